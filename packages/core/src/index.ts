@@ -1,0 +1,2 @@
+export * from "./provider-ids";
+export * from "./usage";
