@@ -1,2 +1,5 @@
+export * from "./catalog";
+export * from "./pricing";
 export * from "./provider-ids";
+export * from "./providers";
 export * from "./usage";

@@ -1,0 +1,33 @@
+import { createOpenApiDocument, type Services } from "@llmg/api";
+import express, { type Express } from "express";
+import { docsRouter } from "./http/docs";
+import { errorHandler, notFoundHandler } from "./http/errors";
+import { healthRouter } from "./http/health";
+import { requestContext } from "./http/request-context";
+import { restHandler } from "./http/rest";
+import { trpcHandler } from "./http/trpc";
+import type { AppLogger } from "./logger";
+
+export function createApp(services: Services, logger: AppLogger): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("query parser", "simple");
+
+  app.use(requestContext(logger));
+  app.use(healthRouter(services));
+
+  const openApiDocument = createOpenApiDocument();
+  app.get("/openapi.json", (_req, res) => {
+    res.json(openApiDocument);
+  });
+  app.use("/docs", docsRouter());
+
+  const json = express.json({ limit: services.config.LLMG_BODY_LIMIT, strict: false });
+  app.use("/api", json, restHandler(services));
+  app.use("/trpc", trpcHandler(services));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

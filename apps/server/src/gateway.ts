@@ -1,0 +1,127 @@
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { type AppConfig, createAuthenticator, resolveAdminKey, type Services } from "@llmg/api";
+import { type DbHandle, migrateToLatest, openDatabase } from "@llmg/db";
+import type { Express } from "express";
+import { Redis } from "ioredis";
+import { createApp } from "./app";
+import { startEmbeddedJobs } from "./embedded-jobs";
+import { type AppLogger, createLogger } from "./logger";
+
+export interface Gateway {
+  url: string;
+  port: number;
+  app: Express;
+  services: Services;
+  /** The admin key, only when this start generated it (first start without LLMG_ADMIN_KEY). */
+  generatedAdminKey?: string;
+  close(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  config: AppConfig;
+  logger?: AppLogger;
+  /** Use this database instead of the configured one. */
+  database?: DbHandle;
+  /** Run the background processors on timers in this process (embedded mode does by default). */
+  embeddedJobs?: boolean;
+}
+
+const LAST_USED_FLUSH_MS = 10_000;
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** Opens the database the configuration names: PostgreSQL, or PGlite in the data dir. */
+export async function openConfiguredDatabase(config: AppConfig): Promise<DbHandle> {
+  if (config.DATABASE_URL) return openDatabase({ databaseUrl: config.DATABASE_URL });
+  const dataDir = join(config.LLMG_DATA_DIR, "pgdata");
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return openDatabase({ dataDir });
+}
+
+/**
+ * @param database an already open database (tests hand in their own); it is closed with the
+ * services all the same.
+ */
+export async function openServices(config: AppConfig, logger: AppLogger, database?: DbHandle) {
+  const handle = database ?? (await openConfiguredDatabase(config));
+  await migrateToLatest(handle.db);
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
+    : undefined;
+  redis?.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
+  const admin = await resolveAdminKey(handle.db, config.LLMG_ADMIN_KEY);
+  const auth = createAuthenticator({
+    db: handle.db,
+    adminKeyHash: admin.hash,
+    cacheTtlMs: config.LLMG_KEY_CACHE_TTL_MS,
+  });
+  const services: Services = {
+    config,
+    db: handle.db,
+    dbKind: handle.kind,
+    auth,
+    logger,
+    ...(redis ? { redis } : {}),
+  };
+  const close = async () => {
+    await auth.flushLastUsed().catch(() => {});
+    if (redis) await redis.quit().catch(() => redis.disconnect());
+    await handle.close();
+  };
+  return { services, close, generatedAdminKey: admin.generatedKey };
+}
+
+export async function startGateway(options: StartGatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const opened = await openServices(config, logger, options.database);
+  const { services } = opened;
+  const app = createApp(services, logger);
+
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  // Above the usual load balancer idle timeout, so the balancer closes idle sockets, not us.
+  server.keepAliveTimeout = 65_000;
+
+  const flushTimer = setInterval(() => {
+    services.auth
+      .flushLastUsed()
+      .catch((err) => logger.warn({ err: (err as Error).message }, "last_used flush failed"));
+  }, LAST_USED_FLUSH_MS);
+  flushTimer.unref();
+  const jobs = (options.embeddedJobs ?? !config.REDIS_URL) ? startEmbeddedJobs(services) : undefined;
+
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+    port,
+    app,
+    services,
+    ...(opened.generatedAdminKey ? { generatedAdminKey: opened.generatedAdminKey } : {}),
+    close() {
+      // Drain: stop accepting, let in-flight requests finish (bounded), then close the pools.
+      closing ??= (async () => {
+        clearInterval(flushTimer);
+        jobs?.stop();
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+          force.unref();
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await opened.close();
+      })();
+      return closing;
+    },
+  };
+}

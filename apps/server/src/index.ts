@@ -1,0 +1,3 @@
+export { createApp } from "./app";
+export { type Gateway, openServices, type StartGatewayOptions, startGateway } from "./gateway";
+export { createLogger } from "./logger";

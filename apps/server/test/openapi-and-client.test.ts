@@ -1,0 +1,55 @@
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { createLlmgClient, llmgErrorCode } from "@llmg/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, createUserWithKey, startTestGateway, type TestGateway } from "./harness";
+
+describe("OpenAPI document and typed client", () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway("pglite");
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("serves a valid OpenAPI 3 document with bearer auth and our error envelope", async () => {
+    const doc = (await call(`${t.url}/openapi.json`)).body;
+    // validate() dereferences in place, so keep the original for the checks below.
+    await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    for (const path of ["/admin/users", "/admin/users/{id}/keys", "/keys", "/keys/{id}"]) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+    const post = doc.paths["/admin/users"].post;
+    expect(post.summary).toBe("Create a user");
+    expect(post.security).toEqual([{ bearerAuth: [] }]);
+    expect(post.responses["400"].content["application/json"].schema.$ref).toBe(
+      "#/components/schemas/ErrorEnvelope",
+    );
+  });
+
+  it("calls the gateway through createLlmgClient with full types", async () => {
+    const admin = createLlmgClient({ baseUrl: t.url, apiKey: t.adminKey });
+    const created = await admin.admin.createUser.mutate({ email: "typed@example.com" });
+    expect(created.data.email).toBe("typed@example.com");
+    const key = await admin.admin.createUserKey.mutate({ id: created.data.id, name: "typed" });
+
+    const user = createLlmgClient({ baseUrl: `${t.url}/`, apiKey: key.data.key });
+    const keys = await user.keys.list.query({});
+    expect(keys.data.map((k) => k.name)).toEqual(["typed"]);
+
+    await user.keys.delete.mutate({ id: key.data.id });
+    const failure = await user.keys.list.query({}).catch((e: unknown) => e);
+    expect(llmgErrorCode(failure)).toBe("unauthorized");
+  });
+
+  it("reports the envelope code through tRPC too", async () => {
+    const { key } = await createUserWithKey(t);
+    const client = createLlmgClient({ baseUrl: t.url, apiKey: key });
+    const failure = await client.keys.delete.mutate({ id: "key_nope" }).catch((e: unknown) => e);
+    expect(llmgErrorCode(failure)).toBe("not_found");
+    const forbidden = await client.admin.listUsers.query({}).catch((e: unknown) => e);
+    expect(llmgErrorCode(forbidden)).toBe("forbidden");
+  });
+});

@@ -1,0 +1,24 @@
+import type { Principal } from "./auth/authenticator";
+import type { Services } from "./services";
+
+export interface RequestMeta {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+  authorization: string | undefined;
+}
+
+export interface Context extends RequestMeta {
+  services: Services;
+  /** Lets a procedure choose its REST status (e.g. 201) and headers. */
+  response: { status?: number; headers: Record<string, string> };
+  principal?: Principal;
+}
+
+/**
+ * The context without any HTTP object, so tests and scripts can call routers through
+ * `createCaller` exactly as the HTTP adapters do.
+ */
+export function createContextInner(services: Services, meta: RequestMeta): Context {
+  return { ...meta, services, response: { headers: {} } };
+}

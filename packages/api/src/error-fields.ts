@@ -1,0 +1,72 @@
+import type { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { ZodError } from "zod";
+import { ApiError, type ErrorCode } from "./errors";
+
+export interface ErrorFields {
+  status: number;
+  error: ErrorCode | string;
+  message: string;
+  details?: unknown;
+  retryAfter?: number;
+}
+
+const CODE_BY_TRPC: Partial<Record<TRPCError["code"], ErrorCode>> = {
+  BAD_REQUEST: "validation_error",
+  PARSE_ERROR: "validation_error",
+  UNAUTHORIZED: "unauthorized",
+  FORBIDDEN: "forbidden",
+  NOT_FOUND: "not_found",
+  CONFLICT: "conflict",
+  PAYLOAD_TOO_LARGE: "payload_too_large",
+  UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+  TOO_MANY_REQUESTS: "rate_limit_exceeded",
+  METHOD_NOT_SUPPORTED: "not_found",
+};
+
+/** Zod issues in a form a client can act on: which field, and what is wrong with it. */
+export function describeIssues(error: ZodError) {
+  return error.issues.map((issue) => ({
+    field: issue.path.map(String).join(".") || "(body)",
+    message: issue.message,
+    code: issue.code,
+  }));
+}
+
+// By name rather than instanceof: a second copy of @trpc/server in node_modules (peer-dependency
+// variants) would make instanceof fail and turn every client error into a 500.
+function isTrpcError(value: unknown): value is TRPCError {
+  return value instanceof Error && value.name === "TRPCError" && "code" in value;
+}
+
+/**
+ * Everything an error envelope needs, from whatever was thrown. Unknown errors become a bare
+ * internal_error: their message may hold a secret or a stack, so it is never passed on.
+ */
+export function errorFields(thrown: unknown): ErrorFields {
+  if (thrown instanceof ApiError) {
+    return {
+      status: thrown.status,
+      error: thrown.error,
+      message: thrown.message,
+      ...(thrown.details !== undefined ? { details: thrown.details } : {}),
+      ...(thrown.retryAfter !== undefined ? { retryAfter: thrown.retryAfter } : {}),
+    };
+  }
+  if (isTrpcError(thrown)) {
+    if (thrown.cause instanceof ApiError) return errorFields(thrown.cause);
+    if (thrown.cause instanceof ZodError) {
+      const details = describeIssues(thrown.cause);
+      const first = details[0];
+      return {
+        status: 400,
+        error: "validation_error",
+        message: first ? `Invalid ${first.field}: ${first.message}` : "Invalid input",
+        details,
+      };
+    }
+    const error = CODE_BY_TRPC[thrown.code];
+    if (error) return { status: getHTTPStatusCodeFromError(thrown), error, message: thrown.message };
+  }
+  return { status: 500, error: "internal_error", message: "Internal server error" };
+}

@@ -1,0 +1,70 @@
+import { TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+
+/** Our error codes and the HTTP status each answers with (the envelope's `error` field). */
+export const ERROR_STATUS = {
+  validation_error: 400,
+  credential_missing: 400,
+  unauthorized: 401,
+  budget_exceeded: 402,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limit_exceeded: 429,
+  internal_error: 500,
+  provider_error: 502,
+  limits_unavailable: 503,
+  provider_timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  402: "PAYMENT_REQUIRED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "TOO_MANY_REQUESTS",
+  502: "BAD_GATEWAY",
+  503: "SERVICE_UNAVAILABLE",
+  504: "GATEWAY_TIMEOUT",
+};
+
+export interface ApiErrorOptions {
+  status?: number;
+  details?: unknown;
+  retryAfter?: number;
+  cause?: unknown;
+}
+
+/**
+ * The one error type procedures and services throw. It is a TRPCError so the tRPC adapters
+ * handle it natively, and it carries our snake_case code and exact HTTP status for REST.
+ */
+export class ApiError extends TRPCError {
+  readonly error: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+  readonly retryAfter: number | undefined;
+
+  constructor(error: ErrorCode, message: string, options: ApiErrorOptions = {}) {
+    const status = options.status ?? ERROR_STATUS[error];
+    super({
+      code: TRPC_CODE_BY_STATUS[status] ?? (status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST"),
+      message,
+      cause: options.cause,
+    });
+    this.error = error;
+    this.status = status;
+    this.details = options.details;
+    this.retryAfter = options.retryAfter;
+  }
+}
+
+export const notFound = (what: string) => new ApiError("not_found", `${what} not found`);

@@ -1,0 +1,12 @@
+export * from "./auth/admin-key";
+export * from "./auth/api-key";
+export * from "./auth/authenticator";
+export * from "./config";
+export * from "./context";
+export * from "./envelope";
+export * from "./error-fields";
+export * from "./errors";
+export * from "./jobs/activity-retention";
+export * from "./openapi";
+export * from "./root";
+export type { Logger, Services } from "./services";

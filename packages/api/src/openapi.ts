@@ -1,0 +1,47 @@
+import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
+import { z } from "zod";
+import { errorEnvelopeSchema } from "./envelope";
+import { appRouter } from "./root";
+
+const ERROR_STATUSES: Record<string, string> = {
+  "400": "Invalid input (validation_error); `details` lists each offending field",
+  "401": "Missing, unknown or revoked API key",
+  "403": "The key may not call this endpoint",
+  "404": "Not found (another user's object answers 404 too)",
+  "500": "Internal error (never carries a stack or a secret)",
+};
+
+/**
+ * trpc-to-openapi describes errors with its own body; the server answers with our envelope,
+ * so the document is rewritten to say so.
+ */
+export function createOpenApiDocument(options: { serverUrl?: string; version?: string } = {}): OpenAPIObject {
+  const doc = generateOpenApiDocument(appRouter, {
+    title: "llmg API",
+    description:
+      "Self-hosted LLM gateway with exact cost tracking. Every endpoint takes `Authorization: Bearer llmg_...`.",
+    version: options.version ?? "0.1.0",
+    baseUrl: options.serverUrl ?? "/api",
+    securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An llmg API key" } },
+  });
+  doc.components ??= {};
+  doc.components.schemas ??= {};
+  const { $schema: _, ...envelope } = z.toJSONSchema(errorEnvelopeSchema, { io: "output" });
+  doc.components.schemas.ErrorEnvelope = envelope as never;
+  for (const pathItem of Object.values(doc.paths ?? {})) {
+    for (const operation of Object.values(
+      pathItem as Record<string, { responses?: Record<string, unknown> }>,
+    )) {
+      if (!operation || typeof operation !== "object" || !operation.responses) continue;
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (status.startsWith("2")) continue;
+        operation.responses[status] = {
+          description:
+            ERROR_STATUSES[status] ?? (response as { description?: string }).description ?? "Error",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorEnvelope" } } },
+        };
+      }
+    }
+  }
+  return doc;
+}

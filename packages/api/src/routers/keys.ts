@@ -1,0 +1,66 @@
+import { listActiveKeys, revokeKey } from "@llmg/db";
+import { z } from "zod";
+import { audit } from "../audit";
+import { ok } from "../envelope";
+import { notFound } from "../errors";
+import { apiKeySchema, createdApiKeySchema, toApiKeyDto } from "../schemas/users";
+import { issueKey } from "../services/keys";
+import { router, userProcedure } from "../trpc";
+
+export const keysRouter = router({
+  list: userProcedure
+    .meta({
+      openapi: { method: "GET", path: "/keys", tags: ["keys"], summary: "List your API keys", protect: true },
+    })
+    .input(z.object({}))
+    .output(ok(z.array(apiKeySchema)))
+    .query(async ({ ctx }) => {
+      const keys = await listActiveKeys(ctx.services.db, ctx.user.userId);
+      return { success: true as const, data: keys.map(toApiKeyDto) };
+    }),
+
+  create: userProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/keys",
+        tags: ["keys"],
+        summary: "Create an API key",
+        description: "The full key is returned once, in this answer only.",
+        protect: true,
+      },
+    })
+    .input(z.object({ name: z.string().trim().min(1).max(200).optional() }))
+    .output(ok(createdApiKeySchema))
+    .mutation(async ({ ctx, input }) => {
+      const data = await issueKey(ctx, ctx.user.userId, input.name ?? null);
+      ctx.response.status = 201;
+      return { success: true as const, data };
+    }),
+
+  delete: userProcedure
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/keys/{id}",
+        tags: ["keys"],
+        summary: "Revoke an API key",
+        description: "Stops working at once on this replica and within the key cache TTL on others.",
+        protect: true,
+      },
+    })
+    .input(z.object({ id: z.string().min(1).max(100) }))
+    .output(ok(z.object({ id: z.string(), revoked: z.literal(true) })))
+    .mutation(async ({ ctx, input }) => {
+      const revoked = await revokeKey(ctx.services.db, ctx.user.userId, input.id);
+      if (!revoked) throw notFound("API key");
+      ctx.services.auth.forget(revoked.key_hash);
+      await audit(ctx, {
+        userId: ctx.user.userId,
+        action: "api_key.delete",
+        targetType: "api_key",
+        targetId: revoked.id,
+      });
+      return { success: true as const, data: { id: revoked.id, revoked: true as const } };
+    }),
+});

@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+export const isoDate = z.string().meta({ format: "date-time", example: "2026-11-27T12:00:00.000Z" });
+
+/** A non-negative USD amount with at most 10 decimals, as a JSON number or a decimal string. */
+export const usdAmount = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const text = typeof v === "number" ? numberToPlain(v) : v.trim();
+    if (text === undefined || !/^\d{1,10}(\.\d{1,10})?$/.test(text)) {
+      ctx.addIssue({ code: "custom", message: "must be a non-negative USD amount with at most 10 decimals" });
+      return z.NEVER;
+    }
+    return text;
+  })
+  .meta({ example: 100 });
+
+function numberToPlain(n: number): string | undefined {
+  if (!Number.isFinite(n) || n < 0) return undefined;
+  const text = String(n);
+  return text.includes("e") ? undefined : text;
+}
+
+export const positiveInt = z.number().int().min(1).max(1_000_000_000);

@@ -1,0 +1,51 @@
+import type { ApiKey, User } from "@llmg/db";
+import { z } from "zod";
+import { isoDate } from "./common";
+
+export const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    monthly_budget_usd: z.string().nullable(),
+    rate_limit_rpm: z.number().int().nullable(),
+    rate_limit_tpm: z.number().int().nullable(),
+    created_at: isoDate,
+  })
+  .meta({ id: "User" });
+
+export const apiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    prefix: z.string().meta({ example: "llmg_Ab3dE9" }),
+    created_at: isoDate,
+    last_used_at: isoDate.nullable(),
+  })
+  .meta({ id: "ApiKey" });
+
+export const createdApiKeySchema = apiKeySchema
+  .extend({ key: z.string().meta({ description: "The full key. Shown only in this answer." }) })
+  .meta({ id: "CreatedApiKey" });
+
+export function toUserDto(user: User): z.infer<typeof userSchema> {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    monthly_budget_usd: user.monthly_budget_usd,
+    rate_limit_rpm: user.rate_limit_rpm,
+    rate_limit_tpm: user.rate_limit_tpm,
+    created_at: user.created_at.toISOString(),
+  };
+}
+
+export function toApiKeyDto(key: ApiKey): z.infer<typeof apiKeySchema> {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    created_at: key.created_at.toISOString(),
+    last_used_at: key.last_used_at?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,51 @@
+import { initTRPC } from "@trpc/server";
+import type { OpenApiMeta } from "trpc-to-openapi";
+import type { UserPrincipal } from "./auth/authenticator";
+import type { Context } from "./context";
+import { errorFields } from "./error-fields";
+import { ApiError } from "./errors";
+
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    // tRPC clients keep tRPC's shape; `data` carries our code so both surfaces agree.
+    errorFormatter({ shape, error, ctx }) {
+      const fields = errorFields(error);
+      return {
+        ...shape,
+        message: fields.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: fields.status,
+          error: fields.error,
+          message: fields.message,
+          request_id: ctx?.requestId ?? "",
+          details: fields.details,
+          retry_after: fields.retryAfter,
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+const authenticated = t.middleware(async ({ ctx, next }) => {
+  const principal = await ctx.services.auth.authenticate(ctx.authorization);
+  return next({ ctx: { principal } });
+});
+
+/** A user's own API key; the admin key has no user and is refused here. */
+export const userProcedure = publicProcedure.use(authenticated).use(({ ctx, next }) => {
+  if (ctx.principal.kind !== "user") {
+    throw new ApiError("forbidden", "This endpoint needs a user's API key, not the admin key");
+  }
+  return next({ ctx: { principal: ctx.principal as UserPrincipal, user: ctx.principal as UserPrincipal } });
+});
+
+export const adminProcedure = publicProcedure.use(authenticated).use(({ ctx, next }) => {
+  if (ctx.principal.kind !== "admin") throw new ApiError("forbidden", "This endpoint needs the admin key");
+  return next({ ctx: { principal: ctx.principal } });
+});

@@ -1,0 +1,38 @@
+import type { AppRouter } from "@llmg/api";
+import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+
+export type { AppRouter, RouterInputs, RouterOutputs } from "@llmg/api";
+
+export interface LlmgClientOptions {
+  /** Where the gateway runs, e.g. "http://127.0.0.1:8080" (the client adds /trpc). */
+  baseUrl: string;
+  /** An llmg API key ("llmg_..."), or the admin key for admin procedures. */
+  apiKey: string;
+  /** Custom fetch (tests, proxies); defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The typed client over /trpc. Types come from `AppRouter` alone (a type-only import), so no
+ * code generation step and no server code end up in an app that uses it.
+ */
+export function createLlmgClient(options: LlmgClientOptions) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${options.baseUrl.replace(/\/+$/, "")}/trpc`,
+        headers: () => ({ authorization: `Bearer ${options.apiKey}` }),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    ],
+  });
+}
+
+export type LlmgClient = ReturnType<typeof createLlmgClient>;
+
+/** Our error code ("unauthorized", "not_found", …) from a failed call, if it carries one. */
+export function llmgErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  const data = error.data as { error?: unknown } | undefined;
+  return typeof data?.error === "string" ? data.error : undefined;
+}

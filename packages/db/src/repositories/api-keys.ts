@@ -1,0 +1,75 @@
+import type { Kysely } from "kysely";
+import { newId } from "../ids";
+import type { ApiKey, Database } from "../types";
+
+export interface InsertApiKeyInput {
+  userId: string;
+  name?: string | null;
+  prefix: string;
+  keyHash: string;
+}
+
+export async function insertApiKey(db: Kysely<Database>, input: InsertApiKeyInput): Promise<ApiKey> {
+  return db
+    .insertInto("api_keys")
+    .values({
+      id: newId("key"),
+      user_id: input.userId,
+      name: input.name ?? null,
+      prefix: input.prefix,
+      key_hash: input.keyHash,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The key with this hash if it is not revoked. */
+export async function findActiveKeyByHash(
+  db: Kysely<Database>,
+  keyHash: string,
+): Promise<ApiKey | undefined> {
+  return db
+    .selectFrom("api_keys")
+    .selectAll()
+    .where("key_hash", "=", keyHash)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+}
+
+export async function listActiveKeys(db: Kysely<Database>, userId: string): Promise<ApiKey[]> {
+  return db
+    .selectFrom("api_keys")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .orderBy("created_at", "asc")
+    .orderBy("id", "asc")
+    .execute();
+}
+
+/** Revokes one of the user's own keys; undefined when it is not theirs or already revoked. */
+export async function revokeKey(
+  db: Kysely<Database>,
+  userId: string,
+  keyId: string,
+): Promise<ApiKey | undefined> {
+  return db
+    .updateTable("api_keys")
+    .set({ revoked_at: new Date() })
+    .where("id", "=", keyId)
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function touchKeysLastUsed(db: Kysely<Database>, keyIds: string[], at: Date): Promise<void> {
+  if (keyIds.length === 0) return;
+  await db.updateTable("api_keys").set({ last_used_at: at }).where("id", "in", keyIds).execute();
+}
+
+/** Hashes of keys revoked since `since`, so other replicas can drop them from their caches. */
+export async function keyHashesRevokedSince(db: Kysely<Database>, since: Date): Promise<string[]> {
+  const rows = await db.selectFrom("api_keys").select("key_hash").where("revoked_at", ">=", since).execute();
+  return rows.map((r) => r.key_hash);
+}

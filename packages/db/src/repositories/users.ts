@@ -1,0 +1,53 @@
+import type { Kysely } from "kysely";
+import { newId } from "../ids";
+import type { Database, User } from "../types";
+import { offsetOf, type Page, type PageRequest } from "./pagination";
+
+export interface CreateUserInput {
+  email: string;
+  name?: string | null;
+  monthlyBudgetUsd?: string | null;
+  rateLimitRpm?: number | null;
+  rateLimitTpm?: number | null;
+}
+
+export async function createUser(db: Kysely<Database>, input: CreateUserInput): Promise<User> {
+  return db
+    .insertInto("users")
+    .values({
+      id: newId("usr"),
+      email: input.email,
+      name: input.name ?? null,
+      monthly_budget_usd: input.monthlyBudgetUsd ?? null,
+      rate_limit_rpm: input.rateLimitRpm ?? null,
+      rate_limit_tpm: input.rateLimitTpm ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findUserById(db: Kysely<Database>, id: string): Promise<User | undefined> {
+  return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function findUserByEmail(db: Kysely<Database>, email: string): Promise<User | undefined> {
+  return db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+}
+
+export async function listUsers(db: Kysely<Database>, page: PageRequest): Promise<Page<User>> {
+  const [items, count] = await Promise.all([
+    db
+      .selectFrom("users")
+      .selectAll()
+      .orderBy("created_at", "asc")
+      .orderBy("id", "asc")
+      .limit(page.perPage)
+      .offset(offsetOf(page))
+      .execute(),
+    db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: count.n };
+}

@@ -1,0 +1,2 @@
+export * from "./probe";
+export * from "./test-database";
