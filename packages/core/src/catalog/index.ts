@@ -1,0 +1,21 @@
+export {
+  AmbiguousModelError,
+  type Catalog,
+  type CatalogOptions,
+  createCatalog,
+  defaultCatalog,
+  isDeprecated,
+} from "./catalog";
+export { displayNameFor } from "./display-name";
+export { applyPricingOverrides, type OverrideOptions, PricingOverrideError } from "./overrides";
+export { PROVIDERS } from "./providers";
+export type {
+  Capability,
+  ModelInfo,
+  ModelPrices,
+  PriceSource,
+  PriceTier,
+  ProviderAuth,
+  ProviderInfo,
+} from "./types";
+export { CAPABILITIES } from "./types";

@@ -1,0 +1,18 @@
+export {
+  addDecimals,
+  compareDecimals,
+  DecimalFormatError,
+  type DecimalString,
+  decimalFromNumber,
+  decimalToNumber,
+  formatDecimal,
+  isDecimalString,
+  maxDecimal,
+  multiplyDecimal,
+  normalizeDecimal,
+  parseDecimal,
+  roundDecimal,
+  type ScaledDecimal,
+  subtractDecimals,
+} from "./decimal";
+export { type CostBreakdown, InvalidUsageError, maxCostFor, priceUsage, type UsageCost } from "./price-usage";
