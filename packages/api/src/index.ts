@@ -10,3 +10,6 @@ export * from "./jobs/activity-retention";
 export * from "./openapi";
 export * from "./root";
 export type { Logger, Services } from "./services";
+export * from "./services/keys";
+export * from "./services/users";
+export { toApiKeyDto, toUserDto } from "./schemas/users";

@@ -1,11 +1,11 @@
-import { createUser, findUserByEmail, findUserById, listUsers } from "@llmg/db";
+import { findUserById, listUsers } from "@llmg/db";
 import { z } from "zod";
-import { audit } from "../audit";
 import { ok, pageInput, pageOf, paginated } from "../envelope";
-import { ApiError, notFound } from "../errors";
+import { notFound } from "../errors";
 import { positiveInt, usdAmount } from "../schemas/common";
 import { createdApiKeySchema, toUserDto, userSchema } from "../schemas/users";
 import { issueKey } from "../services/keys";
+import { createUserAccount } from "../services/users";
 import { adminProcedure, router } from "../trpc";
 
 const createUserInput = z.object({
@@ -19,9 +19,6 @@ const createUserInput = z.object({
   rate_limit_tpm: positiveInt.nullable().optional(),
 });
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
-}
 
 export const adminRouter = router({
   createUser: adminProcedure
@@ -38,21 +35,7 @@ export const adminRouter = router({
     .input(createUserInput)
     .output(ok(userSchema))
     .mutation(async ({ ctx, input }) => {
-      if (await findUserByEmail(ctx.services.db, input.email)) {
-        throw new ApiError("conflict", `A user with email ${input.email} already exists`);
-      }
-      const user = await createUser(ctx.services.db, {
-        email: input.email,
-        name: input.name ?? null,
-        monthlyBudgetUsd: input.monthly_budget_usd ?? null,
-        rateLimitRpm: input.rate_limit_rpm ?? null,
-        rateLimitTpm: input.rate_limit_tpm ?? null,
-      }).catch((error: unknown) => {
-        if (isUniqueViolation(error))
-          throw new ApiError("conflict", `A user with email ${input.email} already exists`);
-        throw error;
-      });
-      await audit(ctx, { userId: user.id, action: "user.create", targetType: "user", targetId: user.id });
+      const user = await createUserAccount(ctx, input);
       ctx.response.status = 201;
       return { success: true as const, data: toUserDto(user) };
     }),

@@ -1,0 +1,16 @@
+import { runActivityRetention, type Services } from "@llmg/api";
+
+/** Every scheduled job: its name, how often it runs, and its processor. */
+export interface JobDefinition {
+  name: string;
+  everyMs: number;
+  run(services: Pick<Services, "db" | "config">): Promise<unknown>;
+}
+
+export const JOBS: JobDefinition[] = [
+  {
+    name: "activity-retention",
+    everyMs: 3_600_000,
+    run: (services) => runActivityRetention(services.db, services.config.LLMG_ACTIVITY_RETENTION_DAYS),
+  },
+];
