@@ -1,0 +1,183 @@
+import type { ProviderId } from "../provider-ids";
+import type { Usage } from "../usage";
+import { type ParsedProviderError, ProviderError, scrubSecret } from "./errors";
+import { type HttpCall, openStream, parseSse, requestJson, requestStatus, type SseEvent } from "./http";
+import type { ChatRequest } from "./schema";
+import { estimateUsage } from "./tokens";
+import {
+  type CallContext,
+  type ChatResult,
+  type ChatStream,
+  CREDENTIAL_TEST_TIMEOUTS,
+  type CredentialContext,
+  type CredentialTestResult,
+  type FinishReason,
+  type ProviderAdapter,
+  type RetryConfig,
+  type StreamDeltaEvent,
+  type StreamEvent,
+} from "./types";
+
+/** What a stream has told so far, kept by the provider's translator. */
+export interface StreamState {
+  finishReason?: FinishReason;
+  usage?: Usage;
+  /** False while usage is missing or partial (Anthropic's input side before `message_delta`). */
+  usageComplete: boolean;
+  id?: string;
+  model?: string;
+}
+
+/** Turns one provider's SSE events into our deltas. Throws ProviderError on error events or bad JSON. */
+export interface StreamTranslator {
+  push(event: SseEvent): StreamDeltaEvent | undefined;
+  readonly state: StreamState;
+}
+
+/** Everything that differs between providers; `createAdapter` supplies the rest. */
+export interface ProviderSpec {
+  id: ProviderId;
+  defaultBaseUrl: string;
+  authHeaders(apiKey: string): Record<string, string>;
+  requestIdHeaders: readonly string[];
+  /** Path relative to the base URL (query included) and the JSON body. */
+  buildChat(req: ChatRequest, ctx: CallContext, stream: boolean): { path: string; body: unknown };
+  /** Throws a 502 ProviderError when the body is not the documented shape. */
+  parseChat(json: unknown, req: ChatRequest): Omit<ChatResult, "providerRequestId">;
+  createStreamTranslator(req: ChatRequest): StreamTranslator;
+  modelsPath: string;
+  parseError(body: string): ParsedProviderError;
+}
+
+const NO_RETRY: RetryConfig = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 };
+
+export function joinUrl(baseUrl: string, path: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}${path}`;
+}
+
+function call(
+  spec: ProviderSpec,
+  ctx: CredentialContext & { retry?: RetryConfig },
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): HttpCall {
+  return {
+    provider: spec.id,
+    method,
+    url: joinUrl(ctx.baseUrl, path),
+    headers:
+      body === undefined
+        ? spec.authHeaders(ctx.apiKey)
+        : { ...spec.authHeaders(ctx.apiKey), "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    apiKey: ctx.apiKey,
+    timeouts: ctx.timeouts ?? CREDENTIAL_TEST_TIMEOUTS,
+    retry: ctx.retry ?? NO_RETRY,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    parseError: spec.parseError,
+    requestIdHeaders: spec.requestIdHeaders,
+  };
+}
+
+/** What a stream has produced so far, shared between the generator and `usageSoFar()`. */
+class StreamProgress {
+  translator: StreamTranslator | undefined;
+  /** Everything generated so far, for estimating usage the provider did not report. */
+  generated = "";
+  constructor(readonly req: ChatRequest) {}
+
+  /** Undefined until the provider accepted the request (nothing billable happened before). */
+  usage(): Usage | undefined {
+    if (!this.translator) return undefined;
+    const { usage, usageComplete } = this.translator.state;
+    return usage && usageComplete ? usage : estimateUsage(this.req, this.generated, usage);
+  }
+}
+
+async function* run(
+  spec: ProviderSpec,
+  req: ChatRequest,
+  ctx: CallContext,
+  progress: StreamProgress,
+): AsyncGenerator<StreamEvent> {
+  const { path, body } = spec.buildChat(req, ctx, true);
+  const upstream = await openStream(call(spec, ctx, "POST", path, body));
+  const translator = spec.createStreamTranslator(req);
+  progress.translator = translator;
+  try {
+    for await (const event of parseSse(upstream.body)) {
+      const delta = translator.push(event);
+      if (!delta) continue;
+      if (delta.content) progress.generated += delta.content;
+      for (const toolCall of delta.toolCalls ?? []) {
+        progress.generated += (toolCall.function?.name ?? "") + (toolCall.function?.arguments ?? "");
+      }
+      yield delta;
+    }
+  } catch (caught) {
+    const error = upstream.failure(caught);
+    if (error instanceof ProviderError) {
+      error.message = scrubSecret(error.message, ctx.apiKey);
+      error.partialUsage = progress.usage();
+    }
+    throw error;
+  } finally {
+    upstream.close();
+  }
+  const { finishReason, id, model } = translator.state;
+  yield {
+    type: "done",
+    finishReason: finishReason ?? "stop",
+    usage: progress.usage() ?? estimateUsage(req, progress.generated),
+    ...(id === undefined ? {} : { id }),
+    ...(model === undefined ? {} : { model }),
+    ...(upstream.providerRequestId === undefined ? {} : { providerRequestId: upstream.providerRequestId }),
+  };
+}
+
+function stream(spec: ProviderSpec, req: ChatRequest, ctx: CallContext): ChatStream {
+  const progress = new StreamProgress(req);
+  return Object.assign(run(spec, req, ctx, progress), { usageSoFar: () => progress.usage() });
+}
+
+export function createAdapter(spec: ProviderSpec): ProviderAdapter {
+  return {
+    id: spec.id,
+    defaultBaseUrl: spec.defaultBaseUrl,
+
+    async chat(req, ctx) {
+      const { path, body } = spec.buildChat(req, ctx, false);
+      const response = await requestJson(call(spec, ctx, "POST", path, body));
+      const result = spec.parseChat(response.json, req);
+      return response.providerRequestId === undefined
+        ? result
+        : { ...result, providerRequestId: response.providerRequestId };
+    },
+
+    chatStream: (req, ctx) => stream(spec, req, ctx),
+
+    async testCredential(ctx): Promise<CredentialTestResult> {
+      const started = performance.now();
+      const latencyMs = () => Math.round(performance.now() - started);
+      try {
+        const response = await requestStatus(call(spec, ctx, "GET", spec.modelsPath));
+        return { ok: true, status: response.status, latencyMs: latencyMs() };
+      } catch (error) {
+        if (error instanceof ProviderError) {
+          return {
+            ok: false,
+            ...(error.upstreamStatus === undefined ? {} : { status: error.upstreamStatus }),
+            latencyMs: latencyMs(),
+            error: error.message,
+          };
+        }
+        return {
+          ok: false,
+          latencyMs: latencyMs(),
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+    },
+  };
+}

@@ -1,0 +1,53 @@
+export type { ProviderSpec, StreamState, StreamTranslator } from "./adapter";
+export {
+  isProviderError,
+  type ParsedProviderError,
+  ProviderError,
+  type ProviderErrorCode,
+  type ProviderErrorInit,
+} from "./errors";
+export { closeAllPools, parseRetryAfter } from "./http";
+export { DEFAULT_BASE_URLS, getAdapter } from "./registry";
+export {
+  type ChatMessage,
+  type ChatRequest,
+  type ChatRequestInput,
+  type ChatRole,
+  type ContentPart,
+  chatMessageSchema,
+  chatRequestSchema,
+  type ResponseFormat,
+  requestedMaxTokens,
+  type ToolChoice,
+  type ToolDefinition,
+} from "./schema";
+export { isTokenizerLoaded, preloadTokenizer } from "./tokenizer";
+export {
+  boundTokens,
+  countPromptTokens,
+  estimatePromptTokens,
+  estimateTokens,
+  estimateUsage,
+  PROMPT_TOKENIZE_LIMIT_CHARS,
+} from "./tokens";
+export {
+  type CallContext,
+  type ChatResult,
+  type ChatStream,
+  CREDENTIAL_TEST_TIMEOUTS,
+  type CredentialContext,
+  type CredentialTestResult,
+  DEFAULT_ANTHROPIC_MAX_TOKENS,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUTS,
+  FINISH_REASONS,
+  type FinishReason,
+  type ProviderAdapter,
+  type RetryConfig,
+  type StreamDeltaEvent,
+  type StreamDoneEvent,
+  type StreamEvent,
+  type TimeoutConfig,
+  type ToolCall,
+  type ToolCallDelta,
+} from "./types";

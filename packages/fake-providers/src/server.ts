@@ -1,0 +1,303 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { anthropicWire } from "./anthropic";
+import { googleWire } from "./google";
+import { openAICompatibleWire } from "./openai-compatible";
+import type {
+  ErrorReply,
+  FakeBehavior,
+  FakeProvider,
+  FakeProviderId,
+  FakeProviderOptions,
+  FakeUsage,
+  RecordedRequest,
+  Reply,
+  Route,
+  WireFormat,
+} from "./types";
+import { DEFAULT_ERROR_MESSAGES } from "./util";
+
+const WIRES: Record<FakeProviderId, WireFormat> = {
+  openai: openAICompatibleWire("openai"),
+  deepseek: openAICompatibleWire("deepseek"),
+  mistral: openAICompatibleWire("mistral"),
+  anthropic: anthropicWire,
+  google: googleWire,
+};
+
+export const DEFAULT_FAKE_USAGE: FakeUsage = Object.freeze({ prompt: 12, completion: 34 });
+export const DEFAULT_FAKE_CHUNKS: readonly string[] = Object.freeze([
+  "Hello",
+  " from",
+  " the",
+  " fake",
+  " provider.",
+]);
+const DEFAULT_MODEL = "fake-model";
+
+type ReplyBehavior = Extract<FakeBehavior, { type: "success" | "stream" | "streamWithoutUsage" | "reset" }>;
+
+function splitWords(text: string): string[] {
+  return text.match(/\s*\S+\s*$|\s*\S+/g) ?? (text === "" ? [] : [text]);
+}
+
+function toReply(behavior: ReplyBehavior, model: string | undefined): Reply {
+  const toolCalls = behavior.toolCalls ?? [];
+  const chunks =
+    behavior.type === "success"
+      ? splitWords(behavior.content ?? (toolCalls.length > 0 ? "" : DEFAULT_FAKE_CHUNKS.join("")))
+      : (behavior.chunks ?? (toolCalls.length > 0 ? [] : [...DEFAULT_FAKE_CHUNKS]));
+  const withUsage = behavior.type !== "streamWithoutUsage";
+  return {
+    model: model ?? DEFAULT_MODEL,
+    chunks,
+    usage: (withUsage ? behavior.usage : undefined) ?? DEFAULT_FAKE_USAGE,
+    rawUsage: withUsage ? behavior.rawUsage : undefined,
+    withUsage,
+    finishReason: behavior.finishReason,
+    toolCalls,
+  };
+}
+
+function parseBody(raw: string): unknown {
+  if (raw === "") return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+const STREAM_FLAG = /"stream"\s*:\s*true/;
+const INCLUDE_USAGE_FLAG = /"include_usage"\s*:\s*true/;
+
+/** Benchmark mode: every answer is a buffer computed once at start-up. */
+function instantHandler(wire: WireFormat, apiKey: string, models: string[]) {
+  const reply: Reply = {
+    model: DEFAULT_MODEL,
+    chunks: [...DEFAULT_FAKE_CHUNKS],
+    usage: DEFAULT_FAKE_USAGE,
+    withUsage: true,
+    toolCalls: [],
+  };
+  const frames = (request: unknown) =>
+    Buffer.from(
+      wire
+        .streamFrames(reply, request)
+        .map((f) => f.text)
+        .join(""),
+    );
+  const completion = Buffer.from(JSON.stringify(wire.completion(reply)));
+  const streamWithUsage = frames({ stream: true, stream_options: { include_usage: true } });
+  const streamPlain = frames({ stream: true });
+  const modelList = Buffer.from(JSON.stringify(wire.models(models)));
+  const json = { "content-type": "application/json" };
+  const sse = { "content-type": "text/event-stream", "cache-control": "no-cache" };
+
+  return (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const path = req.url ?? "/";
+    const hint = { stream: STREAM_FLAG.test(raw) };
+    const route = wire.route(req.method ?? "GET", path, hint);
+    const failure = route
+      ? wire.checkAuth(req.headers, path, apiKey)
+      : wire.error(404, `Unknown endpoint ${req.method} ${path}`);
+    if (failure) return sendError(res, failure);
+    if (route?.kind === "models") return res.writeHead(200, json).end(modelList);
+    if (route?.stream)
+      return res.writeHead(200, sse).end(INCLUDE_USAGE_FLAG.test(raw) ? streamWithUsage : streamPlain);
+    return res.writeHead(200, json).end(completion);
+  };
+}
+
+function sendError(res: ServerResponse, reply: ErrorReply, extraHeaders: Record<string, string> = {}): void {
+  res.writeHead(reply.status, { "content-type": "application/json", ...extraHeaders, ...reply.headers });
+  res.end(JSON.stringify(reply.body));
+}
+
+export async function startFakeProvider(
+  provider: FakeProviderId,
+  options: FakeProviderOptions = {},
+): Promise<FakeProvider> {
+  const wire = WIRES[provider];
+  const apiKey = options.apiKey ?? "test-key";
+  const models = options.models ?? wire.defaultModels;
+  const queue: FakeBehavior[] = [];
+  let defaultBehavior: FakeBehavior = options.defaultBehavior ?? { type: "success" };
+  const requests: RecordedRequest[] = [];
+  let requestCount = 0;
+  let requestIds = 0;
+  const timers = new Set<NodeJS.Timeout>();
+  const instant = options.instant ? instantHandler(wire, apiKey, models) : undefined;
+
+  /** setTimeout that close() can cancel and that stops once the client is gone. */
+  const later = (res: ServerResponse, ms: number, fn: () => void) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      timers.delete(timer);
+    };
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      res.off("close", onClose);
+      if (!res.destroyed) fn();
+    }, ms);
+    timers.add(timer);
+    res.once("close", onClose);
+  };
+
+  const commonHeaders = (): Record<string, string> => {
+    requestIds += 1;
+    return wire.requestIdHeader ? { [wire.requestIdHeader]: `req_fake_${requestIds}` } : {};
+  };
+
+  const writeFrames = (
+    res: ServerResponse,
+    frames: { text: string; content: boolean }[],
+    delayMs: number,
+    resetAfterContent?: number,
+  ) => {
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      ...commonHeaders(),
+    });
+    let contentSent = 0;
+    let i = 0;
+    const step = () => {
+      while (i < frames.length) {
+        const frame = frames[i]!;
+        i += 1;
+        if (resetAfterContent !== undefined && frame.content && contentSent === resetAfterContent) {
+          // Drop the connection mid-stream, after what was written so far reached the socket.
+          res.write("", () => res.socket?.destroy());
+          return;
+        }
+        res.write(frame.text);
+        if (frame.content) contentSent += 1;
+        if (delayMs > 0 && i < frames.length) return later(res, delayMs, step);
+      }
+      if (resetAfterContent !== undefined) res.write("", () => res.socket?.destroy());
+      else res.end();
+    };
+    step();
+  };
+
+  const run = (behavior: FakeBehavior, route: Route, body: unknown, res: ServerResponse): void => {
+    switch (behavior.type) {
+      case "delay":
+        later(res, behavior.ms, () => run(behavior.next ?? defaultBehavior, route, body, res));
+        return;
+      case "error": {
+        const message = behavior.message ?? DEFAULT_ERROR_MESSAGES[behavior.status] ?? "Error";
+        const reply = wire.error(behavior.status, message, behavior.errorType);
+        if (behavior.body !== undefined) reply.body = behavior.body;
+        const headers: Record<string, string> = { ...commonHeaders(), ...behavior.headers };
+        if (behavior.retryAfter !== undefined) headers["retry-after"] = String(behavior.retryAfter);
+        sendError(res, reply, headers);
+        return;
+      }
+      case "malformed": {
+        if (route.kind === "chat" && route.stream) {
+          res.writeHead(200, { "content-type": "text/event-stream", ...commonHeaders() });
+          res.end(`data: ${behavior.body ?? '{"id": "broken", "choices": ['}\n\n`);
+          return;
+        }
+        res.writeHead(200, { "content-type": "application/json", ...commonHeaders() });
+        res.end(behavior.body ?? '{"id": "broken", "choices": [');
+        return;
+      }
+      default: {
+        if (route.kind === "models") {
+          if (behavior.type === "reset") {
+            res.socket?.destroy();
+            return;
+          }
+          res.writeHead(200, { "content-type": "application/json", ...commonHeaders() });
+          res.end(JSON.stringify(wire.models(models)));
+          return;
+        }
+        const reply = toReply(behavior, route.model);
+        const delayMs = "chunkDelayMs" in behavior ? (behavior.chunkDelayMs ?? 0) : 0;
+        if (behavior.type === "reset" && route.stream) {
+          writeFrames(res, wire.streamFrames(reply, body), 0, behavior.afterChunks ?? 2);
+        } else if (behavior.type === "reset") {
+          const text = JSON.stringify(wire.completion(reply));
+          res.writeHead(200, { "content-type": "application/json", ...commonHeaders() });
+          res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+        } else if (route.stream) {
+          writeFrames(res, wire.streamFrames(reply, body), delayMs);
+        } else {
+          res.writeHead(200, { "content-type": "application/json", ...commonHeaders() });
+          res.end(JSON.stringify(wire.completion(reply)));
+        }
+      }
+    }
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const method = req.method ?? "GET";
+    const path = req.url ?? "/";
+    const body = parseBody(raw);
+    const recorded: RecordedRequest = {
+      method,
+      path,
+      headers: { ...req.headers },
+      body,
+      aborted: false,
+      remotePort: req.socket.remotePort,
+    };
+    requests.push(recorded);
+    res.once("close", () => {
+      if (!res.writableFinished) recorded.aborted = true;
+    });
+    const route = wire.route(method, path, body);
+    if (!route) return sendError(res, wire.error(404, `Unknown endpoint ${method} ${path}`));
+    const authError = wire.checkAuth(req.headers, path, apiKey);
+    if (authError) return sendError(res, authError, commonHeaders());
+    run(queue.shift() ?? defaultBehavior, route, body, res);
+  };
+
+  const server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      requestCount += 1;
+      const raw = Buffer.concat(chunks).toString("utf8");
+      if (instant) instant(req, res, raw);
+      else handle(req, res, raw);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    provider,
+    url: `http://127.0.0.1:${port}${wire.basePath}`,
+    port,
+    apiKey,
+    requests,
+    get requestCount() {
+      return requestCount;
+    },
+    enqueue: (...behaviors) => {
+      queue.push(...behaviors);
+    },
+    setDefault: (behavior) => {
+      defaultBehavior = behavior;
+    },
+    reset: () => {
+      queue.length = 0;
+      requests.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
