@@ -6,6 +6,7 @@ import { healthRouter } from "./http/health";
 import { requestContext } from "./http/request-context";
 import { restHandler } from "./http/rest";
 import { trpcHandler } from "./http/trpc";
+import { v1Router } from "./http/v1";
 import type { AppLogger } from "./logger";
 
 export function createApp(services: Services, logger: AppLogger): Express {
@@ -26,6 +27,7 @@ export function createApp(services: Services, logger: AppLogger): Express {
   const json = express.json({ limit: services.config.LLMG_BODY_LIMIT, strict: false });
   app.use("/api", json, restHandler(services));
   app.use("/trpc", trpcHandler(services));
+  app.use("/v1", v1Router(services));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

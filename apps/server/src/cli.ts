@@ -4,15 +4,21 @@ import {
   type AppConfig,
   createAuthenticator,
   createContextInner,
+  createCredentialResolver,
+  createSecretBox,
+  createUsageRecorder,
   createUserAccount,
   issueKey,
   loadConfig,
   type Services,
+  unlimited,
 } from "@llmg/api";
 import { findUserById, migrateToLatest } from "@llmg/db";
 import { z } from "zod";
+import { loadCatalog } from "./catalog";
 import { openConfiguredDatabase } from "./gateway";
 import { createLogger } from "./logger";
+import { resolveEncryptionKey } from "./secrets";
 
 const USAGE = `usage: pnpm llmg <command>
 
@@ -30,6 +36,7 @@ async function withServices<T>(config: AppConfig, fn: (services: Services) => Pr
   const handle = await openConfiguredDatabase(config);
   try {
     await migrateToLatest(handle.db);
+    const secrets = createSecretBox(resolveEncryptionKey(config, createLogger("warn")));
     const services: Services = {
       config,
       db: handle.db,
@@ -37,6 +44,11 @@ async function withServices<T>(config: AppConfig, fn: (services: Services) => Pr
       // The CLI acts with the database's authority; it never authenticates a key.
       auth: createAuthenticator({ db: handle.db, adminKeyHash: "", cacheTtlMs: 0 }),
       logger: createLogger("silent"),
+      catalog: loadCatalog(config),
+      secrets,
+      credentials: createCredentialResolver({ db: handle.db, secrets, ttlMs: 0 }),
+      limiter: unlimited,
+      usage: createUsageRecorder(handle.db),
     };
     return await fn(services);
   } finally {
@@ -45,7 +57,12 @@ async function withServices<T>(config: AppConfig, fn: (services: Services) => Pr
 }
 
 function cliContext(services: Services) {
-  const ctx = createContextInner(services, { requestId: "cli", ip: null, userAgent: "llmg-cli", authorization: undefined });
+  const ctx = createContextInner(services, {
+    requestId: "cli",
+    ip: null,
+    userAgent: "llmg-cli",
+    authorization: undefined,
+  });
   ctx.principal = { kind: "admin" };
   return ctx;
 }

@@ -1,13 +1,24 @@
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { type AppConfig, createAuthenticator, resolveAdminKey, type Services } from "@llmg/api";
+import {
+  type AppConfig,
+  createAuthenticator,
+  createCredentialResolver,
+  createSecretBox,
+  createUsageRecorder,
+  resolveAdminKey,
+  type Services,
+  unlimited,
+} from "@llmg/api";
 import { type DbHandle, migrateToLatest, openDatabase } from "@llmg/db";
 import type { Express } from "express";
 import { Redis } from "ioredis";
 import { createApp } from "./app";
+import { loadCatalog } from "./catalog";
 import { startEmbeddedJobs } from "./embedded-jobs";
 import { type AppLogger, createLogger } from "./logger";
+import { resolveEncryptionKey } from "./secrets";
 
 export interface Gateway {
   url: string;
@@ -29,6 +40,7 @@ export interface StartGatewayOptions {
 }
 
 const LAST_USED_FLUSH_MS = 10_000;
+const CREDENTIAL_CACHE_TTL_MS = 10_000;
 const DRAIN_TIMEOUT_MS = 10_000;
 
 /** Opens the database the configuration names: PostgreSQL, or PGlite in the data dir. */
@@ -44,6 +56,9 @@ export async function openConfiguredDatabase(config: AppConfig): Promise<DbHandl
  * services all the same.
  */
 export async function openServices(config: AppConfig, logger: AppLogger, database?: DbHandle) {
+  // Configuration problems first, before anything is opened.
+  const secrets = createSecretBox(resolveEncryptionKey(config, logger));
+  const catalog = loadCatalog(config);
   const handle = database ?? (await openConfiguredDatabase(config));
   await migrateToLatest(handle.db);
   const redis = config.REDIS_URL
@@ -62,9 +77,15 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
     dbKind: handle.kind,
     auth,
     logger,
+    catalog,
+    secrets,
+    credentials: createCredentialResolver({ db: handle.db, secrets, ttlMs: CREDENTIAL_CACHE_TTL_MS }),
+    limiter: unlimited,
+    usage: createUsageRecorder(handle.db),
     ...(redis ? { redis } : {}),
   };
   const close = async () => {
+    await services.usage.drain();
     await auth.flushLastUsed().catch(() => {});
     if (redis) await redis.quit().catch(() => redis.disconnect());
     await handle.close();

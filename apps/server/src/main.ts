@@ -14,7 +14,13 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const gateway = await startGateway({ config, logger });
+  const gateway = await startGateway({ config, logger }).catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  });
   const mode = config.DATABASE_URL
     ? "production (PostgreSQL)"
     : `embedded (PGlite in ${config.LLMG_DATA_DIR})`;

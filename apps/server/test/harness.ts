@@ -30,6 +30,7 @@ export async function startTestGateway(kind: DbKind, options: TestGatewayOptions
     PORT: "0",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
     LLMG_ADMIN_KEY: adminKey,
+    LLMG_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...options.env,

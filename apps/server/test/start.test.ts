@@ -9,7 +9,10 @@ const repoRoot = resolve(import.meta.dirname, "../../..");
 function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
   return new Promise((resolvePromise, reject) => {
     let seen = "";
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}; output:\n${seen}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
       const match = seen.match(pattern);
@@ -20,7 +23,9 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`exited with ${code} before ${pattern}; output:\n${seen}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`exited with ${code} before ${pattern}; output:\n${seen}`)),
+    );
   });
 }
 
@@ -29,10 +34,24 @@ describe("pnpm start with no environment", () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it("comes up on embedded PGlite, prints URL, docs and admin key, answers /healthz, and drains on SIGTERM", async () => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", LLMG_DATA_DIR: dataDir };
-    const child = spawn("pnpm", ["start"], { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: "0",
+      LLMG_DATA_DIR: dataDir,
+    };
+    const child = spawn("pnpm", ["start"], {
+      cwd: repoRoot,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
-      const [, url] = await waitForOutput(child, /listening on (http:\/\/127\.0\.0\.1:\d+)[^\n]*embedded[\s\S]*ADMIN KEY[^\n]*\n\s+(llmg_admin_\w+)/, 90_000);
+      const [, url] = await waitForOutput(
+        child,
+        /listening on (http:\/\/127\.0\.0\.1:\d+)[^\n]*embedded[\s\S]*ADMIN KEY[^\n]*\n\s+(llmg_admin_\w+)/,
+        90_000,
+      );
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
       expect(((await health.json()) as { data: { status: string } }).data.status).toBe("ok");

@@ -32,8 +32,37 @@ export const configSchema = z.object({
     .default(1024 * 1024),
   /** How long a replica trusts a cached API key; bounds how late a revocation elsewhere takes effect. */
   LLMG_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /** Deployment-wide provider base URLs (a proxy, a fake); a credential's own base_url wins. */
+  LLMG_OPENAI_BASE_URL: url(["http", "https"]),
+  LLMG_ANTHROPIC_BASE_URL: url(["http", "https"]),
+  LLMG_GOOGLE_BASE_URL: url(["http", "https"]),
+  LLMG_DEEPSEEK_BASE_URL: url(["http", "https"]),
+  LLMG_MISTRAL_BASE_URL: url(["http", "https"]),
+  LLMG_PROVIDER_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Whole-call limit for a provider request (a long generation can take minutes). */
+  LLMG_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
+  LLMG_PROVIDER_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  /** Store prompt and response bodies with each usage row (off: only counts and costs are kept). */
+  LLMG_STORE_BODIES: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  /** JSON file in LiteLLM's price-map format merged over the built-in prices at start. */
+  LLMG_PRICING_FILE: optionalString,
   /** Activity-log entries older than this are purged by the retention job. */
   LLMG_ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
+  /** Admit chat calls without budget/rate checks when Redis fails (default: 503 limits_unavailable). */
+  LLMG_LIMITS_FAIL_OPEN: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  /**
+   * How long a budget reservation outlives a process that died mid-call. Unset: the longest a
+   * call may take, LLMG_PROVIDER_TIMEOUT_MS × (LLMG_PROVIDER_MAX_RETRIES + 1), plus a minute.
+   */
+  LLMG_RESERVATION_TTL_MS: z.coerce.number().int().min(1000).optional(),
+  /** Prefix of every Redis key of the limits (several deployments, or test files, may share a Redis). */
+  LLMG_REDIS_PREFIX: z.string().min(1).max(100).default("llmg:"),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -6,6 +6,8 @@ export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
   authorization: string | undefined;
+  /** The raw `x-llmg-metadata` header, for chat calls that tag their usage row. */
+  metadataHeader?: string | undefined;
 }
 
 export interface Context extends RequestMeta {

@@ -1,11 +1,21 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { adminRouter } from "./routers/admin";
+import { chatRouter } from "./routers/chat";
+import { credentialsRouter } from "./routers/credentials";
 import { keysRouter } from "./routers/keys";
+import { modelsRouter } from "./routers/models";
+import { pricingRouter } from "./routers/pricing";
+import { providersRouter } from "./routers/providers";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   admin: adminRouter,
+  chat: chatRouter,
+  credentials: credentialsRouter,
   keys: keysRouter,
+  providers: providersRouter,
+  models: modelsRouter,
+  pricing: pricingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,8 +1,14 @@
+import type { Catalog } from "@llmg/core";
 import type { Database, DbKind } from "@llmg/db";
 import type Redis from "ioredis";
 import type { Kysely } from "kysely";
 import type { Authenticator } from "./auth/authenticator";
+import type { Limiter } from "./chat/limits";
+import type { Limits } from "./limits/limiter";
+import type { UsageRecorder } from "./chat/usage-recorder";
 import type { AppConfig } from "./config";
+import type { SecretBox } from "./crypto/secret-box";
+import type { CredentialResolver } from "./services/credential-resolver";
 
 type LogFn = (objOrMsg: object | string, msg?: string) => void;
 
@@ -21,6 +27,18 @@ export interface Services {
   dbKind: DbKind;
   auth: Authenticator;
   logger: Logger;
+  /** Price catalog: the built-in table with LLMG_PRICING_FILE merged over it. */
+  catalog: Catalog;
+  /** Encrypts provider credentials at rest. */
+  secrets: SecretBox;
+  /** Decrypted provider credentials for the chat path, cached briefly. */
+  credentials: CredentialResolver;
+  /** Budgets and rate limits: admits or refuses each chat call before the provider is called. */
+  limiter: Limiter;
+  /** Budgets and rate limits as the budget endpoints and jobs see them (usually the same object as limiter). */
+  limits: Limits;
+  /** Durable usage rows (group commit). */
+  usage: UsageRecorder;
   /** Present in production mode (REDIS_URL); embedded mode keeps counters in process. */
   redis?: Redis;
 }

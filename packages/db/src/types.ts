@@ -57,11 +57,116 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
+export interface ProviderCredentialsTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  name: string;
+  encrypted_secret: string;
+  /** What may be shown of the key, e.g. "sk-...abcd". */
+  hint: string;
+  base_url: string | null;
+  is_default: ColumnType<boolean, boolean | undefined, boolean>;
+  priority: ColumnType<number, number | undefined, number>;
+  last_test_ok: boolean | null;
+  last_test_at: Timestamp | null;
+  last_test_latency_ms: number | null;
+  last_test_status: number | null;
+  last_test_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+type Count = ColumnType<number, number | undefined, number>;
+
+/** One row per gateway call, success or failure. */
+export interface RequestsTable {
+  id: string;
+  user_id: string;
+  api_key_id: string | null;
+  credential_id: string | null;
+  provider: string;
+  model: string;
+  /** Which surface took the call: "api" (/api/chat/completions) or "v1" (OpenAI-compatible). */
+  endpoint: string;
+  stream: ColumnType<boolean, boolean | undefined, boolean>;
+  status: "success" | "error";
+  http_status: number;
+  error_code: string | null;
+  error_message: string | null;
+  prompt_tokens: Count;
+  completion_tokens: Count;
+  cached_tokens: Count;
+  cache_write_tokens: Count;
+  reasoning_tokens: Count;
+  usage_estimated: ColumnType<boolean, boolean | undefined, boolean>;
+  prompt_cost: ColumnType<string, string | undefined, string>;
+  completion_cost: ColumnType<string, string | undefined, string>;
+  total_cost: ColumnType<string, string | undefined, string>;
+  latency_ms: number;
+  ttft_ms: number | null;
+  ip: string | null;
+  user_agent: string | null;
+  metadata: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  request_body: ColumnType<unknown, string | null, string | null>;
+  response_body: ColumnType<unknown, string | null, string | null>;
+  created_at: Timestamp;
+}
+
+/** Budget settings besides the limit, which stays in users.monthly_budget_usd. */
+export interface BudgetsTable {
+  user_id: string;
+  mode: ColumnType<"hard" | "soft", "hard" | "soft" | undefined, "hard" | "soft">;
+  /** Alert thresholds in percent of the limit, ascending. */
+  thresholds: ColumnType<number[], string | undefined, string>;
+  webhook_url: string | null;
+  /** Sealed HMAC signing secret for the webhook. */
+  webhook_secret: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** One row per change of users.monthly_budget_usd (written by a trigger), so history knows the limit. */
+export interface BudgetChangesTable {
+  id: Generated<number>;
+  user_id: string;
+  limit_usd: Money | null;
+  previous_limit_usd: Money | null;
+  changed_at: Timestamp;
+}
+
+export type WebhookStatus = "none" | "pending" | "delivered" | "failed";
+
+/** A threshold crossed in a period: unique per (user, period, threshold). */
+export interface BudgetAlertsTable {
+  id: string;
+  user_id: string;
+  /** "YYYY-MM", calendar month in UTC. */
+  period: string;
+  threshold_percent: number;
+  limit_usd: Money;
+  spent_usd: Money;
+  mode: string;
+  webhook_url: string | null;
+  webhook_status: WebhookStatus;
+  webhook_attempts: Count;
+  webhook_next_attempt_at: Timestamp | null;
+  webhook_last_status: number | null;
+  webhook_last_error: string | null;
+  webhook_delivered_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   activity_log: ActivityLogTable;
   settings: SettingsTable;
+  provider_credentials: ProviderCredentialsTable;
+  requests: RequestsTable;
+  budgets: BudgetsTable;
+  budget_changes: BudgetChangesTable;
+  budget_alerts: BudgetAlertsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -71,3 +176,12 @@ export type ApiKey = Selectable<ApiKeysTable>;
 export type NewApiKey = Insertable<ApiKeysTable>;
 export type ActivityLogEntry = Selectable<ActivityLogTable>;
 export type NewActivityLogEntry = Insertable<ActivityLogTable>;
+export type ProviderCredential = Selectable<ProviderCredentialsTable>;
+export type NewProviderCredential = Insertable<ProviderCredentialsTable>;
+export type ProviderCredentialUpdate = Updateable<ProviderCredentialsTable>;
+export type RequestRow = Selectable<RequestsTable>;
+export type NewRequestRow = Insertable<RequestsTable>;
+export type Budget = Selectable<BudgetsTable>;
+export type BudgetChange = Selectable<BudgetChangesTable>;
+export type BudgetAlert = Selectable<BudgetAlertsTable>;
+export type NewBudgetAlert = Insertable<BudgetAlertsTable>;

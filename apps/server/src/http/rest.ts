@@ -9,6 +9,7 @@ export function requestMeta(req: Request) {
     ip: req.ip ?? req.socket.remoteAddress ?? null,
     userAgent: req.get("user-agent") ?? null,
     authorization: req.get("authorization"),
+    metadataHeader: req.get("x-llmg-metadata"),
   };
 }
 

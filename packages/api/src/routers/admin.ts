@@ -19,7 +19,6 @@ const createUserInput = z.object({
   rate_limit_tpm: positiveInt.nullable().optional(),
 });
 
-
 export const adminRouter = router({
   createUser: adminProcedure
     .meta({

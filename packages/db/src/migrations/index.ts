@@ -1,5 +1,7 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as foundation from "./2026-11-27T00-00-00_foundation";
+import * as credentialsRequests from "./2026-11-27T01-00-00_credentials_requests";
+import * as budgets from "./2026-11-27T02-00-00_budgets";
 
 /**
  * Migrations are listed here rather than discovered on disk so they survive bundling and run
@@ -7,6 +9,8 @@ import * as foundation from "./2026-11-27T00-00-00_foundation";
  */
 const migrations: Record<string, Migration> = {
   "2026-11-27T00-00-00_foundation": foundation,
+  "2026-11-27T01-00-00_credentials_requests": credentialsRequests,
+  "2026-11-27T02-00-00_budgets": budgets,
 };
 
 export const migrationProvider: MigrationProvider = {

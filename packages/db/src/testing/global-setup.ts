@@ -7,15 +7,7 @@ import { migrateToLatest } from "../migrate";
 import { migrationProvider } from "../migrations";
 import { hostPort, tcpAnswers } from "./probe";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** Admin connection string of the test PostgreSQL server, null when none answers. */
-    pgUrl: string | null;
-    redisUrl: string | null;
-    /** Path of a migrated PGlite data-dir dump that test files start from. */
-    pgliteTemplate: string;
-  }
-}
+import "./provided";
 
 const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres";
 const DEFAULT_REDIS = "redis://127.0.0.1:6379";

@@ -1,3 +1,4 @@
+import "./provided";
 import { readFileSync } from "node:fs";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";

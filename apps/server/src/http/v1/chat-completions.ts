@@ -1,0 +1,190 @@
+import {
+  ApiError,
+  type ChatCall,
+  completeChat,
+  describeIssues,
+  errorFields,
+  metadataFrom,
+  resolveModel,
+  type Services,
+  streamChat,
+  type UserPrincipal,
+} from "@llmg/api";
+import { totalTokens, type Usage } from "@llmg/core";
+import type { Request, Response } from "express";
+import { openAiErrorBody, sendOpenAiError } from "./openai-errors";
+import { type OpenAiChatRequest, openAiChatRequest } from "./request-schema";
+
+export async function authenticateUser(services: Services, req: Request): Promise<UserPrincipal> {
+  const principal = await services.auth.authenticate(req.get("authorization"));
+  if (principal.kind !== "user")
+    throw new ApiError("forbidden", "Chat calls need a user's API key, not the admin key");
+  return principal;
+}
+
+function openAiUsage(usage: Usage) {
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: totalTokens(usage),
+    prompt_tokens_details: { cached_tokens: usage.cachedReadTokens },
+    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+  };
+}
+
+function parseBody(body: unknown): OpenAiChatRequest {
+  const parsed = openAiChatRequest.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const details = describeIssues(parsed.error);
+  throw new ApiError(
+    "validation_error",
+    `Invalid ${details[0]?.field ?? "body"}: ${details[0]?.message ?? "invalid"}`,
+    {
+      details,
+    },
+  );
+}
+
+function toCall(
+  services: Services,
+  req: Request,
+  principal: UserPrincipal,
+  body: OpenAiChatRequest,
+): ChatCall {
+  const { model, upstreamName } = resolveModel(services.catalog, undefined, body.model);
+  const {
+    model: _m,
+    metadata,
+    stream,
+    stream_options: _s,
+    n: _n,
+    max_completion_tokens,
+    max_tokens,
+    ...rest
+  } = body;
+  const maxTokens = max_tokens ?? max_completion_tokens;
+  return {
+    principal,
+    meta: { requestId: req.requestId, ip: req.ip ?? null, userAgent: req.get("user-agent") ?? null },
+    endpoint: "v1",
+    model,
+    request: {
+      ...rest,
+      model: upstreamName,
+      ...(maxTokens !== undefined ? { max_tokens: maxTokens } : {}),
+    } as ChatCall["request"],
+    metadata: metadata ?? metadataFrom(undefined, req.get("x-llmg-metadata")),
+    stream: stream === true,
+  };
+}
+
+/** POST /v1/chat/completions: OpenAI's contract, so the official SDKs work unchanged. */
+export function chatCompletionsHandler(services: Services) {
+  return async (req: Request, res: Response) => {
+    let body: OpenAiChatRequest | undefined;
+    try {
+      const principal = await authenticateUser(services, req);
+      body = parseBody(req.body);
+      const call = toCall(services, req, principal, body);
+      const created = Math.floor(Date.now() / 1000);
+      const id = `chatcmpl-${req.requestId.slice(4)}`;
+      if (call.stream) {
+        await streamCompletion(services, res, call, {
+          id,
+          created,
+          model: body.model,
+          includeUsage: body.stream_options?.include_usage === true,
+        });
+        return;
+      }
+      const done = await completeChat(services, call);
+      res.set(done.headers);
+      res.setHeader("x-llmg-cost-usd", done.cost.totalCost);
+      res.json({
+        id,
+        object: "chat.completion",
+        created,
+        model: body.model,
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: done.result.content,
+              ...(done.result.toolCalls?.length ? { tool_calls: done.result.toolCalls } : {}),
+            },
+            finish_reason: done.result.finishReason,
+            logprobs: null,
+          },
+        ],
+        usage: openAiUsage(done.usage),
+      });
+    } catch (error) {
+      if (res.headersSent) {
+        // Mid-stream: the status is gone, so the error travels as an SSE event, as OpenAI does.
+        if (!res.writableEnded)
+          res.end(`data: ${JSON.stringify(openAiErrorBody(errorFields(error), req.requestId))}\n\n`);
+        return;
+      }
+      const fields = errorFields(error);
+      if (fields.status >= 500 && fields.error === "internal_error") {
+        services.logger.error({ request_id: req.requestId, err: error }, "chat failed");
+      }
+      sendOpenAiError(res, fields, req.requestId);
+    }
+  };
+}
+
+interface StreamInfo {
+  id: string;
+  created: number;
+  model: string;
+  includeUsage: boolean;
+}
+
+async function streamCompletion(services: Services, res: Response, call: ChatCall, info: StreamInfo) {
+  const abort = new AbortController();
+  // The response closing before we ended it means the client went away.
+  res.on("close", () => {
+    if (!res.writableEnded) abort.abort();
+  });
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id: info.id, object: "chat.completion.chunk", created: info.created, model: info.model, choices, ...extra })}\n\n`;
+  let first = true;
+  const done = await streamChat(services, call, {
+    signal: abort.signal,
+    onStart(headers) {
+      res.status(200);
+      res.set({
+        ...headers,
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+        // The cost is known only at the end: it follows as a trailer and in the usage chunk.
+        trailer: "x-llmg-cost-usd",
+      });
+      res.flushHeaders();
+    },
+    onEvent(event) {
+      if (event.type !== "delta") return;
+      const delta: Record<string, unknown> = {};
+      if (first) delta.role = "assistant";
+      first = false;
+      if (event.content !== undefined) delta.content = event.content;
+      if (event.toolCalls) delta.tool_calls = event.toolCalls;
+      res.write(chunk([{ index: 0, delta, finish_reason: null, logprobs: null }]));
+    },
+  });
+  if (first) {
+    // A stream that produced no delta still opens with the assistant role, as OpenAI's do.
+    res.write(
+      chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }]),
+    );
+  }
+  res.write(chunk([{ index: 0, delta: {}, finish_reason: done.finishReason, logprobs: null }]));
+  if (info.includeUsage) {
+    res.write(chunk([], { usage: { ...openAiUsage(done.usage), cost_usd: done.cost.totalCost } }));
+  }
+  res.addTrailers({ "x-llmg-cost-usd": done.cost.totalCost });
+  res.end("data: [DONE]\n\n");
+}

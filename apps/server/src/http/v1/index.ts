@@ -1,0 +1,32 @@
+import type { Services } from "@llmg/api";
+import express, { type Router } from "express";
+import { chatCompletionsHandler } from "./chat-completions";
+import { modelsHandler } from "./models";
+import { sendOpenAiError } from "./openai-errors";
+
+/** The OpenAI-compatible surface. Its errors use OpenAI's shape, not our envelope. */
+export function v1Router(services: Services): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: services.config.LLMG_BODY_LIMIT, strict: false }));
+  router.post("/chat/completions", chatCompletionsHandler(services));
+  router.get("/models", modelsHandler(services));
+  router.use((req, res) => {
+    sendOpenAiError(
+      res,
+      { status: 404, error: "not_found", message: `No route for ${req.method} /v1${req.path}` },
+      req.requestId,
+    );
+  });
+  router.use(
+    (err: { type?: string }, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      const fields =
+        err.type === "entity.too.large"
+          ? { status: 413, error: "payload_too_large", message: "Request body too large" }
+          : err.type === "entity.parse.failed"
+            ? { status: 400, error: "validation_error", message: "Malformed JSON body" }
+            : { status: 500, error: "internal_error", message: "Internal server error" };
+      sendOpenAiError(res, fields, req.requestId);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,35 @@
+import type { ChatRequest, ModelInfo, Usage } from "@llmg/core";
+import type { UserPrincipal } from "../auth/authenticator";
+import type { RequestMeta } from "../context";
+
+/** Everything known about one chat call once its body is validated. */
+export interface ChatCall {
+  principal: UserPrincipal;
+  meta: Pick<RequestMeta, "requestId" | "ip" | "userAgent">;
+  endpoint: "api" | "v1";
+  model: ModelInfo;
+  /** The request in our OpenAI shape, `model` already the provider's name. */
+  request: ChatRequest;
+  metadata: Record<string, unknown> | null;
+  stream: boolean;
+}
+
+export interface ChatCost {
+  promptCost: string;
+  completionCost: string;
+  totalCost: string;
+}
+
+/** How a call ended, for its usage row. */
+export interface CallOutcome {
+  status: "success" | "error";
+  httpStatus: number;
+  errorCode?: string;
+  errorMessage?: string;
+  credentialId?: string | null;
+  usage?: Usage;
+  cost?: ChatCost;
+  latencyMs: number;
+  ttftMs?: number | null;
+  responseBody?: unknown;
+}

@@ -1,0 +1,42 @@
+import type { NewRequestRow } from "@llmg/db";
+import type { Services } from "../services";
+import type { CallOutcome, ChatCall } from "./call";
+
+/** Error messages are kept for the history page, bounded so a huge upstream body cannot bloat a row. */
+const MAX_ERROR_MESSAGE = 1000;
+
+export function usageRow(services: Services, call: ChatCall, outcome: CallOutcome): NewRequestRow {
+  const usage = outcome.usage;
+  const storeBodies = services.config.LLMG_STORE_BODIES;
+  return {
+    id: call.meta.requestId,
+    user_id: call.principal.userId,
+    api_key_id: call.principal.keyId,
+    credential_id: outcome.credentialId ?? null,
+    provider: call.model.provider,
+    model: call.model.id,
+    endpoint: call.endpoint,
+    stream: call.stream,
+    status: outcome.status,
+    http_status: outcome.httpStatus,
+    error_code: outcome.errorCode ?? null,
+    error_message: outcome.errorMessage?.slice(0, MAX_ERROR_MESSAGE) ?? null,
+    prompt_tokens: usage?.promptTokens ?? 0,
+    completion_tokens: usage?.completionTokens ?? 0,
+    cached_tokens: usage?.cachedReadTokens ?? 0,
+    cache_write_tokens: usage?.cacheWriteTokens ?? 0,
+    reasoning_tokens: usage?.reasoningTokens ?? 0,
+    usage_estimated: usage?.estimated ?? false,
+    prompt_cost: outcome.cost?.promptCost ?? "0",
+    completion_cost: outcome.cost?.completionCost ?? "0",
+    total_cost: outcome.cost?.totalCost ?? "0",
+    latency_ms: Math.round(outcome.latencyMs),
+    ttft_ms: outcome.ttftMs === undefined || outcome.ttftMs === null ? null : Math.round(outcome.ttftMs),
+    ip: call.meta.ip,
+    user_agent: call.meta.userAgent,
+    metadata: call.metadata ? JSON.stringify(call.metadata) : null,
+    request_body: storeBodies ? JSON.stringify(call.request) : null,
+    response_body:
+      storeBodies && outcome.responseBody !== undefined ? JSON.stringify(outcome.responseBody) : null,
+  };
+}

@@ -1,0 +1,290 @@
+import {
+  type CallContext,
+  type ChatResult,
+  estimatePromptTokens,
+  estimateTokens,
+  getAdapter,
+  maxCostFor,
+  ProviderError,
+  priceUsage,
+  type StreamEvent,
+  totalTokens,
+  type Usage,
+} from "@llmg/core";
+import { ApiError } from "../errors";
+import type { Services } from "../services";
+import type { ResolvedCredential } from "../services/credential-resolver";
+import { baseUrlFor, callOptions } from "../services/provider-endpoint";
+import type { CallOutcome, ChatCall, ChatCost } from "./call";
+import type { Admission } from "./limits";
+import { fromProviderError } from "./provider-errors";
+import { usageRow } from "./record";
+
+/** Anthropic requires max_tokens; when neither the caller nor the catalog gives one, this is used. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+
+interface Prepared {
+  credential: ResolvedCredential;
+  admission: Admission;
+  context: CallContext;
+}
+
+export interface CompletedChat {
+  result: ChatResult;
+  usage: Usage;
+  cost: ChatCost;
+  latencyMs: number;
+  headers: Record<string, string>;
+}
+
+export interface StreamedChat {
+  usage: Usage;
+  cost: ChatCost;
+  finishReason: string;
+  latencyMs: number;
+  ttftMs: number | null;
+  headers: Record<string, string>;
+}
+
+const elapsed = (startedAt: number) => performance.now() - startedAt;
+
+function maxOutputTokens(call: ChatCall): number {
+  return call.request.max_tokens ?? call.model.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+}
+
+/**
+ * Records the failed call and hands back the error to throw. A failure to record is logged, not
+ * thrown over the original error: the caller must learn why its call failed.
+ */
+async function failed(
+  services: Services,
+  call: ChatCall,
+  startedAt: number,
+  error: unknown,
+  extra: Partial<CallOutcome> = {},
+) {
+  const apiError = fromProviderError(error);
+  const outcome: CallOutcome = {
+    status: "error",
+    httpStatus: apiError.status,
+    errorCode: apiError.error,
+    errorMessage: apiError.message,
+    latencyMs: elapsed(startedAt),
+    ...extra,
+  };
+  await services.usage.record(usageRow(services, call, outcome)).catch((err: unknown) => {
+    services.logger.error(
+      { request_id: call.meta.requestId, err: (err as Error).message },
+      "usage row of a failed call lost",
+    );
+  });
+  return apiError;
+}
+
+function price(call: ChatCall, usage: Usage): ChatCost {
+  const cost = priceUsage(call.model, usage);
+  return { promptCost: cost.promptCost, completionCost: cost.completionCost, totalCost: cost.totalCost };
+}
+
+/** Credential, then limits: everything that can refuse a call before the provider is paid. */
+async function prepare(services: Services, call: ChatCall, startedAt: number): Promise<Prepared> {
+  const credential = await services.credentials.resolve(call.principal.userId, call.model.provider);
+  if (!credential) {
+    throw await failed(
+      services,
+      call,
+      startedAt,
+      new ApiError(
+        "credential_missing",
+        `No ${call.model.provider} credential: add one with POST /api/credentials before calling ${call.model.provider} models`,
+        { details: [{ field: "provider", message: "no credential for this provider" }] },
+      ),
+    );
+  }
+  const maxOut = maxOutputTokens(call);
+  const promptTokens = estimatePromptTokens(call.request.messages);
+  let admission: Admission;
+  try {
+    admission = await services.limiter.admit({
+      principal: call.principal,
+      maxCostUsd: maxCostFor(call.model, promptTokens, maxOut),
+      maxTokens: promptTokens + maxOut,
+    });
+  } catch (error) {
+    throw await failed(services, call, startedAt, error, { credentialId: credential.id });
+  }
+  const { config } = services;
+  return {
+    credential,
+    admission,
+    context: {
+      apiKey: credential.apiKey,
+      baseUrl: baseUrlFor(config, call.model.provider, credential.baseUrl),
+      defaultMaxTokens: maxOut,
+      ...callOptions(config),
+    },
+  };
+}
+
+/** The whole non-streaming call: limits, provider, price, durable record. */
+export async function completeChat(services: Services, call: ChatCall): Promise<CompletedChat> {
+  const startedAt = performance.now();
+  const prepared = await prepare(services, call, startedAt);
+  const { admission, credential } = prepared;
+  let result: ChatResult;
+  try {
+    result = await getAdapter(call.model.provider).chat(call.request, prepared.context);
+  } catch (error) {
+    await admission.release();
+    throw await failed(services, call, startedAt, error, { credentialId: credential.id });
+  }
+  const cost = price(call, result.usage);
+  const latencyMs = elapsed(startedAt);
+  await admission.settle(cost.totalCost, totalTokens(result.usage));
+  await services.usage.record(
+    usageRow(services, call, {
+      status: "success",
+      httpStatus: 200,
+      credentialId: credential.id,
+      usage: result.usage,
+      cost,
+      latencyMs,
+      responseBody: result,
+    }),
+  );
+  return { result, usage: result.usage, cost, latencyMs, headers: admission.headers };
+}
+
+export interface StreamSink {
+  /** Called once before the first event, when the call has been admitted and the provider answered. */
+  onStart(headers: Record<string, string>): void;
+  onEvent(event: StreamEvent): void;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+/**
+ * A streaming call. Events are passed on as they come; the usage row is committed before this
+ * resolves, so the caller can hold the stream's last line until the call is durably recorded.
+ * A client that leaves mid-stream still gets its partial usage recorded and charged.
+ */
+export async function streamChat(
+  services: Services,
+  call: ChatCall,
+  sink: StreamSink,
+): Promise<StreamedChat> {
+  const startedAt = performance.now();
+  const prepared = await prepare(services, call, startedAt);
+  const { admission, credential } = prepared;
+  let ttftMs: number | null = null;
+  let started = false;
+  let done: Extract<StreamEvent, { type: "done" }> | undefined;
+  let streamedText = "";
+  try {
+    const events = getAdapter(call.model.provider).chatStream(call.request, {
+      ...prepared.context,
+      signal: sink.signal,
+    });
+    for await (const event of events) {
+      if (!started) {
+        started = true;
+        sink.onStart(admission.headers);
+      }
+      if (event.type === "done") {
+        done = event;
+        break;
+      }
+      ttftMs ??= elapsed(startedAt);
+      if (event.content) streamedText += event.content;
+      sink.onEvent(event);
+      if (sink.signal.aborted) break;
+    }
+  } catch (error) {
+    // Aborting the upstream request when the client leaves surfaces here as an error too.
+    if (!sink.signal.aborted) {
+      const partial = error instanceof ProviderError ? error.partialUsage : undefined;
+      return await finishWithError(
+        services,
+        call,
+        startedAt,
+        error,
+        admission,
+        credential.id,
+        partial,
+        ttftMs,
+      );
+    }
+  }
+  if (!done) {
+    // The client left: what the provider produced until then is counted from the text we saw.
+    const partial: Usage = {
+      promptTokens: estimatePromptTokens(call.request.messages),
+      completionTokens: estimateTokens(streamedText),
+      cachedReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      estimated: true,
+    };
+    const aborted = new ApiError("validation_error", "Client closed the stream before it ended", {
+      status: 499,
+    });
+    return await finishWithError(
+      services,
+      call,
+      startedAt,
+      aborted,
+      admission,
+      credential.id,
+      partial,
+      ttftMs,
+      "client_closed",
+    );
+  }
+  const cost = price(call, done.usage);
+  const latencyMs = elapsed(startedAt);
+  await admission.settle(cost.totalCost, totalTokens(done.usage));
+  await services.usage.record(
+    usageRow(services, call, {
+      status: "success",
+      httpStatus: 200,
+      credentialId: credential.id,
+      usage: done.usage,
+      cost,
+      latencyMs,
+      ttftMs,
+    }),
+  );
+  return {
+    usage: done.usage,
+    cost,
+    finishReason: done.finishReason,
+    latencyMs,
+    ttftMs,
+    headers: admission.headers,
+  };
+}
+
+async function finishWithError(
+  services: Services,
+  call: ChatCall,
+  startedAt: number,
+  error: unknown,
+  admission: Admission,
+  credentialId: string,
+  partialUsage: Usage | undefined,
+  ttftMs: number | null,
+  errorCode?: string,
+): Promise<never> {
+  // Tokens the provider already produced are billed by it, so they are charged here too.
+  const cost = partialUsage ? price(call, partialUsage) : undefined;
+  if (cost && partialUsage) await admission.settle(cost.totalCost, totalTokens(partialUsage));
+  else await admission.release();
+  const apiError = await failed(services, call, startedAt, error, {
+    credentialId,
+    ...(partialUsage ? { usage: partialUsage } : {}),
+    ...(cost ? { cost } : {}),
+    ttftMs,
+    ...(errorCode ? { errorCode } : {}),
+  });
+  throw apiError;
+}

@@ -1,0 +1,81 @@
+import { PROVIDER_IDS } from "@llmg/core";
+import type { ProviderCredential } from "@llmg/db";
+import { z } from "zod";
+import { isoDate } from "./common";
+
+const baseUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .max(2000)
+  .meta({ example: "https://api.openai.com/v1" });
+
+export const createCredentialInput = z.object({
+  provider: z.enum(PROVIDER_IDS),
+  name: z.string().trim().min(1).max(100).meta({ example: "production" }),
+  api_key: z.string().trim().min(8).max(4096).meta({ example: "sk-proj-..." }),
+  base_url: baseUrl.optional(),
+  is_default: z.boolean().optional(),
+  priority: z.number().int().min(-1000).max(1000).optional(),
+});
+
+export const updateCredentialInput = z.object({
+  id: z.string().min(1).max(100),
+  name: z.string().trim().min(1).max(100).optional(),
+  api_key: z.string().trim().min(8).max(4096).optional(),
+  base_url: baseUrl.nullable().optional(),
+  is_default: z.boolean().optional(),
+  priority: z.number().int().min(-1000).max(1000).optional(),
+});
+
+export const credentialSchema = z
+  .object({
+    id: z.string(),
+    provider: z.enum(PROVIDER_IDS),
+    name: z.string(),
+    hint: z.string().meta({ example: "sk-...abcd", description: "The key itself is never returned" }),
+    base_url: z.string().nullable(),
+    is_default: z.boolean(),
+    priority: z.number().int(),
+    last_test: z
+      .object({
+        ok: z.boolean(),
+        at: isoDate,
+        latency_ms: z.number().int().nullable(),
+        status: z.number().int().nullable(),
+        error: z.string().nullable(),
+      })
+      .nullable(),
+    created_at: isoDate,
+    updated_at: isoDate,
+  })
+  .meta({ id: "Credential" });
+
+export const credentialTestSchema = z.object({
+  ok: z.boolean(),
+  latency_ms: z.number().int(),
+  status: z.number().int().optional(),
+  error: z.string().optional(),
+});
+
+export function toCredentialDto(row: ProviderCredential): z.infer<typeof credentialSchema> {
+  return {
+    id: row.id,
+    provider: row.provider as z.infer<typeof credentialSchema>["provider"],
+    name: row.name,
+    hint: row.hint,
+    base_url: row.base_url,
+    is_default: row.is_default,
+    priority: row.priority,
+    last_test:
+      row.last_test_ok === null || row.last_test_at === null
+        ? null
+        : {
+            ok: row.last_test_ok,
+            at: row.last_test_at.toISOString(),
+            latency_ms: row.last_test_latency_ms,
+            status: row.last_test_status,
+            error: row.last_test_error,
+          },
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}

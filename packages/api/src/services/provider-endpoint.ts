@@ -1,0 +1,34 @@
+import { PROVIDERS, type ProviderId } from "@llmg/core";
+import type { AppConfig } from "../config";
+
+const ENV_BASE_URL: Record<ProviderId, keyof AppConfig> = {
+  openai: "LLMG_OPENAI_BASE_URL",
+  anthropic: "LLMG_ANTHROPIC_BASE_URL",
+  google: "LLMG_GOOGLE_BASE_URL",
+  deepseek: "LLMG_DEEPSEEK_BASE_URL",
+  mistral: "LLMG_MISTRAL_BASE_URL",
+};
+
+/** Where calls for this provider go: the credential's base URL, else the deployment's, else the provider's. */
+export function baseUrlFor(
+  config: AppConfig,
+  provider: ProviderId,
+  credentialBaseUrl: string | null,
+): string {
+  const deployment = config[ENV_BASE_URL[provider]];
+  return (
+    credentialBaseUrl ??
+    (typeof deployment === "string" ? deployment : undefined) ??
+    PROVIDERS[provider].defaultBaseUrl
+  ).replace(/\/+$/, "");
+}
+
+export function callOptions(config: AppConfig) {
+  return {
+    timeouts: {
+      connectMs: config.LLMG_PROVIDER_CONNECT_TIMEOUT_MS,
+      totalMs: config.LLMG_PROVIDER_TIMEOUT_MS,
+    },
+    retry: { maxRetries: config.LLMG_PROVIDER_MAX_RETRIES, baseDelayMs: 250, maxDelayMs: 8_000 },
+  };
+}
