@@ -176,6 +176,14 @@ describe.each(PROVIDER_IDS)("%s adapter", (provider) => {
     expect((error as Error).message).toMatch(/malformed/);
   });
 
+  it("turns a connection dropped while reading a response into a 502, without retrying", async () => {
+    fake.enqueue({ type: "reset" });
+    const error = await rejectionOf(adapter.chat(req, ctx()));
+    expect(error).toMatchObject({ status: 502, code: "provider_error" });
+    expect((error as Error).message).toMatch(/connection closed while reading/);
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it("turns a malformed stream event into a 502", async () => {
     fake.enqueue({ type: "malformed" });
     const { error } = await collectUntilError(adapter.chatStream(req, ctx()));

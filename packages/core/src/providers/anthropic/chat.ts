@@ -27,21 +27,18 @@ function imageBlock(url: string): Block {
     : { type: "image", source: { type: "url", url } };
 }
 
-/** Anthropic rejects empty text blocks, so they are dropped. */
-function blocks(content: ChatMessage["content"] | Block[]): Block[] {
+/** Our content as Anthropic blocks; Anthropic rejects empty text blocks, so they are dropped. */
+function contentBlocks(content: ChatMessage["content"]): Block[] {
   if (content === null) return [];
   if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
-  const out: Block[] = [];
-  for (const part of content) {
-    if (part.type === "text") {
-      if (typeof part.text === "string" && part.text !== "") out.push({ type: "text", text: part.text });
-    } else if (part.type === "image_url" && typeof part.image_url === "object" && part.image_url !== null) {
-      out.push(imageBlock((part.image_url as { url: string }).url));
-    } else {
-      out.push(part);
-    }
-  }
-  return out;
+  return content.flatMap((part): Block[] => {
+    if (part.type === "image_url") return [imageBlock(part.image_url.url)];
+    return part.text === "" ? [] : [{ type: "text", text: part.text }];
+  });
+}
+
+function asBlocks(content: AnthropicMessage["content"]): Block[] {
+  return typeof content === "string" ? [{ type: "text", text: content }] : content;
 }
 
 function toAnthropic(message: ChatMessage): AnthropicMessage | undefined {
@@ -62,7 +59,7 @@ function toAnthropic(message: ChatMessage): AnthropicMessage | undefined {
         return { role: message.role, content: message.content };
       }
       const content = [
-        ...blocks(message.content),
+        ...contentBlocks(message.content),
         ...calls.map((call) => ({
           type: "tool_use",
           id: call.id,
@@ -81,7 +78,7 @@ function mergeTurns(messages: AnthropicMessage[]): AnthropicMessage[] {
   for (const message of messages) {
     const last = out[out.length - 1];
     if (last && last.role === message.role)
-      last.content = [...blocks(last.content), ...blocks(message.content)];
+      last.content = [...asBlocks(last.content), ...asBlocks(message.content)];
     else out.push({ ...message });
   }
   return out;
