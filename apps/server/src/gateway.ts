@@ -5,12 +5,13 @@ import {
   type AppConfig,
   createAuthenticator,
   createCredentialResolver,
+  createLimitsFor,
   createSecretBox,
   createUsageRecorder,
   resolveAdminKey,
   type Services,
-  unlimited,
 } from "@llmg/api";
+import { preloadTokenizer } from "@llmg/core";
 import { type DbHandle, migrateToLatest, openDatabase } from "@llmg/db";
 import type { Express } from "express";
 import { Redis } from "ioredis";
@@ -71,6 +72,8 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
     adminKeyHash: admin.hash,
     cacheTtlMs: config.LLMG_KEY_CACHE_TTL_MS,
   });
+  // Redis-backed (shared by every replica) in production mode, in-process in embedded mode.
+  const limits = createLimitsFor({ db: handle.db, config, logger, redis });
   const services: Services = {
     config,
     db: handle.db,
@@ -80,7 +83,8 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
     catalog,
     secrets,
     credentials: createCredentialResolver({ db: handle.db, secrets, ttlMs: CREDENTIAL_CACHE_TTL_MS }),
-    limiter: unlimited,
+    limiter: limits,
+    limits,
     usage: createUsageRecorder(handle.db),
     ...(redis ? { redis } : {}),
   };
@@ -99,6 +103,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const opened = await openServices(config, logger, options.database);
   const { services } = opened;
   const app = createApp(services, logger);
+  // Load the tokenizer now rather than in the first chat request's budget estimate.
+  preloadTokenizer();
 
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {

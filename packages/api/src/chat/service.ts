@@ -180,11 +180,11 @@ export async function streamChat(
   let started = false;
   let done: Extract<StreamEvent, { type: "done" }> | undefined;
   let streamedText = "";
+  const events = getAdapter(call.model.provider).chatStream(call.request, {
+    ...prepared.context,
+    signal: sink.signal,
+  });
   try {
-    const events = getAdapter(call.model.provider).chatStream(call.request, {
-      ...prepared.context,
-      signal: sink.signal,
-    });
     for await (const event of events) {
       if (!started) {
         started = true;
@@ -216,8 +216,9 @@ export async function streamChat(
     }
   }
   if (!done) {
-    // The client left: what the provider produced until then is counted from the text we saw.
-    const partial: Usage = {
+    // The client left: what the provider produced until then is charged. The adapter knows the
+    // prompt counts some providers report up front; the text we passed on is the fallback.
+    const partial: Usage = events.usageSoFar() ?? {
       promptTokens: estimatePromptTokens(call.request.messages),
       completionTokens: estimateTokens(streamedText),
       cachedReadTokens: 0,
