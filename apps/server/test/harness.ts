@@ -18,6 +18,8 @@ export interface TestGatewayOptions {
   /** Share another gateway's database (a second replica). */
   database?: TestDatabase;
   redis?: boolean;
+  /** Where the gateway's JSON log lines go (default: nowhere unless LOG_LEVEL is set). */
+  logLines?: string[];
 }
 
 /** The real server on 127.0.0.1:0, on its own test database, with a known admin key. */
@@ -41,7 +43,13 @@ export async function startTestGateway(kind: DbKind, options: TestGatewayOptions
     !ownsDatabase && database.url
       ? await openDatabase({ databaseUrl: database.url, poolSize: 5 })
       : { ...database, close: async () => {} };
-  const gateway = await startGateway({ config, logger: createLogger(config.LOG_LEVEL), database: handle });
+  const lines = options.logLines;
+  const destination = lines ? { write: (line: string) => void lines.push(line) } : undefined;
+  const gateway = await startGateway({
+    config,
+    logger: createLogger(config.LOG_LEVEL, destination),
+    database: handle,
+  });
   return {
     gateway,
     url: gateway.url,
