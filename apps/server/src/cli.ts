@@ -5,13 +5,13 @@ import {
   createAuthenticator,
   createContextInner,
   createCredentialResolver,
+  createLimitsFor,
   createSecretBox,
   createUsageRecorder,
   createUserAccount,
   issueKey,
   loadConfig,
   type Services,
-  unlimited,
 } from "@llmg/api";
 import { findUserById, migrateToLatest } from "@llmg/db";
 import { z } from "zod";
@@ -37,6 +37,8 @@ async function withServices<T>(config: AppConfig, fn: (services: Services) => Pr
   try {
     await migrateToLatest(handle.db);
     const secrets = createSecretBox(resolveEncryptionKey(config, createLogger("warn")));
+    // The CLI never admits chat calls; in-process limits only satisfy the Services shape.
+    const limits = createLimitsFor({ db: handle.db, config, logger: createLogger("silent") });
     const services: Services = {
       config,
       db: handle.db,
@@ -47,7 +49,8 @@ async function withServices<T>(config: AppConfig, fn: (services: Services) => Pr
       catalog: loadCatalog(config),
       secrets,
       credentials: createCredentialResolver({ db: handle.db, secrets, ttlMs: 0 }),
-      limiter: unlimited,
+      limiter: limits,
+      limits,
       usage: createUsageRecorder(handle.db),
     };
     return await fn(services);

@@ -22,6 +22,18 @@ export interface TestGatewayOptions {
   logLines?: string[];
 }
 
+// One Redis key prefix per test database: replicas sharing a database share their counters, while
+// parallel test files never see each other's (and a developer's Redis is left tidy).
+const redisPrefixes = new WeakMap<TestDatabase, string>();
+function redisPrefixOf(database: TestDatabase): string {
+  let prefix = redisPrefixes.get(database);
+  if (!prefix) {
+    prefix = `llmgtest:${randomBytes(4).toString("hex")}:`;
+    redisPrefixes.set(database, prefix);
+  }
+  return prefix;
+}
+
 /** The real server on 127.0.0.1:0, on its own test database, with a known admin key. */
 export async function startTestGateway(kind: DbKind, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const adminKey = `llmg_admin_${randomBytes(24).toString("hex")}`;
@@ -34,7 +46,7 @@ export async function startTestGateway(kind: DbKind, options: TestGatewayOptions
     LLMG_ADMIN_KEY: adminKey,
     LLMG_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     ...(database.url ? { DATABASE_URL: database.url } : {}),
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...(redisUrl ? { REDIS_URL: redisUrl, LLMG_REDIS_PREFIX: redisPrefixOf(database) } : {}),
     ...options.env,
   });
   // The harness closes the test database itself. A second replica gets its own pool on the

@@ -1,4 +1,5 @@
 import { runActivityRetention, type Services } from "@llmg/api";
+import { budgetJobs } from "./webhooks";
 
 /** Every scheduled job: its name, how often it runs, and its processor. */
 export interface JobDefinition {
@@ -13,4 +14,5 @@ export const JOBS: JobDefinition[] = [
     everyMs: 3_600_000,
     run: (services) => runActivityRetention(services.db, services.config.LLMG_ACTIVITY_RETENTION_DAYS),
   },
+  ...budgetJobs(),
 ];

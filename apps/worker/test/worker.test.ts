@@ -4,6 +4,7 @@ import { openTestDatabase, type TestDatabase, testRedisUrl } from "@llmg/db/test
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JOBS } from "../src/jobs";
 import { startWorker } from "../src/worker";
 
 const redisUrl = testRedisUrl();
@@ -30,6 +31,7 @@ describe.skipIf(!redisUrl)("BullMQ worker against real Redis", () => {
       services: { db, config, logger: pino({ level: "silent" }) },
       redisUrl: redisUrl!,
       queueName,
+      jobs: JOBS.filter((j) => j.name === "activity-retention"),
       everyMs: { "activity-retention": 200 },
     });
     const completed = new Promise<unknown>((resolve) =>

@@ -9,6 +9,7 @@ export interface ErrorFields {
   message: string;
   details?: unknown;
   retryAfter?: number;
+  headers?: Record<string, string>;
 }
 
 const CODE_BY_TRPC: Partial<Record<TRPCError["code"], ErrorCode>> = {
@@ -51,6 +52,7 @@ export function errorFields(thrown: unknown): ErrorFields {
       message: thrown.message,
       ...(thrown.details !== undefined ? { details: thrown.details } : {}),
       ...(thrown.retryAfter !== undefined ? { retryAfter: thrown.retryAfter } : {}),
+      ...(thrown.headers !== undefined ? { headers: thrown.headers } : {}),
     };
   }
   if (isTrpcError(thrown)) {

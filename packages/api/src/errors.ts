@@ -40,6 +40,8 @@ export interface ApiErrorOptions {
   status?: number;
   details?: unknown;
   retryAfter?: number;
+  /** Headers the answer must carry even though it is an error (e.g. x-ratelimit-* on a 429). */
+  headers?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -52,6 +54,7 @@ export class ApiError extends TRPCError {
   readonly status: number;
   readonly details: unknown;
   readonly retryAfter: number | undefined;
+  readonly headers: Record<string, string> | undefined;
 
   constructor(error: ErrorCode, message: string, options: ApiErrorOptions = {}) {
     const status = options.status ?? ERROR_STATUS[error];
@@ -64,6 +67,7 @@ export class ApiError extends TRPCError {
     this.status = status;
     this.details = options.details;
     this.retryAfter = options.retryAfter;
+    this.headers = options.headers;
   }
 }
 

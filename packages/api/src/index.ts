@@ -23,3 +23,5 @@ export type { Logger, Services } from "./services";
 export * from "./services/credential-resolver";
 export * from "./services/keys";
 export * from "./services/users";
+export * from "./limits";
+export * from "./schemas/budget";

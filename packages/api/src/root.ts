@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { adminRouter } from "./routers/admin";
+import { budgetRouter } from "./routers/budget";
 import { chatRouter } from "./routers/chat";
 import { credentialsRouter } from "./routers/credentials";
 import { keysRouter } from "./routers/keys";
@@ -10,6 +11,7 @@ import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   admin: adminRouter,
+  budget: budgetRouter,
   chat: chatRouter,
   credentials: credentialsRouter,
   keys: keysRouter,

@@ -4,10 +4,10 @@ import type Redis from "ioredis";
 import type { Kysely } from "kysely";
 import type { Authenticator } from "./auth/authenticator";
 import type { Limiter } from "./chat/limits";
-import type { Limits } from "./limits/limiter";
 import type { UsageRecorder } from "./chat/usage-recorder";
 import type { AppConfig } from "./config";
 import type { SecretBox } from "./crypto/secret-box";
+import type { Limits } from "./limits/limiter";
 import type { CredentialResolver } from "./services/credential-resolver";
 
 type LogFn = (objOrMsg: object | string, msg?: string) => void;

@@ -13,6 +13,7 @@ export function errorEnvelope(fields: ErrorFields, requestId: string): ErrorEnve
 }
 
 export function sendError(res: Response, fields: ErrorFields, requestId: string): void {
+  if (fields.headers) res.set(fields.headers);
   if (fields.retryAfter !== undefined) res.setHeader("retry-after", String(Math.ceil(fields.retryAfter)));
   res.status(fields.status).json(errorEnvelope(fields, requestId));
 }

@@ -1,4 +1,4 @@
-import type { Services } from "@llmg/api";
+import { rollupLag, type Services } from "@llmg/api";
 import express, { type Router } from "express";
 import { sql } from "kysely";
 
@@ -28,9 +28,11 @@ export function healthRouter(services: Services): Router {
     const redis = services.redis;
     if (redis) checks.push(await check("redis", () => redis.ping()));
     const ready = checks.every((c) => c.ok);
+    // Production mode runs rollups on BullMQ workers: report their lag, without failing readiness for it.
+    const worker = redis ? { worker: await rollupLag(services.db).catch(() => null) } : {};
     res
       .status(ready ? 200 : 503)
-      .json({ success: ready, data: { status: ready ? "ready" : "not_ready", checks } });
+      .json({ success: ready, data: { status: ready ? "ready" : "not_ready", checks, ...worker } });
   });
   return router;
 }

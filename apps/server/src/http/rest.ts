@@ -58,6 +58,7 @@ export function restHandler(services: Services) {
       const error = errors[0];
       if (error) {
         const fields = errorFields(error);
+        Object.assign(headers, fields.headers);
         if (fields.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(fields.retryAfter));
         return { status: fields.status, headers };
       }

@@ -140,18 +140,21 @@ export async function completeChat(services: Services, call: ChatCall): Promise<
   }
   const cost = price(call, result.usage);
   const latencyMs = elapsed(startedAt);
-  await admission.settle(cost.totalCost, totalTokens(result.usage));
-  await services.usage.record(
-    usageRow(services, call, {
-      status: "success",
-      httpStatus: 200,
-      credentialId: credential.id,
-      usage: result.usage,
-      cost,
-      latencyMs,
-      responseBody: result,
-    }),
-  );
+  // Independent round trips (Redis, PostgreSQL): side by side, not one after the other.
+  await Promise.all([
+    admission.settle(cost.totalCost, totalTokens(result.usage)),
+    services.usage.record(
+      usageRow(services, call, {
+        status: "success",
+        httpStatus: 200,
+        credentialId: credential.id,
+        usage: result.usage,
+        cost,
+        latencyMs,
+        responseBody: result,
+      }),
+    ),
+  ]);
   return { result, usage: result.usage, cost, latencyMs, headers: admission.headers };
 }
 
@@ -243,18 +246,20 @@ export async function streamChat(
   }
   const cost = price(call, done.usage);
   const latencyMs = elapsed(startedAt);
-  await admission.settle(cost.totalCost, totalTokens(done.usage));
-  await services.usage.record(
-    usageRow(services, call, {
-      status: "success",
-      httpStatus: 200,
-      credentialId: credential.id,
-      usage: done.usage,
-      cost,
-      latencyMs,
-      ttftMs,
-    }),
-  );
+  await Promise.all([
+    admission.settle(cost.totalCost, totalTokens(done.usage)),
+    services.usage.record(
+      usageRow(services, call, {
+        status: "success",
+        httpStatus: 200,
+        credentialId: credential.id,
+        usage: done.usage,
+        cost,
+        latencyMs,
+        ttftMs,
+      }),
+    ),
+  ]);
   return {
     usage: done.usage,
     cost,

@@ -27,6 +27,7 @@ export function openAiErrorBody(fields: ErrorFields, requestId: string) {
 }
 
 export function sendOpenAiError(res: Response, fields: ErrorFields, requestId: string): void {
+  if (fields.headers) res.set(fields.headers);
   if (fields.retryAfter !== undefined) res.setHeader("retry-after", String(Math.ceil(fields.retryAfter)));
   res.status(fields.status).json(openAiErrorBody(fields, requestId));
 }

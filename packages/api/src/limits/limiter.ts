@@ -1,0 +1,264 @@
+import { randomUUID } from "node:crypto";
+import { type Database, spendSince } from "@llmg/db";
+import type { Kysely } from "kysely";
+import type { UserPrincipal } from "../auth/authenticator";
+import type { Admission, AdmissionRequest, Limiter } from "../chat/limits";
+import { ApiError } from "../errors";
+import type { Logger } from "../services";
+import { crossedThresholds, fireAlerts } from "./alerts";
+import { budgetExceeded, limitsUnavailable, RateLimitError } from "./errors";
+import type { BucketState } from "./gcra";
+import { rateLimitHeaders } from "./headers";
+import { usdToNano } from "./money";
+import { monthKey, monthStart } from "./period";
+import { type BudgetSettings, createSettingsCache } from "./settings";
+import type { AdmitInput, AdmitOutcome, BucketLimits, CounterStore, ReconcileAction } from "./store";
+
+/** The limiter plus what the budget endpoints and jobs need from it. */
+export interface Limits extends Limiter {
+  readonly store: CounterStore;
+  /** The clock budgets and projections are computed with (injectable for tests). */
+  now(): number;
+  settings(userId: string): Promise<BudgetSettings | undefined>;
+  invalidate(userId: string): void;
+  reservedNano(userId: string): Promise<bigint>;
+  /** Aligns one user's month counter with the spend the database recorded. */
+  reconcileUser(userId: string, month: string, loadDbNano: () => Promise<bigint>): Promise<ReconcileAction>;
+}
+
+export interface LimitsOptions {
+  db: Kysely<Database>;
+  store: CounterStore;
+  logger: Logger;
+  reservationTtlMs: number;
+  settingsTtlMs: number;
+  /** Admit without limits when the store fails (default: refuse with 503 limits_unavailable). */
+  failOpen: boolean;
+  /** Injected clock, also handed to the store; absent = Redis TIME / Date.now. */
+  clock?: () => number;
+  /** How long an admission may wait on the store before the fail mode applies. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 2_000;
+// After a store failure, calls skip the store this long: during an outage every call would
+// otherwise wait out the client's retries before the fail mode applies.
+const BREAKER_MS = 1_000;
+// A settle that happened less than this ago may not have its usage row yet (see reconcile).
+export const RECONCILE_GRACE_MS = 30_000;
+const BUCKETS = [
+  "requests per minute of the user",
+  "tokens per minute of the user",
+  "requests per minute of the key",
+  "tokens per minute of the key",
+];
+
+/**
+ * A user's own limits apply to all their keys together; a key's limit is a separate bucket only
+ * when it is tighter than the user's (the principal carries the tighter of both), since an
+ * equal or looser key limit can never bind before the user's.
+ */
+export function bucketLimits(settings: BudgetSettings, principal: UserPrincipal): BucketLimits {
+  const keyOnly = (user: number | null, tightest: number | null) =>
+    tightest !== null && (user === null || tightest < user) ? tightest : 0;
+  return [
+    settings.userRpm ?? 0,
+    settings.userTpm ?? 0,
+    keyOnly(settings.userRpm, principal.rateLimitRpm),
+    keyOnly(settings.userTpm, principal.rateLimitTpm),
+  ];
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`limits store did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const splitStates = (states: (BucketState | null)[]) => ({
+  requests: [states[0] ?? null, states[2] ?? null],
+  tokens: [states[1] ?? null, states[3] ?? null],
+});
+
+const unlimitedAdmission: Admission = { headers: {}, settle: async () => {}, release: async () => {} };
+
+export function createLimits(options: LimitsOptions): Limits {
+  const { db, store, logger, clock } = options;
+  const now = clock ?? Date.now;
+  const cache = createSettingsCache(db, options.settingsTtlMs, now);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Concurrent first calls of a user in a month share one database read.
+  const seeding = new Map<string, Promise<void>>();
+  let storeDownUntil = 0;
+
+  function seedFromDatabase(userId: string, month: string, at: number): Promise<void> {
+    const key = `${userId}:${month}`;
+    let pending = seeding.get(key);
+    if (!pending) {
+      pending = spendSince(db, userId, new Date(monthStart(at)))
+        .then((spent) => store.seed(userId, month, usdToNano(spent, "up")))
+        .finally(() => seeding.delete(key));
+      seeding.set(key, pending);
+    }
+    return pending;
+  }
+
+  async function admitSeeded(input: AdmitInput, at: number): Promise<AdmitOutcome> {
+    // A missing counter (first call of the month, or Redis lost its data) is seeded from the
+    // recorded spend, then the admission is retried; a second miss means something keeps
+    // deleting it, and refusing beats looping.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const outcome = await store.admit(input);
+      if (outcome.kind !== "seed") return outcome;
+      await seedFromDatabase(input.userId, input.month, at);
+    }
+    throw new Error("spend counter could not be seeded");
+  }
+
+  async function checkAlerts(settings: BudgetSettings, month: string, before: bigint, after: bigint) {
+    if (settings.limitNano === null) return;
+    const crossed = crossedThresholds(before, after, settings.limitNano, settings.thresholds);
+    if (crossed.length === 0) return;
+    await fireAlerts(db, {
+      settings,
+      period: month,
+      thresholds: crossed,
+      spentNano: after,
+      now: new Date(now()),
+    });
+  }
+
+  function admission(
+    request: AdmissionRequest,
+    settings: BudgetSettings,
+    input: AdmitInput,
+    headers: Record<string, string>,
+  ): Admission {
+    let done = false;
+    const finish = async (actualNano: bigint | null, actualTokens: number) => {
+      // Settle and release are idempotent: a second call must not book the cost twice.
+      if (done) return;
+      done = true;
+      const at = clock?.();
+      const month = monthKey(at ?? Date.now());
+      try {
+        const result = await withTimeout(
+          store.settle({
+            userId: input.userId,
+            keyId: input.keyId,
+            month,
+            reservationId: input.reservationId,
+            actualNano,
+            tokenDelta: actualTokens - request.maxTokens,
+            userTpm: input.limits[1],
+            keyTpm: input.limits[3],
+            ...(at !== undefined ? { now: at } : {}),
+          }),
+          timeoutMs,
+        );
+        if (result.beforeNano !== null && result.afterNano !== null) {
+          await checkAlerts(settings, month, result.beforeNano, result.afterNano);
+        }
+      } catch (error) {
+        // Never fails the call: the provider was already paid. The reservation expires by its
+        // TTL and the reconciliation books the cost from the usage row.
+        logger.warn({ user_id: input.userId, err: (error as Error).message }, "limits settle failed");
+      }
+    };
+    return {
+      headers,
+      settle: (actualCostUsd, actualTokens) => finish(usdToNano(actualCostUsd, "up"), actualTokens),
+      release: () => finish(null, 0),
+    };
+  }
+
+  return {
+    store,
+    now,
+    settings: (userId) => cache.get(userId),
+    invalidate: (userId) => cache.invalidate(userId),
+    reservedNano: (userId) => store.reserved(userId, clock?.()),
+
+    async reconcileUser(userId, month, loadDbNano) {
+      const sequence = await store.settleSequence(userId, month);
+      const dbNano = await loadDbNano();
+      return store.reconcile(userId, month, dbNano, sequence, RECONCILE_GRACE_MS, clock?.());
+    },
+
+    async admit(request) {
+      const { principal } = request;
+      let settings: BudgetSettings | undefined;
+      try {
+        settings = await cache.get(principal.userId);
+      } catch (error) {
+        if (options.failOpen) return unlimitedAdmission;
+        throw limitsUnavailable(error);
+      }
+      if (!settings) throw new ApiError("unauthorized", "This key's user no longer exists");
+      const limits = bucketLimits(settings, principal);
+      for (const i of [1, 3]) {
+        const tpm = limits[i] ?? 0;
+        if (tpm > 0 && request.maxTokens > tpm) {
+          throw new RateLimitError(
+            `This call may use up to ${request.maxTokens} tokens (prompt + max_tokens), more than the ${BUCKETS[i]} (${tpm}); lower max_tokens`,
+            undefined,
+            {},
+            { limit: BUCKETS[i], limit_value: tpm, requested_tokens: request.maxTokens },
+          );
+        }
+      }
+      const at = clock?.();
+      const amountNano = usdToNano(request.maxCostUsd, "up");
+      const input: AdmitInput = {
+        userId: principal.userId,
+        keyId: principal.keyId,
+        month: monthKey(at ?? Date.now()),
+        reservationId: randomUUID(),
+        amountNano,
+        limitNano: settings.mode === "hard" ? settings.limitNano : null,
+        ttlMs: options.reservationTtlMs,
+        limits,
+        tokens: request.maxTokens,
+        ...(at !== undefined ? { now: at } : {}),
+      };
+      let outcome: AdmitOutcome;
+      try {
+        if (Date.now() < storeDownUntil) throw new Error("limits store failed moments ago");
+        outcome = await withTimeout(admitSeeded(input, at ?? Date.now()), timeoutMs);
+      } catch (error) {
+        if (Date.now() >= storeDownUntil) {
+          storeDownUntil = Date.now() + BREAKER_MS;
+          logger.warn(
+            { user_id: principal.userId, err: (error as Error).message, fail_open: options.failOpen },
+            "limits store unavailable",
+          );
+        }
+        if (options.failOpen) return unlimitedAdmission;
+        throw limitsUnavailable(error);
+      }
+      if (outcome.kind === "budget") {
+        throw budgetExceeded(settings.limitNano ?? 0n, outcome.spentNano, outcome.reservedNano, amountNano);
+      }
+      if (outcome.kind === "seed") throw limitsUnavailable(new Error("unseeded"));
+      const { requests, tokens } = splitStates(outcome.states);
+      const headers = rateLimitHeaders(requests, tokens);
+      if (outcome.kind === "rate") {
+        const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
+        const name = BUCKETS[outcome.bucket] ?? "rate limit";
+        throw new RateLimitError(
+          `Rate limit reached: ${name} (${limits[outcome.bucket]}); retry in ${seconds} s`,
+          seconds,
+          headers,
+          {
+            limit: name,
+            limit_value: limits[outcome.bucket],
+            retry_after_ms: Math.ceil(outcome.retryAfterMs),
+          },
+        );
+      }
+      return admission(request, settings, input, headers);
+    },
+  };
+}

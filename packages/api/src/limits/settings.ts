@@ -1,0 +1,72 @@
+import { normalizeDecimal } from "@llmg/core";
+import { type BudgetSettingsRow, type Database, findBudgetSettings } from "@llmg/db";
+import type { Kysely } from "kysely";
+import { MAX_SAFE_NANO, usdToNano } from "./money";
+
+export type BudgetMode = "hard" | "soft";
+
+export const DEFAULT_THRESHOLDS: readonly number[] = [50, 80, 100];
+
+export interface BudgetSettings {
+  userId: string;
+  /** users.monthly_budget_usd as stored; null = unlimited. */
+  limitUsd: string | null;
+  /** The limit in nano-USD, rounded down (never above what the user set). */
+  limitNano: bigint | null;
+  mode: BudgetMode;
+  thresholds: number[];
+  webhookUrl: string | null;
+  webhookSecretSealed: string | null;
+  /** The user's own rate limits (a key's tighter ones come with the principal). */
+  userRpm: number | null;
+  userTpm: number | null;
+  userCreatedAt: Date;
+}
+
+export function toSettings(row: BudgetSettingsRow): BudgetSettings {
+  const limitNano = row.monthly_budget_usd === null ? null : usdToNano(row.monthly_budget_usd, "down");
+  return {
+    userId: row.user_id,
+    limitUsd: row.monthly_budget_usd === null ? null : normalizeDecimal(row.monthly_budget_usd),
+    // An admin may have set more than a counter holds exactly; past that it is as good as unlimited.
+    limitNano: limitNano !== null && limitNano > MAX_SAFE_NANO ? MAX_SAFE_NANO : limitNano,
+    mode: row.mode ?? "hard",
+    thresholds: row.thresholds ?? [...DEFAULT_THRESHOLDS],
+    webhookUrl: row.webhook_url,
+    webhookSecretSealed: row.webhook_secret,
+    userRpm: row.rate_limit_rpm,
+    userTpm: row.rate_limit_tpm,
+    userCreatedAt: row.user_created_at,
+  };
+}
+
+export interface SettingsCache {
+  get(userId: string): Promise<BudgetSettings | undefined>;
+  /** Forgets a user's settings on this replica (after PUT /api/budget); others follow within the TTL. */
+  invalidate(userId: string): void;
+}
+
+/**
+ * Budget settings are read on every chat call, so each replica keeps them for `ttlMs` (the key
+ * cache's TTL: a change made on another replica applies within it, as a key revocation does).
+ * Concurrent misses share one query.
+ */
+export function createSettingsCache(db: Kysely<Database>, ttlMs: number, clock: () => number): SettingsCache {
+  const cache = new Map<string, { value: Promise<BudgetSettings | undefined>; expiresAt: number }>();
+  return {
+    get(userId) {
+      const now = clock();
+      const hit = cache.get(userId);
+      if (hit && hit.expiresAt > now) return hit.value;
+      const value = findBudgetSettings(db, userId).then((row) => (row ? toSettings(row) : undefined));
+      if (ttlMs > 0) {
+        cache.set(userId, { value, expiresAt: now + ttlMs });
+        value.catch(() => cache.delete(userId));
+      }
+      return value;
+    },
+    invalidate(userId) {
+      cache.delete(userId);
+    },
+  };
+}

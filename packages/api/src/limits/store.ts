@@ -1,0 +1,82 @@
+import type { BucketState } from "./gcra";
+
+/**
+ * The counters behind budgets and rate limits: Redis (one Lua call per step) in production,
+ * process memory in embedded mode. Both implement exactly the same semantics; the limiter on
+ * top of them (limiter.ts) is shared.
+ */
+
+/** Per-minute limits of the four buckets, 0 for none: user requests, user tokens, key requests, key tokens. */
+export type BucketLimits = readonly [number, number, number, number];
+
+export interface AdmitInput {
+  userId: string;
+  keyId: string;
+  /** "YYYY-MM": whose spend counter the budget is checked against. */
+  month: string;
+  reservationId: string;
+  amountNano: bigint;
+  /** null: reserve but do not refuse (no limit, or soft mode). */
+  limitNano: bigint | null;
+  ttlMs: number;
+  limits: BucketLimits;
+  tokens: number;
+  /** Injected clock; absent = the store's own (Redis TIME, shared by every replica). */
+  now?: number;
+}
+
+export type AdmitOutcome =
+  | { kind: "seed" }
+  | { kind: "budget"; spentNano: bigint; reservedNano: bigint }
+  | { kind: "rate"; bucket: number; retryAfterMs: number; states: (BucketState | null)[] }
+  | { kind: "ok"; spentNano: bigint; reservedNano: bigint; states: (BucketState | null)[] };
+
+export interface SettleInput {
+  userId: string;
+  keyId: string;
+  /** Month the cost is booked to: the month at settle time, as its usage row will be. */
+  month: string;
+  reservationId: string;
+  /** null releases the reservation without booking anything. */
+  actualNano: bigint | null;
+  /** Actual minus reserved tokens, to correct the token buckets. */
+  tokenDelta: number;
+  /** Token limits of the user and key buckets as admitted (0 = none). */
+  userTpm: number;
+  keyTpm: number;
+  now?: number;
+}
+
+/** Spend before and after booking; null when the month's counter did not exist (not seeded). */
+export interface SettleOutcome {
+  beforeNano: bigint | null;
+  afterNano: bigint | null;
+}
+
+export type ReconcileAction = "seeded" | "raised" | "lowered" | "kept";
+
+export interface CounterStore {
+  readonly kind: "redis" | "memory";
+  admit(input: AdmitInput): Promise<AdmitOutcome>;
+  settle(input: SettleInput): Promise<SettleOutcome>;
+  /** Creates the month's counter at `spentNano` unless it exists (first writer wins). */
+  seed(userId: string, month: string, spentNano: bigint): Promise<void>;
+  /** In-flight reservations, after dropping expired ones. */
+  reserved(userId: string, now?: number): Promise<bigint>;
+  /** Settle sequence of the month's counter, read before the database is (see reconcile). */
+  settleSequence(userId: string, month: string): Promise<string | null>;
+  /**
+   * Aligns the counter with the database's `dbNano`: always upward (every recorded row was
+   * booked, so a lower counter lost something); downward only when no settle happened since
+   * `sequence` was read and the last one is older than `graceMs`, i.e. every booked call has
+   * had time to write its row.
+   */
+  reconcile(
+    userId: string,
+    month: string,
+    dbNano: bigint,
+    sequence: string | null,
+    graceMs: number,
+    now?: number,
+  ): Promise<ReconcileAction>;
+}

@@ -1,0 +1,180 @@
+import {
+  type BudgetAlert,
+  claimDueWebhooks,
+  type Database,
+  findBudgetSettings,
+  recordActivity,
+  recordWebhookDelivered,
+  recordWebhookFailure,
+} from "@llmg/db";
+import type { Kysely } from "kysely";
+import type { SecretBox } from "../crypto/secret-box";
+import type { Logger } from "../services";
+import { percentOf, usdToNano } from "./money";
+import { SIGNATURE_HEADER, signWebhook } from "./webhook-signing";
+
+export const WEBHOOK_EVENT = "budget.threshold_crossed";
+
+/** Associated data binding a sealed webhook secret to its user. */
+export const webhookSecretAad = (userId: string) => `budget-webhook:${userId}`;
+
+export interface DeliveryOptions {
+  db: Kysely<Database>;
+  /** Opens the sealed signing secrets; without it nothing can be signed and attempts fail. */
+  secrets: SecretBox | undefined;
+  logger?: Logger;
+  now?: () => number;
+  fetch?: typeof fetch;
+  /** Attempts before a delivery is given up (status failed). */
+  maxAttempts?: number;
+  /** First retry delay; doubled after each failed attempt. */
+  backoffMs?: number;
+  timeoutMs?: number;
+  batch?: number;
+}
+
+export interface DeliveryReport {
+  claimed: number;
+  delivered: number;
+  retrying: number;
+  failed: number;
+}
+
+// 8 attempts 10 s apart doubling: the last one about 21 minutes after the first.
+export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_BACKOFF_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The JSON body: derived from the alert row only, so every retry sends the same bytes. */
+export function webhookPayload(alert: BudgetAlert): string {
+  return JSON.stringify({
+    id: alert.id,
+    type: WEBHOOK_EVENT,
+    created_at: alert.created_at.toISOString(),
+    data: {
+      user_id: alert.user_id,
+      period: alert.period,
+      threshold_percent: alert.threshold_percent,
+      limit_usd: alert.limit_usd,
+      spent_usd: alert.spent_usd,
+      percent_used: percentOf(usdToNano(alert.spent_usd, "up"), usdToNano(alert.limit_usd, "down")),
+      mode: alert.mode,
+    },
+  });
+}
+
+type Attempt = { ok: true; status: number } | { ok: false; status: number | null; error: string };
+
+async function post(
+  alert: BudgetAlert,
+  secret: string,
+  options: DeliveryOptions,
+  now: number,
+): Promise<Attempt> {
+  const body = webhookPayload(alert);
+  const doFetch = options.fetch ?? fetch;
+  try {
+    const res = await doFetch(alert.webhook_url ?? "", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "llmg-webhooks/1",
+        "x-llmg-event": WEBHOOK_EVENT,
+        "x-llmg-delivery": alert.id,
+        [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(now / 1000)),
+      },
+      body,
+      // A redirect is a failure: following it would send the signed body somewhere unchecked.
+      redirect: "manual",
+      signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
+    await res.body?.cancel().catch(() => {});
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+    return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+  } catch (error) {
+    return { ok: false, status: null, error: (error as Error).message };
+  }
+}
+
+async function signingSecret(
+  db: Kysely<Database>,
+  secrets: SecretBox | undefined,
+  userId: string,
+): Promise<string | { error: string }> {
+  const sealed = (await findBudgetSettings(db, userId))?.webhook_secret;
+  if (!sealed || !secrets) return { error: "no signing secret available (is LLMG_ENCRYPTION_KEY set?)" };
+  try {
+    return secrets.open(sealed, webhookSecretAad(userId));
+  } catch {
+    return { error: "the signing secret cannot be decrypted (a different LLMG_ENCRYPTION_KEY?)" };
+  }
+}
+
+/**
+ * Sends every due alert webhook once, and schedules failures for a retry with exponential
+ * backoff (or gives up after maxAttempts). The state lives in budget_alerts, so the same
+ * processor runs from BullMQ in production and from a timer in embedded mode, survives a Redis
+ * flush, and lets any number of workers share the work.
+ */
+export async function deliverDueWebhooks(options: DeliveryOptions): Promise<DeliveryReport> {
+  const { db } = options;
+  const now = (options.now ?? Date.now)();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+  // The lease outlasts one attempt, so only a deliverer that died lets another take it over.
+  const claimed = await claimDueWebhooks(
+    db,
+    new Date(now),
+    new Date(now + timeoutMs + 30_000),
+    options.batch ?? 50,
+  );
+  const report: DeliveryReport = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
+
+  await Promise.all(
+    claimed.map(async (alert) => {
+      const secret = await signingSecret(db, options.secrets, alert.user_id);
+      const attempt: Attempt =
+        typeof secret === "string"
+          ? await post(alert, secret, options, now)
+          : { ok: false, status: null, ...secret };
+      const done = new Date((options.now ?? Date.now)());
+      if (attempt.ok) {
+        report.delivered++;
+        await recordWebhookDelivered(db, alert.id, attempt.status, done);
+        await recordActivity(db, {
+          userId: alert.user_id,
+          actor: "system",
+          action: "budget.webhook_delivered",
+          targetType: "budget_alert",
+          targetId: alert.id,
+          details: { status: attempt.status, attempts: alert.webhook_attempts },
+        });
+        return;
+      }
+      const giveUp = alert.webhook_attempts >= maxAttempts;
+      const retryAt = giveUp
+        ? null
+        : new Date(done.getTime() + backoffMs * 2 ** (alert.webhook_attempts - 1));
+      await recordWebhookFailure(db, alert.id, { status: attempt.status, error: attempt.error, retryAt });
+      if (giveUp) {
+        report.failed++;
+        await recordActivity(db, {
+          userId: alert.user_id,
+          actor: "system",
+          action: "budget.webhook_failed",
+          targetType: "budget_alert",
+          targetId: alert.id,
+          details: { status: attempt.status, error: attempt.error, attempts: alert.webhook_attempts },
+        });
+      } else {
+        report.retrying++;
+      }
+      options.logger?.warn(
+        { alert_id: alert.id, attempt: alert.webhook_attempts, err: attempt.error, gave_up: giveUp },
+        "budget webhook failed",
+      );
+    }),
+  );
+  return report;
+}
