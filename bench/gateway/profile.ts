@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { request } from "undici";
 import { createBenchDatabase, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "../lib/database";
+import { buildServer } from "../lib/llmg-build";
 import { freePort, startProcess } from "../lib/processes";
 import { chatBody, poolFor, type Target, timedRequest } from "./targets";
 
@@ -68,7 +69,7 @@ async function main() {
   const adminKey = `llmg_admin_${randomBytes(24).toString("hex")}`;
   const llmg = await startProcess(
     "node",
-    ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", "apps/server/src/main.ts"],
+    ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, buildServer()],
     {
       cwd: root,
       env: {

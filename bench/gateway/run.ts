@@ -13,6 +13,7 @@ import autocannon from "autocannon";
 import { sql } from "kysely";
 import { request } from "undici";
 import { createBenchDatabase, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "../lib/database";
+import { buildServer } from "../lib/llmg-build";
 import { freePort, rssMb, startProcess } from "../lib/processes";
 import { percentile, round } from "../lib/stats";
 import { chatBody, poolFor, type Target, timedFirstByte, timedRequest } from "./targets";
@@ -130,7 +131,7 @@ async function main() {
 
     const adminKey = `llmg_admin_${randomBytes(24).toString("hex")}`;
     const llmgPort = await freePort();
-    const llmg = await startProcess("node", ["--import", "tsx", "apps/server/src/main.ts"], {
+    const llmg = await startProcess("node", [buildServer()], {
       cwd: root,
       env: {
         NODE_ENV: "production",

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from "@llmg/api";
 import { startGateway } from "./gateway";
-import { createLogger } from "./logger";
+import { createLogger, flushLogs } from "./logger";
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -40,16 +40,21 @@ async function main() {
     );
   }
   process.stdout.write(`${lines.join("\n")}\n\n`);
+  // Start-up warnings should not wait for the log buffer to fill.
+  logger.flush();
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down: draining in-flight requests");
-    gateway.close().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    gateway
+      .close()
+      .then(() => flushLogs(logger))
+      .then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));

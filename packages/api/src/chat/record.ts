@@ -1,11 +1,11 @@
-import type { NewRequestRow } from "@llmg/db";
+import type { UsageRowValues } from "@llmg/db";
 import type { Services } from "../services";
 import type { CallOutcome, ChatCall } from "./call";
 
 /** Error messages are kept for the history page, bounded so a huge upstream body cannot bloat a row. */
 const MAX_ERROR_MESSAGE = 1000;
 
-export function usageRow(services: Services, call: ChatCall, outcome: CallOutcome): NewRequestRow {
+export function usageRow(services: Services, call: ChatCall, outcome: CallOutcome): UsageRowValues {
   const usage = outcome.usage;
   const storeBodies = services.config.LLMG_STORE_BODIES;
   return {

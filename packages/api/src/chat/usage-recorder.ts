@@ -1,15 +1,15 @@
-import { type Database, insertRequests, type NewRequestRow } from "@llmg/db";
+import { type Database, insertUsageRows, type UsageRowValues } from "@llmg/db";
 import type { Kysely } from "kysely";
 
 export interface UsageRecorder {
   /** Resolves once the row is committed: only then may the call be answered as a success. */
-  record(row: NewRequestRow): Promise<void>;
+  record(row: UsageRowValues): Promise<void>;
   /** Waits for every queued row to be written. */
   drain(): Promise<void>;
 }
 
 interface Pending {
-  row: NewRequestRow;
+  row: UsageRowValues;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -28,7 +28,7 @@ export function createUsageRecorder(db: Kysely<Database>, maxBatch = 200): Usage
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
-        await insertRequests(
+        await insertUsageRows(
           db,
           batch.map((p) => p.row),
         );

@@ -1,5 +1,60 @@
-import type { Kysely } from "kysely";
+import { CompiledQuery, type Kysely } from "kysely";
 import type { Database, NewRequestRow, RequestRow } from "../types";
+
+/** Every column a chat call's usage row sets; the database fills the rest (created_at, txid). */
+export const USAGE_ROW_COLUMNS = [
+  "id",
+  "user_id",
+  "api_key_id",
+  "credential_id",
+  "provider",
+  "model",
+  "endpoint",
+  "stream",
+  "status",
+  "http_status",
+  "error_code",
+  "error_message",
+  "prompt_tokens",
+  "completion_tokens",
+  "cached_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
+  "usage_estimated",
+  "prompt_cost",
+  "completion_cost",
+  "total_cost",
+  "latency_ms",
+  "ttft_ms",
+  "ip",
+  "user_agent",
+  "metadata",
+  "request_body",
+  "response_body",
+] as const satisfies readonly (keyof NewRequestRow)[];
+
+export type UsageRowValues = {
+  [K in (typeof USAGE_ROW_COLUMNS)[number]]-?: Exclude<NewRequestRow[K], undefined>;
+};
+
+const INSERT_PREFIX = `insert into requests (${USAGE_ROW_COLUMNS.join(", ")}) values `;
+
+/**
+ * The chat hot path's insert: complete rows, SQL text built directly rather than through the
+ * query builder (which would rebuild and recompile the same statement on every call).
+ */
+export async function insertUsageRows(db: Kysely<Database>, rows: UsageRowValues[]): Promise<void> {
+  if (rows.length === 0) return;
+  const params: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const placeholders = USAGE_ROW_COLUMNS.map((column) => {
+      params.push(row[column]);
+      return `$${params.length}`;
+    });
+    return `(${placeholders.join(", ")})`;
+  });
+  await db.executeQuery(CompiledQuery.raw(INSERT_PREFIX + tuples.join(", "), params));
+}
 
 /** Inserts many usage rows in one statement (one round trip, one commit). */
 export async function insertRequests(db: Kysely<Database>, rows: NewRequestRow[]): Promise<void> {
