@@ -1,5 +1,5 @@
 import { hashKey, resolveAdminKey } from "@llmg/api";
-import { openTestDatabase, testBackends } from "@llmg/db/testing";
+import { openTestDatabase, testBackends, testRedisUrl } from "@llmg/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createUserWithKey, startTestGateway, type TestGateway } from "./harness";
 
@@ -219,6 +219,26 @@ describe.each(testBackends())("generated admin key on %s", (kind) => {
       expect(restart).toEqual({ hash: starts[0].hash });
     } finally {
       await database.close();
+    }
+  });
+});
+
+describe.skipIf(!testRedisUrl())("readiness in production mode", () => {
+  it("checks Redis as well as the database", async () => {
+    const t = await startTestGateway(testBackends()[0]!, { redis: true });
+    try {
+      const ready = await call(`${t.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(
+        ready.body.data.checks.map((c: { name: string; ok: boolean }) => [c.name.split(" ")[0], c.ok]),
+      ).toEqual(
+        expect.arrayContaining([
+          ["database", true],
+          ["redis", true],
+        ]),
+      );
+    } finally {
+      await t.close();
     }
   });
 });
