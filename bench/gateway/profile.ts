@@ -36,7 +36,9 @@ interface Profile {
 function summarise(profile: Profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
@@ -45,7 +47,11 @@ function summarise(profile: Profile) {
     const url = frame.url.replace(/^file:\/\//, "");
     const pkg =
       /node_modules\/\.pnpm\/([^/]+)/.exec(url)?.[1]?.replace(/@\d.*$/, "") ??
-      (url.includes("/packages/") || url.includes("/apps/") ? `llmg:${/(packages|apps)\/([^/]+)/.exec(url)?.[2]}` : url ? "node:internal" : `(${frame.functionName || "program"})`);
+      (url.includes("/packages/") || url.includes("/apps/")
+        ? `llmg:${/(packages|apps)\/([^/]+)/.exec(url)?.[2]}`
+        : url
+          ? "node:internal"
+          : `(${frame.functionName || "program"})`);
     const fn = `${frame.functionName || "(anonymous)"} ${url.split("/").slice(-2).join("/")}:${frame.lineNumber + 1}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
@@ -67,24 +73,20 @@ async function main() {
     ready: /FAKE_URL=(\S+)/,
   });
   const adminKey = `llmg_admin_${randomBytes(24).toString("hex")}`;
-  const llmg = await startProcess(
-    "node",
-    ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, buildServer()],
-    {
-      cwd: root,
-      env: {
-        NODE_ENV: "production",
-        PORT: String(await freePort()),
-        DATABASE_URL: bench.url,
-        REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
-        LLMG_ADMIN_KEY: adminKey,
-        LLMG_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-        LLMG_OPENAI_BASE_URL: fake.match[1]!,
-        LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
-      },
-      ready: /listening on (http:\/\/\S+)/,
+  const llmg = await startProcess("node", ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, buildServer()], {
+    cwd: root,
+    env: {
+      NODE_ENV: "production",
+      PORT: String(await freePort()),
+      DATABASE_URL: bench.url,
+      REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
+      LLMG_ADMIN_KEY: adminKey,
+      LLMG_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      LLMG_OPENAI_BASE_URL: fake.match[1]!,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
     },
-  );
+    ready: /listening on (http:\/\/\S+)/,
+  });
   try {
     const url = llmg.match[1]!;
     const post = async (path: string, key: string, body: unknown) => {
@@ -95,7 +97,10 @@ async function main() {
       });
       return ((await res.body.json()) as { data: Record<string, string> }).data;
     };
-    const user = await post("/api/admin/users", adminKey, { email: "prof@example.com", monthly_budget_usd: 1000000 });
+    const user = await post("/api/admin/users", adminKey, {
+      email: "prof@example.com",
+      monthly_budget_usd: 1000000,
+    });
     const key = await post(`/api/admin/users/${user.id}/keys`, adminKey, {});
     await post("/api/credentials", key.key!, { provider: "openai", name: "fake", api_key: FAKE_KEY });
     const target: Target = {
@@ -109,7 +114,8 @@ async function main() {
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         const pool = poolFor(target);
-        for (let i = 0; i < REQUESTS / CONCURRENCY; i++) await timedRequest(pool, target, chatBody(target, "Hello"));
+        for (let i = 0; i < REQUESTS / CONCURRENCY; i++)
+          await timedRequest(pool, target, chatBody(target, "Hello"));
         await pool.close();
       }),
     );
@@ -122,7 +128,9 @@ async function main() {
   const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error("no profile written");
   const summary = summarise(JSON.parse(readFileSync(join(profileDir, file), "utf8")) as Profile);
-  process.stdout.write(`profile: ${join(profileDir, file)}\n\nby package (self time)\n${summary.packages.join("\n")}\n\nby function (self time)\n${summary.functions.join("\n")}\n`);
+  process.stdout.write(
+    `profile: ${join(profileDir, file)}\n\nby package (self time)\n${summary.packages.join("\n")}\n\nby function (self time)\n${summary.functions.join("\n")}\n`,
+  );
 }
 
 main().catch((error) => {

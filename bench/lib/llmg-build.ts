@@ -8,9 +8,13 @@ export const repoRoot = resolve(import.meta.dirname, "../..");
  * it runs in production (plain node on the bundle), not under a TypeScript loader.
  */
 export function buildServer(): string {
-  execFileSync(process.execPath, ["scripts/bundle.mjs", "apps/server/dist", "apps/server/src/main.ts", "apps/server/src/cli.ts"], {
-    cwd: repoRoot,
-    stdio: "inherit",
-  });
+  execFileSync(
+    process.execPath,
+    ["scripts/bundle.mjs", "apps/server/dist", "apps/server/src/main.ts", "apps/server/src/cli.ts"],
+    {
+      cwd: repoRoot,
+      stdio: "inherit",
+    },
+  );
   return join(repoRoot, "apps/server/dist/main.js");
 }

@@ -11,6 +11,7 @@ import {
   createUserAccount,
   issueKey,
   loadConfig,
+  rollupsCommand,
   type Services,
 } from "@llmg/api";
 import { findUserById, migrateToLatest } from "@llmg/db";
@@ -26,6 +27,8 @@ const USAGE = `usage: pnpm llmg <command>
   users create --email E [--name N] [--budget USD] [--rpm N] [--tpm N]
                                               create a user and print its id and a new API key
   keys create --user ID [--name N]            create an API key for a user
+  rollups run                                 roll new usage rows up now (the worker does it every minute)
+  rollups rebuild [--from DATE]               recompute usage rollups from DATE (UTC day) or from scratch
 
 Uses DATABASE_URL when set, else the embedded database in LLMG_DATA_DIR (default ./.llmg).
 The embedded database can be opened by one process at a time: stop the server first.`;
@@ -92,6 +95,7 @@ export async function runCli(argv: string[], config: AppConfig, out: (line: stri
       rpm: { type: "string" },
       tpm: { type: "string" },
       user: { type: "string" },
+      from: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -138,6 +142,17 @@ export async function runCli(argv: string[], config: AppConfig, out: (line: stri
         out(`api key ${key.key} (id ${key.id}) for ${user.email}`);
         out("The key is shown once; store it now.");
       });
+      return;
+    }
+    case "rollups run":
+    case "rollups rebuild": {
+      const handle = await openConfiguredDatabase(config);
+      try {
+        await migrateToLatest(handle.db);
+        out(await rollupsCommand(handle.db, command === "rollups run" ? "run" : "rebuild", values.from));
+      } finally {
+        await handle.close();
+      }
       return;
     }
     default:

@@ -2,6 +2,7 @@ import {
   deliverDueWebhooks,
   reconcileBudgets,
   runActivityRetention,
+  runUsageRollup,
   type Services,
 } from "@llmg/api";
 
@@ -39,6 +40,7 @@ export function startEmbeddedJobs(services: Services): { stop(): void } {
       deliverDueWebhooks({ db: services.db, secrets: services.secrets, logger: services.logger }),
     ),
     every("budget-reconcile", BUDGET_RECONCILE_MS, () => reconcileBudgets(services)),
+    every("usage-rollup", 60_000, () => runUsageRollup(services.db)),
   ];
   return {
     stop: () => {

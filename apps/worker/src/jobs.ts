@@ -1,4 +1,4 @@
-import { runActivityRetention, type Services } from "@llmg/api";
+import { runActivityRetention, runUsageRollup, type Services } from "@llmg/api";
 import { budgetJobs } from "./webhooks";
 
 /** Every scheduled job: its name, how often it runs, and its processor. */
@@ -14,5 +14,7 @@ export const JOBS: JobDefinition[] = [
     everyMs: 3_600_000,
     run: (services) => runActivityRetention(services.db, services.config.LLMG_ACTIVITY_RETENTION_DAYS),
   },
+  // Every minute keeps the raw tail that analytics read live to about a minute of calls.
+  { name: "usage-rollup", everyMs: 60_000, run: (services) => runUsageRollup(services.db) },
   ...budgetJobs(),
 ];

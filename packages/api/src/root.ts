@@ -1,4 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { accountRouter } from "./routers/account";
 import { adminRouter } from "./routers/admin";
 import { budgetRouter } from "./routers/budget";
 import { chatRouter } from "./routers/chat";
@@ -7,9 +8,11 @@ import { keysRouter } from "./routers/keys";
 import { modelsRouter } from "./routers/models";
 import { pricingRouter } from "./routers/pricing";
 import { providersRouter } from "./routers/providers";
+import { usageRouter } from "./routers/usage";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
+  account: accountRouter,
   admin: adminRouter,
   budget: budgetRouter,
   chat: chatRouter,
@@ -18,6 +21,7 @@ export const appRouter = router({
   providers: providersRouter,
   models: modelsRouter,
   pricing: pricingRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

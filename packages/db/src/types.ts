@@ -111,6 +111,8 @@ export interface RequestsTable {
   request_body: ColumnType<unknown, string | null, string | null>;
   response_body: ColumnType<unknown, string | null, string | null>;
   created_at: Timestamp;
+  /** Inserting transaction's id (xid8, as text): the rollup watermark. Filled by the database. */
+  txid: ColumnType<string, never, never>;
 }
 
 /** Budget settings besides the limit, which stays in users.monthly_budget_usd. */
@@ -157,6 +159,45 @@ export interface BudgetAlertsTable {
   created_at: Timestamp;
 }
 
+type Total = ColumnType<number, number, number>;
+
+/** Usage aggregated per user × UTC hour or day × provider × model (see the usage_rollups migration). */
+export interface UsageRollupsTable {
+  user_id: string;
+  granularity: "hour" | "day";
+  bucket_start: Timestamp;
+  provider: string;
+  model: string;
+  requests: Total;
+  successes: Total;
+  errors: Total;
+  prompt_tokens: Total;
+  completion_tokens: Total;
+  cached_tokens: Total;
+  cache_write_tokens: Total;
+  reasoning_tokens: Total;
+  cost: Money;
+  latency_sum: Total;
+  latency_max: number;
+  /** bigint[]: written and summed in SQL only, never read whole by the app. */
+  latency_hist: ColumnType<unknown, never, never>;
+  ttft_sum: Total;
+  ttft_count: Total;
+  updated_at: Timestamp;
+}
+
+export interface UsageRollupStateTable {
+  id: string;
+  watermark: number;
+  last_started_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+  last_duration_ms: number | null;
+  last_rows: number | null;
+  last_buckets: number | null;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -167,6 +208,8 @@ export interface Database {
   budgets: BudgetsTable;
   budget_changes: BudgetChangesTable;
   budget_alerts: BudgetAlertsTable;
+  usage_rollups: UsageRollupsTable;
+  usage_rollup_state: UsageRollupStateTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -185,3 +228,5 @@ export type Budget = Selectable<BudgetsTable>;
 export type BudgetChange = Selectable<BudgetChangesTable>;
 export type BudgetAlert = Selectable<BudgetAlertsTable>;
 export type NewBudgetAlert = Insertable<BudgetAlertsTable>;
+export type UsageRollup = Selectable<UsageRollupsTable>;
+export type UsageRollupState = Selectable<UsageRollupStateTable>;

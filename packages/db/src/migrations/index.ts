@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as foundation from "./2026-11-27T00-00-00_foundation";
 import * as credentialsRequests from "./2026-11-27T01-00-00_credentials_requests";
 import * as budgets from "./2026-11-27T02-00-00_budgets";
+import * as usageRollups from "./2026-11-27T03-00-00_usage_rollups";
 
 /**
  * Migrations are listed here rather than discovered on disk so they survive bundling and run
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   "2026-11-27T00-00-00_foundation": foundation,
   "2026-11-27T01-00-00_credentials_requests": credentialsRequests,
   "2026-11-27T02-00-00_budgets": budgets,
+  "2026-11-27T03-00-00_usage_rollups": usageRollups,
 };
 
 export const migrationProvider: MigrationProvider = {

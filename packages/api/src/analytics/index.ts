@@ -1,0 +1,11 @@
+export * from "./account";
+export * from "./charts";
+export * from "./histogram";
+export * from "./history";
+export * from "./lag";
+export * from "./measures";
+export { planSources } from "./plan";
+export * from "./range";
+export * from "./rollup-command";
+export * from "./rollup-job";
+export * from "./summary";

@@ -1,0 +1,129 @@
+import { findRequest } from "@llmg/db";
+import { z } from "zod";
+import { usageChart } from "../analytics/charts";
+import { requestHistory } from "../analytics/history";
+import { resolveWindow } from "../analytics/range";
+import { usageSummary } from "../analytics/summary";
+import { ok } from "../envelope";
+import { notFound } from "../errors";
+import {
+  requestDetailSchema,
+  requestListSchema,
+  toRequestDetail,
+  toRequestListItem,
+  usageChartSchema,
+  usageSummarySchema,
+} from "../schemas/usage";
+import { chartsInput, historyInput, summaryInput } from "../schemas/usage-inputs";
+import { router, userProcedure } from "../trpc";
+
+const FRESHNESS =
+  "Read from the hourly and daily rollups for closed buckets plus the request rows the last rollup run has not seen, so answers are current to the last recorded call.";
+
+export const usageRouter = router({
+  summary: userProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/usage/summary",
+        tags: ["usage"],
+        summary: "Usage summary",
+        description: `Totals, breakdowns by provider and model, performance, and the previous period of equal length. Without from/to: this month so far (UTC). ${FRESHNESS}`,
+        protect: true,
+      },
+    })
+    .input(summaryInput)
+    .output(ok(usageSummarySchema))
+    .query(async ({ ctx, input }) => {
+      const window = resolveWindow(input, Date.now());
+      return { success: true as const, data: await usageSummary(ctx.services.db, ctx.user.userId, window) };
+    }),
+
+  charts: userProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/usage/charts",
+        tags: ["usage"],
+        summary: "Chart data",
+        description: `Chart-ready series over UTC buckets, every bucket present (0 when empty). Without from/to: this month so far. ${FRESHNESS}`,
+        protect: true,
+      },
+    })
+    .input(chartsInput)
+    .output(ok(usageChartSchema))
+    .query(async ({ ctx, input }) => {
+      const window = resolveWindow(input, Date.now());
+      const data = await usageChart(ctx.services.db, ctx.user.userId, window, {
+        type: input.type,
+        granularity: input.granularity,
+        groupBy: input.group_by,
+        provider: input.provider,
+        model: input.model,
+      });
+      return { success: true as const, data };
+    }),
+
+  requests: userProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/usage/requests",
+        tags: ["usage"],
+        summary: "Request history",
+        description:
+          "Your calls, newest first by default. Pages are read by keyset through an index: `page` finds the page's first row by skipping index entries only, and `cursor` (pagination.next_cursor) continues after the previous page in constant time at any depth. The total comes from the rollups unless min_cost or api_key_id is given.",
+        protect: true,
+      },
+    })
+    .input(historyInput)
+    .output(requestListSchema)
+    .query(async ({ ctx, input }) => {
+      const result = await requestHistory(ctx.services.db, ctx.user.userId, {
+        filters: {
+          provider: input.provider,
+          model: input.model,
+          status: input.status,
+          from: input.from,
+          to: input.to,
+          minCost: input.min_cost,
+          apiKeyId: input.api_key_id,
+        },
+        sort: input.sort,
+        order: input.order,
+        page: input.page,
+        perPage: input.per_page,
+        cursor: input.cursor,
+      });
+      return {
+        success: true as const,
+        data: result.rows.map(toRequestListItem),
+        pagination: {
+          page: result.page,
+          per_page: input.per_page,
+          total: result.total,
+          total_pages: Math.ceil(result.total / input.per_page),
+          next_cursor: result.nextCursor,
+        },
+      };
+    }),
+
+  request: userProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/usage/requests/{id}",
+        tags: ["usage"],
+        summary: "One request",
+        description: "Every recorded field of one of your calls. Another user's request answers 404.",
+        protect: true,
+      },
+    })
+    .input(z.object({ id: z.string().trim().min(1).max(200) }))
+    .output(ok(requestDetailSchema))
+    .query(async ({ ctx, input }) => {
+      const row = await findRequest(ctx.services.db, ctx.user.userId, input.id);
+      if (!row) throw notFound("Request");
+      return { success: true as const, data: toRequestDetail(row) };
+    }),
+});

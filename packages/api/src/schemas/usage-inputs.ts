@@ -1,0 +1,116 @@
+import { HISTORY_SORTS } from "@llmg/db";
+import { z } from "zod";
+import { pageInput } from "../envelope";
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+// Date-times must say their offset: a bare local time would mean different instants on
+// differently configured servers.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const DAY_MS = 86_400_000;
+const DATE_MESSAGE = "must be an ISO 8601 date (2026-11-01) or date-time with offset (2026-11-01T00:00:00Z)";
+
+function validDate(text: string): Date | undefined {
+  if (!DATE_ONLY.test(text) && !DATE_TIME.test(text)) return undefined;
+  // Date parsing may roll 2026-02-31 over to March; a day that does not exist is refused.
+  const [y, m, d] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return undefined;
+  const date = DATE_ONLY.test(text) ? day : new Date(text);
+  if (Number.isNaN(date.getTime())) return undefined;
+  const year = date.getUTCFullYear();
+  return year >= 1970 && year <= 9999 ? date : undefined;
+}
+
+/**
+ * A range bound as a query string. `to` given as a bare date means the end of that day, so
+ * `from=2026-11-01&to=2026-11-30` is all of November; a date-time `to` is exclusive.
+ */
+function dateParam(bound: "from" | "to") {
+  return z
+    .string()
+    .trim()
+    .transform((text, ctx) => {
+      const date = validDate(text);
+      if (!date) {
+        ctx.addIssue({ code: "custom", message: DATE_MESSAGE });
+        return z.NEVER;
+      }
+      return bound === "to" && DATE_ONLY.test(text) ? new Date(date.getTime() + DAY_MS) : date;
+    })
+    .meta({
+      description:
+        bound === "from"
+          ? "Start (inclusive): ISO date or date-time, UTC unless an offset is given"
+          : "End (exclusive; a bare date means the end of that day)",
+      example: bound === "from" ? "2026-11-01" : "2026-11-30",
+    });
+}
+
+export const fromParam = dateParam("from").optional();
+export const toParam = dateParam("to").optional();
+
+const name = (description: string, example: string) =>
+  z.string().trim().min(1).max(200).meta({ description, example });
+
+export const summaryInput = z.object({ from: fromParam, to: toParam });
+
+export const CHART_TYPES = ["cost", "requests", "tokens", "latency"] as const;
+export const CHART_GRANULARITIES = ["hour", "day", "week", "month"] as const;
+export const CHART_GROUPS = ["none", "provider", "model"] as const;
+
+export const chartsInput = z.object({
+  type: z.enum(CHART_TYPES).meta({
+    description:
+      "cost (USD), requests, tokens (prompt + completion) or latency (ms of successful calls: avg, p50 and p95 without grouping, avg per group)",
+  }),
+  granularity: z
+    .enum(CHART_GRANULARITIES)
+    .default("day")
+    .meta({ description: "Bucket size, in UTC; weeks start on Monday" }),
+  group_by: z.enum(CHART_GROUPS).default("none").meta({ description: "One series per provider or model" }),
+  from: fromParam,
+  to: toParam,
+  provider: name("Only this provider's calls", "openai").optional(),
+  model: name("Only this model's calls", "gpt-4o-mini").optional(),
+});
+
+export const historyInput = pageInput
+  .extend({
+    provider: name("Only this provider", "openai").optional(),
+    model: name("Only this model", "gpt-4o-mini").optional(),
+    status: z.enum(["success", "error"]).optional(),
+    from: fromParam,
+    to: toParam,
+    min_cost: z
+      .string()
+      .trim()
+      .regex(/^\d{1,10}(\.\d{1,18})?$/, "must be a non-negative USD amount such as 0.01")
+      .meta({ description: "Only calls costing at least this much (USD, inclusive)", example: "0.01" })
+      .optional(),
+    api_key_id: name("Only calls made with this API key", "key_...").optional(),
+    sort: z.enum(HISTORY_SORTS).default("created_at"),
+    order: z.enum(["asc", "desc"]).default("desc"),
+    cursor: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .meta({
+        description:
+          "pagination.next_cursor of the previous page: continues right after it (same filters and sort), in constant time however deep",
+      })
+      .optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.from && input.to && input.from.getTime() > input.to.getTime()) {
+      ctx.addIssue({ code: "custom", path: ["from"], message: "must not be after to" });
+    }
+  });
+
+export const activityInput = pageInput.extend({
+  action: name("Only entries with this action, e.g. api_key.create", "api_key.create").optional(),
+});
+
+export type SummaryInput = z.infer<typeof summaryInput>;
+export type ChartsInput = z.infer<typeof chartsInput>;
+export type HistoryInput = z.infer<typeof historyInput>;
