@@ -81,6 +81,22 @@ async function failed(
   return apiError;
 }
 
+/**
+ * Settles the reservation to the real cost and commits the usage row. The two are independent
+ * round trips (Redis, PostgreSQL), so they run side by side rather than one after the other.
+ */
+async function succeeded(
+  services: Services,
+  call: ChatCall,
+  admission: Admission,
+  outcome: Omit<CallOutcome, "status" | "httpStatus"> & { usage: Usage; cost: ChatCost },
+): Promise<void> {
+  await Promise.all([
+    admission.settle(outcome.cost.totalCost, totalTokens(outcome.usage)),
+    services.usage.record(usageRow(services, call, { status: "success", httpStatus: 200, ...outcome })),
+  ]);
+}
+
 function price(call: ChatCall, usage: Usage): ChatCost {
   const cost = priceUsage(call.model, usage);
   return { promptCost: cost.promptCost, completionCost: cost.completionCost, totalCost: cost.totalCost };
@@ -140,21 +156,13 @@ export async function completeChat(services: Services, call: ChatCall): Promise<
   }
   const cost = price(call, result.usage);
   const latencyMs = elapsed(startedAt);
-  // Independent round trips (Redis, PostgreSQL): side by side, not one after the other.
-  await Promise.all([
-    admission.settle(cost.totalCost, totalTokens(result.usage)),
-    services.usage.record(
-      usageRow(services, call, {
-        status: "success",
-        httpStatus: 200,
-        credentialId: credential.id,
-        usage: result.usage,
-        cost,
-        latencyMs,
-        responseBody: result,
-      }),
-    ),
-  ]);
+  await succeeded(services, call, admission, {
+    credentialId: credential.id,
+    usage: result.usage,
+    cost,
+    latencyMs,
+    responseBody: result,
+  });
   return { result, usage: result.usage, cost, latencyMs, headers: admission.headers };
 }
 
@@ -246,20 +254,13 @@ export async function streamChat(
   }
   const cost = price(call, done.usage);
   const latencyMs = elapsed(startedAt);
-  await Promise.all([
-    admission.settle(cost.totalCost, totalTokens(done.usage)),
-    services.usage.record(
-      usageRow(services, call, {
-        status: "success",
-        httpStatus: 200,
-        credentialId: credential.id,
-        usage: done.usage,
-        cost,
-        latencyMs,
-        ttftMs,
-      }),
-    ),
-  ]);
+  await succeeded(services, call, admission, {
+    credentialId: credential.id,
+    usage: done.usage,
+    cost,
+    latencyMs,
+    ttftMs,
+  });
   return {
     usage: done.usage,
     cost,
