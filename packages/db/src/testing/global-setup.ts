@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -32,11 +33,18 @@ async function resolveService(name: string, envUrl: string | undefined, fallback
 
 async function pgliteTemplate(): Promise<string> {
   // One migrated template per migration set, shared by every package's run: initdb in WASM
-  // takes seconds, loading a dump a fraction of that.
-  const names = Object.keys(await migrationProvider.getMigrations())
-    .sort()
-    .join(",");
-  const tag = Buffer.from(names).toString("base64url").slice(-24);
+  // takes seconds, loading a dump a fraction of that. The tag hashes the migrations' source, so
+  // editing a migration (not only adding one) never reuses a stale template.
+  const migrationsDir = join(import.meta.dirname, "../migrations");
+  const hash = createHash("sha256");
+  for (const file of readdirSync(migrationsDir).sort())
+    hash.update(file).update(readFileSync(join(migrationsDir, file)));
+  hash.update(
+    Object.keys(await migrationProvider.getMigrations())
+      .sort()
+      .join(","),
+  );
+  const tag = hash.digest("hex").slice(0, 24);
   const dir = join(tmpdir(), "llmg-test-templates");
   const path = join(dir, `pglite-${tag}.tgz`);
   if (existsSync(path)) return path;
