@@ -5,22 +5,8 @@ import { addHistograms, histogramQuantile } from "./histogram";
 import { readMeasures } from "./measures";
 import type { TimeWindow } from "./range";
 
-/** Measures summed over some rows: counts as numbers, cost as an exact decimal string. */
-export interface Aggregate {
-  requests: number;
-  successes: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  cost: string;
-  latency_sum: number;
-  latency_max: number;
-  latency_hist: number[];
-  ttft_sum: number;
-  ttft_count: number;
-}
+/** Measures summed over some rows: a MeasureRow without its grouping keys. */
+export type Aggregate = Omit<MeasureRow, "bucket" | "provider" | "model">;
 
 export function emptyAggregate(): Aggregate {
   return {
@@ -30,6 +16,7 @@ export function emptyAggregate(): Aggregate {
     prompt_tokens: 0,
     completion_tokens: 0,
     cached_tokens: 0,
+    cache_write_tokens: 0,
     reasoning_tokens: 0,
     cost: "0",
     latency_sum: 0,
@@ -47,6 +34,7 @@ export function addInto(into: Aggregate, row: MeasureRow | Aggregate): Aggregate
   into.prompt_tokens += row.prompt_tokens;
   into.completion_tokens += row.completion_tokens;
   into.cached_tokens += row.cached_tokens;
+  into.cache_write_tokens += row.cache_write_tokens;
   into.reasoning_tokens += row.reasoning_tokens;
   into.cost = addDecimals(into.cost, row.cost);
   into.latency_sum += row.latency_sum;
