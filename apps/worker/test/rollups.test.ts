@@ -174,7 +174,9 @@ describe.each(testBackends())("usage rollups on %s", (kind) => {
     const results = await catchUpRollups(t.db);
     expect(results.every((r) => r.mode === "incremental")).toBe(true);
     expect(rowsOf(results)).toBe(50);
-    expect(results[0]?.buckets).toBeGreaterThan(0);
+    // A transaction open elsewhere on the server can hold the watermark back for a run or two, so
+    // the buckets may be touched by any of the catch-up runs, not necessarily the first.
+    expect(results.reduce((n, r) => n + r.buckets, 0)).toBeGreaterThan(0);
     // ...and in the rollups after it.
     expect(await rollupTotals(t, userA, "day")).toEqual(await rawTotals(t, userA));
     expect(await rollupTotals(t, userA, "hour")).toEqual(await rawTotals(t, userA));
