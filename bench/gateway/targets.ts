@@ -28,15 +28,19 @@ export interface Timed {
   status: number;
 }
 
-/** One request; the time runs until the whole body has been read. */
-export async function timedRequest(pool: Pool, target: Target, body: string): Promise<Timed> {
-  const started = process.hrtime.bigint();
-  const res = await pool.request({
+function post(pool: Pool, target: Target, body: string) {
+  return pool.request({
     method: "POST",
     path: target.path,
     headers: { "content-type": "application/json", ...target.headers },
     body,
   });
+}
+
+/** One request; the time runs until the whole body has been read. */
+export async function timedRequest(pool: Pool, target: Target, body: string): Promise<Timed> {
+  const started = process.hrtime.bigint();
+  const res = await post(pool, target, body);
   await res.body.arrayBuffer();
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, status: res.statusCode };
 }
@@ -44,12 +48,7 @@ export async function timedRequest(pool: Pool, target: Target, body: string): Pr
 /** A streamed request; the time runs until the first body byte arrives. */
 export async function timedFirstByte(pool: Pool, target: Target, body: string): Promise<Timed> {
   const started = process.hrtime.bigint();
-  const res = await pool.request({
-    method: "POST",
-    path: target.path,
-    headers: { "content-type": "application/json", ...target.headers },
-    body,
-  });
+  const res = await post(pool, target, body);
   let ms = 0;
   for await (const _chunk of res.body) {
     if (ms === 0) ms = Number(process.hrtime.bigint() - started) / 1e6;
