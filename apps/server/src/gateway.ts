@@ -16,6 +16,7 @@ import { type DbHandle, migrateToLatest, openDatabase } from "@llmg/db";
 import type { Express } from "express";
 import { Redis } from "ioredis";
 import { createApp } from "./app";
+import { createHttpServer } from "./http/server";
 import { loadCatalog } from "./catalog";
 import { startEmbeddedJobs } from "./embedded-jobs";
 import { type AppLogger, createLogger } from "./logger";
@@ -113,7 +114,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   // Load the tokenizer now rather than in the first chat request's budget estimate.
   preloadTokenizer();
 
-  const server = app.listen(config.PORT, config.HOST);
+  const server = createHttpServer(app, services, logger);
+  server.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);

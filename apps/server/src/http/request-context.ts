@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBase62 } from "@llmg/db";
 import type { NextFunction, Request, Response } from "express";
 import type { AppLogger } from "../logger";
@@ -16,25 +17,38 @@ export function newRequestId(): string {
   return `req_${randomBase62(20)}`;
 }
 
-/** Gives every request an id, echoes it, and logs one line when the answer is sent. */
+/**
+ * Gives a request its id, echoes it, and logs one line when the answer is sent. Shared by the
+ * express middleware and the chat fast path, so both log alike.
+ */
+export function beginRequest(
+  logger: AppLogger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): string {
+  const started = process.hrtime.bigint();
+  const requestId = newRequestId();
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  res.on("finish", () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    logger.info(
+      {
+        request_id: requestId,
+        method: req.method,
+        path,
+        status: res.statusCode,
+        ms: Math.round(ms * 100) / 100,
+      },
+      "request",
+    );
+  });
+  return requestId;
+}
+
 export function requestContext(logger: AppLogger) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const started = process.hrtime.bigint();
-    req.requestId = newRequestId();
-    res.setHeader(REQUEST_ID_HEADER, req.requestId);
-    res.on("finish", () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.info(
-        {
-          request_id: req.requestId,
-          method: req.method,
-          path: req.path,
-          status: res.statusCode,
-          ms: Math.round(ms * 100) / 100,
-        },
-        "request",
-      );
-    });
+    req.requestId = beginRequest(logger, req, res, req.path);
     next();
   };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   ApiError,
   type ChatCall,
@@ -11,12 +12,12 @@ import {
   type UserPrincipal,
 } from "@llmg/api";
 import { totalTokens, type Usage } from "@llmg/core";
-import type { Request, Response } from "express";
+import { sendJson } from "../send-json";
 import { openAiErrorBody, sendOpenAiError } from "./openai-errors";
 import { type OpenAiChatRequest, openAiChatRequest } from "./request-schema";
 
-export async function authenticateUser(services: Services, req: Request): Promise<UserPrincipal> {
-  const principal = await services.auth.authenticate(req.get("authorization"));
+export async function authenticateUser(services: Services, req: IncomingMessage): Promise<UserPrincipal> {
+  const principal = await services.auth.authenticate(req.headers.authorization);
   if (principal.kind !== "user")
     throw new ApiError("forbidden", "Chat calls need a user's API key, not the admin key");
   return principal;
@@ -45,9 +46,15 @@ function parseBody(body: unknown): OpenAiChatRequest {
   );
 }
 
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+};
+
 function toCall(
   services: Services,
-  req: Request,
+  req: IncomingMessage,
+  requestId: string,
   principal: UserPrincipal,
   body: OpenAiChatRequest,
 ): ChatCall {
@@ -65,7 +72,7 @@ function toCall(
   const maxTokens = max_tokens ?? max_completion_tokens;
   return {
     principal,
-    meta: { requestId: req.requestId, ip: req.ip ?? null, userAgent: req.get("user-agent") ?? null },
+    meta: { requestId, ip: req.socket.remoteAddress ?? null, userAgent: header(req, "user-agent") ?? null },
     endpoint: "v1",
     model,
     request: {
@@ -73,66 +80,74 @@ function toCall(
       model: upstreamName,
       ...(maxTokens !== undefined ? { max_tokens: maxTokens } : {}),
     } as ChatCall["request"],
-    metadata: metadata ?? metadataFrom(undefined, req.get("x-llmg-metadata")),
+    metadata: metadata ?? metadataFrom(undefined, header(req, "x-llmg-metadata")),
     stream: stream === true,
   };
 }
 
-/** POST /v1/chat/completions: OpenAI's contract, so the official SDKs work unchanged. */
-export function chatCompletionsHandler(services: Services) {
-  return async (req: Request, res: Response) => {
-    let body: OpenAiChatRequest | undefined;
-    try {
-      const principal = await authenticateUser(services, req);
-      body = parseBody(req.body);
-      const call = toCall(services, req, principal, body);
-      const created = Math.floor(Date.now() / 1000);
-      const id = `chatcmpl-${req.requestId.slice(4)}`;
-      if (call.stream) {
-        await streamCompletion(services, res, call, {
-          id,
-          created,
-          model: body.model,
-          includeUsage: body.stream_options?.include_usage === true,
-        });
-        return;
-      }
-      const done = await completeChat(services, call);
-      res.set(done.headers);
-      res.setHeader("x-llmg-cost-usd", done.cost.totalCost);
-      res.json({
+/**
+ * POST /v1/chat/completions: OpenAI's contract, so the official SDKs work unchanged. It runs on
+ * bare node request/response objects: the gateway's server routes this path here before express
+ * (see http/server.ts), and express's own route hands over its parsed body.
+ */
+export async function handleChatCompletion(
+  services: Services,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  readBody: () => Promise<unknown>,
+): Promise<void> {
+  let body: OpenAiChatRequest | undefined;
+  try {
+    const principal = await authenticateUser(services, req);
+    body = parseBody(await readBody());
+    const call = toCall(services, req, requestId, principal, body);
+    const created = Math.floor(Date.now() / 1000);
+    const id = `chatcmpl-${requestId.slice(4)}`;
+    if (call.stream) {
+      await streamCompletion(services, res, call, {
         id,
-        object: "chat.completion",
         created,
         model: body.model,
-        choices: [
-          {
-            index: 0,
-            message: {
-              role: "assistant",
-              content: done.result.content,
-              ...(done.result.toolCalls?.length ? { tool_calls: done.result.toolCalls } : {}),
-            },
-            finish_reason: done.result.finishReason,
-            logprobs: null,
-          },
-        ],
-        usage: openAiUsage(done.usage),
+        includeUsage: body.stream_options?.include_usage === true,
       });
-    } catch (error) {
-      if (res.headersSent) {
-        // Mid-stream: the status is gone, so the error travels as an SSE event, as OpenAI does.
-        if (!res.writableEnded)
-          res.end(`data: ${JSON.stringify(openAiErrorBody(errorFields(error), req.requestId))}\n\n`);
-        return;
-      }
-      const fields = errorFields(error);
-      if (fields.status >= 500 && fields.error === "internal_error") {
-        services.logger.error({ request_id: req.requestId, err: error }, "chat failed");
-      }
-      sendOpenAiError(res, fields, req.requestId);
+      return;
     }
-  };
+    const done = await completeChat(services, call);
+    for (const [name, value] of Object.entries(done.headers)) res.setHeader(name, value);
+    res.setHeader("x-llmg-cost-usd", done.cost.totalCost);
+    sendJson(res, 200, {
+      id,
+      object: "chat.completion",
+      created,
+      model: body.model,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: "assistant",
+            content: done.result.content,
+            ...(done.result.toolCalls?.length ? { tool_calls: done.result.toolCalls } : {}),
+          },
+          finish_reason: done.result.finishReason,
+          logprobs: null,
+        },
+      ],
+      usage: openAiUsage(done.usage),
+    });
+  } catch (error) {
+    if (res.headersSent) {
+      // Mid-stream: the status is gone, so the error travels as an SSE event, as OpenAI does.
+      if (!res.writableEnded)
+        res.end(`data: ${JSON.stringify(openAiErrorBody(errorFields(error), requestId))}\n\n`);
+      return;
+    }
+    const fields = errorFields(error);
+    if (fields.status >= 500 && fields.error === "internal_error") {
+      services.logger.error({ request_id: requestId, err: error }, "chat failed");
+    }
+    sendOpenAiError(res, fields, requestId);
+  }
 }
 
 interface StreamInfo {
@@ -142,7 +157,7 @@ interface StreamInfo {
   includeUsage: boolean;
 }
 
-async function streamCompletion(services: Services, res: Response, call: ChatCall, info: StreamInfo) {
+async function streamCompletion(services: Services, res: ServerResponse, call: ChatCall, info: StreamInfo) {
   const abort = new AbortController();
   // The response closing before we ended it means the client went away.
   res.on("close", () => {
@@ -154,15 +169,13 @@ async function streamCompletion(services: Services, res: Response, call: ChatCal
   const done = await streamChat(services, call, {
     signal: abort.signal,
     onStart(headers) {
-      res.status(200);
-      res.set({
-        ...headers,
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache",
-        connection: "keep-alive",
-        // The cost is known only at the end: it follows as a trailer and in the usage chunk.
-        trailer: "x-llmg-cost-usd",
-      });
+      res.statusCode = 200;
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      res.setHeader("content-type", "text/event-stream; charset=utf-8");
+      res.setHeader("cache-control", "no-cache");
+      res.setHeader("connection", "keep-alive");
+      // The cost is known only at the end: it follows as a trailer and in the usage chunk.
+      res.setHeader("trailer", "x-llmg-cost-usd");
       res.flushHeaders();
     },
     onEvent(event) {

@@ -1,6 +1,6 @@
 import type { Services } from "@llmg/api";
 import express, { type Router } from "express";
-import { chatCompletionsHandler } from "./chat-completions";
+import { handleChatCompletion } from "./chat-completions";
 import { modelsHandler } from "./models";
 import { sendOpenAiError } from "./openai-errors";
 
@@ -8,7 +8,11 @@ import { sendOpenAiError } from "./openai-errors";
 export function v1Router(services: Services): Router {
   const router = express.Router();
   router.use(express.json({ limit: services.config.LLMG_BODY_LIMIT, strict: false }));
-  router.post("/chat/completions", chatCompletionsHandler(services));
+  // Plain JSON bodies never get here: the server routes them to the fast path (http/server.ts).
+  // This route takes the rest (compressed bodies, other charsets) once body-parser has read them.
+  router.post("/chat/completions", (req, res) =>
+    handleChatCompletion(services, req, res, req.requestId, async () => req.body),
+  );
   router.get("/models", modelsHandler(services));
   router.use((req, res) => {
     sendOpenAiError(

@@ -1,5 +1,6 @@
+import type { ServerResponse } from "node:http";
 import type { ErrorFields } from "@llmg/api";
-import type { Response } from "express";
+import { sendJson } from "../send-json";
 
 const TYPE_BY_STATUS: Record<number, string> = {
   400: "invalid_request_error",
@@ -26,8 +27,8 @@ export function openAiErrorBody(fields: ErrorFields, requestId: string) {
   };
 }
 
-export function sendOpenAiError(res: Response, fields: ErrorFields, requestId: string): void {
-  if (fields.headers) res.set(fields.headers);
+export function sendOpenAiError(res: ServerResponse, fields: ErrorFields, requestId: string): void {
+  if (fields.headers) for (const [name, value] of Object.entries(fields.headers)) res.setHeader(name, value);
   if (fields.retryAfter !== undefined) res.setHeader("retry-after", String(Math.ceil(fields.retryAfter)));
-  res.status(fields.status).json(openAiErrorBody(fields, requestId));
+  sendJson(res, fields.status, openAiErrorBody(fields, requestId));
 }

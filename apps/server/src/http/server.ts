@@ -1,0 +1,33 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Services } from "@llmg/api";
+import type { Express } from "express";
+import type { AppLogger } from "../logger";
+import { isPlainJson, readJsonBody } from "./json-body";
+import { beginRequest } from "./request-context";
+import { handleChatCompletion } from "./v1/chat-completions";
+
+const CHAT_PATH = "/v1/chat/completions";
+
+/**
+ * The gateway's HTTP server. Chat calls with a plain JSON body — nearly all of them — go straight
+ * to their handler; everything else goes through express. Express 5's router and body-parser
+ * cost more CPU per call than the whole of llmg's own work on a chat call (measured: a bare node
+ * proxy serves ~2.6× the requests/s of the same proxy behind express.json on this hardware).
+ */
+export function createHttpServer(app: Express, services: Services, logger: AppLogger): Server {
+  const limit = services.config.LLMG_BODY_LIMIT;
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === "POST" && isChatPath(req.url) && isPlainJson(req)) {
+      const requestId = beginRequest(logger, req, res, CHAT_PATH);
+      void handleChatCompletion(services, req, res, requestId, () => readJsonBody(req, limit));
+      return;
+    }
+    app(req, res);
+  });
+}
+
+function isChatPath(url: string | undefined): boolean {
+  if (url === undefined || !url.startsWith(CHAT_PATH)) return false;
+  // A query string is allowed (and ignored, as express's route would); a longer path is not ours.
+  return url.length === CHAT_PATH.length || url[CHAT_PATH.length] === "?";
+}
