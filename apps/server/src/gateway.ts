@@ -16,9 +16,9 @@ import { type DbHandle, migrateToLatest, openDatabase } from "@llmg/db";
 import type { Express } from "express";
 import { Redis } from "ioredis";
 import { createApp } from "./app";
-import { createHttpServer } from "./http/server";
 import { loadCatalog } from "./catalog";
 import { startEmbeddedJobs } from "./embedded-jobs";
+import { createHttpServer } from "./http/server";
 import { type AppLogger, createLogger } from "./logger";
 import { resolveEncryptionKey } from "./secrets";
 
@@ -93,7 +93,7 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
     credentials: createCredentialResolver({ db: handle.db, secrets, ttlMs: CREDENTIAL_CACHE_TTL_MS }),
     limiter: limits,
     limits,
-    usage: createUsageRecorder(handle.db),
+    usage: createUsageRecorder(handle.db, { waitForFlush: config.LLMG_USAGE_COMMIT === "durable" }),
     ...(redis ? { redis } : {}),
   };
   const close = async () => {

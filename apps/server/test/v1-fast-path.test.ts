@@ -1,5 +1,6 @@
 import { request } from "node:http";
 import { gzipSync } from "node:zlib";
+import { loadConfig } from "@llmg/api";
 import { testBackends } from "@llmg/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChatFixture, startChatFixture } from "./chat-harness";
@@ -119,5 +120,37 @@ describe.each(testBackends())("/v1/chat/completions fast path on %s", (kind) => 
     });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("validation_error");
+  });
+});
+
+describe.each(testBackends())("LLMG_USAGE_COMMIT=fast on %s", (kind) => {
+  let f: ChatFixture;
+  beforeAll(async () => {
+    f = await startChatFixture(kind, { LLMG_USAGE_COMMIT: "fast" });
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it("still has every row committed, with its exact cost, when the answer arrives", async () => {
+    for (let i = 0; i < 10; i++) {
+      f.fakes.openai.enqueue({ type: "success", content: "ok", usage: { prompt: 1000 + i, completion: 50 } });
+      const res = await call(`${f.t.url}/v1/chat/completions`, { key: f.user.key, body: BODY });
+      expect(res.status).toBe(200);
+      const row = await f.t.database.db
+        .selectFrom("requests")
+        .select(["total_cost", "prompt_tokens"])
+        .where("id", "=", res.headers.get("x-llmg-request-id")!)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ total_cost: res.headers.get("x-llmg-cost-usd"), prompt_tokens: 1000 + i });
+    }
+  });
+});
+
+describe("LLMG_USAGE_COMMIT", () => {
+  it("defaults to durable and names itself when set to something else", () => {
+    expect(loadConfig({}).LLMG_USAGE_COMMIT).toBe("durable");
+    expect(loadConfig({ LLMG_USAGE_COMMIT: "fast" }).LLMG_USAGE_COMMIT).toBe("fast");
+    expect(() => loadConfig({ LLMG_USAGE_COMMIT: "sometimes" })).toThrow(/LLMG_USAGE_COMMIT:/);
   });
 });

@@ -47,6 +47,14 @@ export const configSchema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  /**
+   * When a chat call's usage row counts as written. durable (default): PostgreSQL has flushed it
+   * to its WAL on disk. fast: PostgreSQL has committed it (every reader sees it, an llmg crash or
+   * restart loses nothing) but flushes the WAL within ~3 × wal_writer_delay, so a crash of the
+   * PostgreSQL server itself can lose the last fraction of a second of rows — for that, the
+   * disk flush leaves every call's critical path (about 0.8 ms on the benchmark machine).
+   */
+  LLMG_USAGE_COMMIT: z.enum(["durable", "fast"]).default("durable"),
   /** JSON file in LiteLLM's price-map format merged over the built-in prices at start. */
   LLMG_PRICING_FILE: optionalString,
   /** Activity-log entries older than this are purged by the retention job. */

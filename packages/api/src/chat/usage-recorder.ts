@@ -19,7 +19,12 @@ interface Pending {
  * one. A lone request pays one round trip as before; under load, N requests share a commit. Every
  * caller still waits for the commit of its own row, so nothing acknowledged can be lost.
  */
-export function createUsageRecorder(db: Kysely<Database>, maxBatch = 200): UsageRecorder {
+export function createUsageRecorder(
+  db: Kysely<Database>,
+  options: { waitForFlush?: boolean; maxBatch?: number } = {},
+): UsageRecorder {
+  const maxBatch = options.maxBatch ?? 200;
+  const insertOptions = { waitForFlush: options.waitForFlush ?? true };
   let queue: Pending[] = [];
   let inFlight: Promise<void> | undefined;
 
@@ -31,6 +36,7 @@ export function createUsageRecorder(db: Kysely<Database>, maxBatch = 200): Usage
         await insertUsageRows(
           db,
           batch.map((p) => p.row),
+          insertOptions,
         );
         for (const p of batch) p.resolve();
       } catch (error) {

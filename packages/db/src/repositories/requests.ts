@@ -39,11 +39,21 @@ export type UsageRowValues = {
 
 const INSERT_PREFIX = `insert into requests (${USAGE_ROW_COLUMNS.join(", ")}) values `;
 
+// Asynchronous commit for this statement's transaction only: set_config(..., true) lasts until
+// the implicit transaction ends, and the commit reads synchronous_commit when it happens.
+const ASYNC_COMMIT = " returning set_config('synchronous_commit', 'off', true)";
+
 /**
  * The chat hot path's insert: complete rows, SQL text built directly rather than through the
  * query builder (which would rebuild and recompile the same statement on every call).
+ * `waitForFlush: false` commits without waiting for the WAL to reach the disk (see
+ * LLMG_USAGE_COMMIT).
  */
-export async function insertUsageRows(db: Kysely<Database>, rows: UsageRowValues[]): Promise<void> {
+export async function insertUsageRows(
+  db: Kysely<Database>,
+  rows: UsageRowValues[],
+  options: { waitForFlush?: boolean } = {},
+): Promise<void> {
   if (rows.length === 0) return;
   const params: unknown[] = [];
   const tuples = rows.map((row) => {
@@ -53,7 +63,8 @@ export async function insertUsageRows(db: Kysely<Database>, rows: UsageRowValues
     });
     return `(${placeholders.join(", ")})`;
   });
-  await db.executeQuery(CompiledQuery.raw(INSERT_PREFIX + tuples.join(", "), params));
+  const suffix = options.waitForFlush === false ? ASYNC_COMMIT : "";
+  await db.executeQuery(CompiledQuery.raw(INSERT_PREFIX + tuples.join(", ") + suffix, params));
 }
 
 /** Inserts many usage rows in one statement (one round trip, one commit). */
