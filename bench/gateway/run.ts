@@ -1,9 +1,11 @@
 /**
  * Gateway overhead, side by side: the same chat request sent straight to an instant fake OpenAI
  * upstream, through llmg (/v1, production mode: PostgreSQL + Redis, auth, limits, durable usage
- * rows) and through Portkey's open-source gateway, interleaved so drift hits all three alike.
+ * rows), through llmg with LLMG_USAGE_COMMIT=fast, and through Portkey's open-source gateway,
+ * interleaved so drift hits all alike. Several rounds; each figure is the median of its rounds,
+ * with the spread beside it, since single runs on a small shared VM swing by tens of percent.
  *
- *   pnpm bench:gateway [--quick] [--skip-variations]
+ *   pnpm bench:gateway [--quick] [--rounds N] [--skip-variations]
  */
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
@@ -15,13 +17,18 @@ import { request } from "undici";
 import { createBenchDatabase, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "../lib/database";
 import { buildServer } from "../lib/llmg-build";
 import { freePort, rssMb, startProcess } from "../lib/processes";
-import { percentile, round } from "../lib/stats";
+import { median, percentile, round } from "../lib/stats";
 import { chatBody, poolFor, type Target, timedFirstByte, timedRequest } from "./targets";
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: "boolean" }, "skip-variations": { type: "boolean" } },
+  options: {
+    quick: { type: "boolean" },
+    rounds: { type: "string" },
+    "skip-variations": { type: "boolean" },
+  },
 });
 const quick = flags.quick === true;
+const ROUNDS = Math.max(1, Number(flags.rounds ?? (quick ? 1 : 3)));
 const SEQUENTIAL = quick ? 400 : 2000;
 const WARMUP = quick ? 100 : 300;
 const STREAMED = quick ? 100 : 500;
@@ -98,7 +105,7 @@ async function streamingTtfb(targets: Target[]) {
   }));
 }
 
-async function load(target: Target, seconds: number) {
+async function loadOn(target: Target, seconds: number) {
   const result = await autocannon({
     url: `${target.origin}${target.path}`,
     method: "POST",
@@ -112,6 +119,60 @@ async function load(target: Target, seconds: number) {
     p99_ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     ok: result["2xx"],
+  };
+}
+
+/** Starts llmg from its production bundle against the bench database, Redis and the fake. */
+async function startLlmg(env: Record<string, string>) {
+  const port = await freePort();
+  const child = await startProcess("node", [buildServer()], {
+    cwd: root,
+    env: { NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...env },
+    ready: /listening on (http:\/\/\S+)/,
+  });
+  return { ...child, url: child.match[1]! };
+}
+
+interface RoundFigures {
+  sequential: { p50: number; p99: number; overheadP50: number; overheadP99: number }[];
+  ttfb: (number | null)[];
+  ttfbFailed: (string | undefined)[];
+  load: { rps: number; p99: number; errors: number }[];
+}
+
+/** One round: sequential (interleaved), streaming time to first byte, then load on each target. */
+async function measureRound(targets: Target[], onAnswered: (target: Target, ok: number) => void) {
+  const seq = await sequential(targets, SEQUENTIAL, "Hello", WARMUP);
+  for (const target of targets) onAnswered(target, SEQUENTIAL + WARMUP);
+  const p = (t: number, q: number) => percentile(seq.samples[t]!, q);
+  const streaming = await streamingTtfb(targets);
+  for (const [t, target] of targets.entries()) if (!streaming[t]!.failed) onAnswered(target, STREAMED + 20);
+  const load: RoundFigures["load"] = [];
+  for (const target of targets) {
+    const figures = await loadOn(target, LOAD_SECONDS);
+    onAnswered(target, figures.ok);
+    load.push({ rps: figures.rps, p99: figures.p99_ms, errors: figures.errors });
+  }
+  const round: RoundFigures = {
+    sequential: targets.map((_, t) => ({
+      p50: p(t, 50),
+      p99: p(t, 99),
+      overheadP50: p(t, 50) - p(0, 50),
+      overheadP99: p(t, 99) - p(0, 99),
+    })),
+    ttfb: streaming.map((s) => s.ttfb_p50_ms),
+    ttfbFailed: streaming.map((s) => s.failed),
+    load,
+  };
+  return { round, failures: seq.failures };
+}
+
+/** A figure over the rounds: its median and its range. */
+function spread(values: number[], digits = 3) {
+  return {
+    median: round(median(values), digits),
+    min: round(Math.min(...values), digits),
+    max: round(Math.max(...values), digits),
   };
 }
 
@@ -131,25 +192,21 @@ async function main() {
     log(`fake upstream ${fakeUrl}`);
 
     const adminKey = `llmg_admin_${randomBytes(24).toString("hex")}`;
-    const llmgPort = await freePort();
-    const llmg = await startProcess("node", [buildServer()], {
-      cwd: root,
-      env: {
-        NODE_ENV: "production",
-        PORT: String(llmgPort),
-        HOST: "127.0.0.1",
-        DATABASE_URL: bench.url,
-        REDIS_URL: redisUrl,
-        LLMG_ADMIN_KEY: adminKey,
-        LLMG_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-        LLMG_OPENAI_BASE_URL: fakeUrl,
-        LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
-      },
-      ready: /listening on (http:\/\/\S+)/,
-    });
+    const llmgEnv = {
+      DATABASE_URL: bench.url,
+      REDIS_URL: redisUrl,
+      LLMG_ADMIN_KEY: adminKey,
+      LLMG_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      LLMG_OPENAI_BASE_URL: fakeUrl,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    };
+    const llmg = await startLlmg(llmgEnv);
     stops.push(llmg.stop);
-    const llmgUrl = llmg.match[1]!;
-    log(`llmg ${llmgUrl}`);
+    log(`llmg ${llmg.url}`);
+    // The same database, Redis and user; only the usage rows' commit differs (LLMG_USAGE_COMMIT).
+    const llmgFast = await startLlmg({ ...llmgEnv, LLMG_USAGE_COMMIT: "fast" });
+    stops.push(llmgFast.stop);
+    log(`llmg (LLMG_USAGE_COMMIT=fast) ${llmgFast.url}`);
 
     const portkeyPort = await freePort();
     const portkey = await startProcess("node", [portkeyEntry, `--port=${portkeyPort}`, "--headless"], {
@@ -159,14 +216,14 @@ async function main() {
     stops.push(portkey.stop);
     log(`portkey http://127.0.0.1:${portkeyPort}`);
 
-    const user = await json(`${llmgUrl}/api/admin/users`, adminKey, {
+    const user = await json(`${llmg.url}/api/admin/users`, adminKey, {
       email: "bench@example.com",
       monthly_budget_usd: 1_000_000,
       rate_limit_rpm: 100_000_000,
       rate_limit_tpm: 1_000_000_000,
     });
-    const key = await json(`${llmgUrl}/api/admin/users/${user.id}/keys`, adminKey, { name: "bench" });
-    await json(`${llmgUrl}/api/credentials`, key.key as string, {
+    const key = await json(`${llmg.url}/api/admin/users/${user.id}/keys`, adminKey, { name: "bench" });
+    await json(`${llmg.url}/api/credentials`, key.key as string, {
       provider: "openai",
       name: "fake",
       api_key: FAKE_KEY,
@@ -182,11 +239,12 @@ async function main() {
     };
     const viaLlmg: Target = {
       name: "llmg",
-      origin: llmgUrl,
+      origin: llmg.url,
       path: "/v1/chat/completions",
       headers: { authorization: `Bearer ${key.key}` },
       model: "openai/gpt-4o-mini",
     };
+    const viaLlmgFast: Target = { ...viaLlmg, name: "llmg-fast", origin: llmgFast.url };
     const viaPortkey: Target = {
       name: "portkey",
       origin: `http://127.0.0.1:${portkeyPort}`,
@@ -198,47 +256,32 @@ async function main() {
       },
       model: "gpt-4o-mini",
     };
-    const targets = [direct, viaLlmg, viaPortkey];
+    const targets = [direct, viaLlmg, viaLlmgFast, viaPortkey];
     let llmgAnswered = 0;
+    const onAnswered = (target: Target, ok: number) => {
+      if (target.name.startsWith("llmg")) llmgAnswered += ok;
+    };
 
     // A few seconds of load on each target first, so every process runs JIT-optimised code before
     // anything is measured (a few hundred requests leave both gateways visibly colder).
     log(`warm-up: ${WARMUP_SECONDS} s of load on each target`);
-    for (const target of targets) {
-      const warm = await load(target, WARMUP_SECONDS);
-      if (target.name === "llmg") llmgAnswered += warm.ok;
+    for (const target of targets) onAnswered(target, (await loadOn(target, WARMUP_SECONDS)).ok);
+
+    const rounds: RoundFigures[] = [];
+    let sequentialFailures = 0;
+    for (let r = 1; r <= ROUNDS; r++) {
+      log(
+        `round ${r}/${ROUNDS}: ${SEQUENTIAL} sequential requests each (after ${WARMUP}), ${STREAMED} streamed, ${CONNECTIONS} connections for ${LOAD_SECONDS} s each`,
+      );
+      const measured = await measureRound(targets, onAnswered);
+      rounds.push(measured.round);
+      sequentialFailures += measured.failures;
     }
-
-    log(`sequential: ${SEQUENTIAL} requests each after ${WARMUP} warm-up, interleaved`);
-    const seq = await sequential(targets, SEQUENTIAL, "Hello", WARMUP);
-    llmgAnswered += SEQUENTIAL + WARMUP;
-    const p = (t: number, q: number) => percentile(seq.samples[t]!, q);
-    const sequentialFigures = targets.map((target, t) => ({
-      target: target.name,
-      p50_ms: round(p(t, 50)),
-      p99_ms: round(p(t, 99)),
-      overhead_p50_ms: t === 0 ? 0 : round(p(t, 50) - p(0, 50)),
-      overhead_p99_ms: t === 0 ? 0 : round(p(t, 99) - p(0, 99)),
-    }));
-
-    log(`streaming: ${STREAMED} streamed requests each, time to first byte`);
-    const streaming = await streamingTtfb(targets);
-    llmgAnswered += STREAMED + 20;
-    const directTtfb = streaming[0]!.ttfb_p50_ms ?? Number.NaN;
-    const streamingFigures = streaming.map((s, t) => ({
-      ...s,
-      ttfb_overhead_p50_ms:
-        t === 0 || s.ttfb_p50_ms === null ? (t === 0 ? 0 : null) : round(s.ttfb_p50_ms - directTtfb),
-    }));
-
-    log(`load: ${CONNECTIONS} connections for ${LOAD_SECONDS} s each`);
-    const loadFigures = [];
-    for (const target of targets) {
-      const figures = await load(target, LOAD_SECONDS);
-      if (target.name === "llmg") llmgAnswered += figures.ok;
-      loadFigures.push({ target: target.name, ...figures });
-    }
-    const memory = { llmg_rss_mb: rssMb(llmg.process.pid), portkey_rss_mb: rssMb(portkey.process.pid) };
+    const memory = {
+      llmg_rss_mb: rssMb(llmg.process.pid),
+      llmg_fast_rss_mb: rssMb(llmgFast.process.pid),
+      portkey_rss_mb: rssMb(portkey.process.pid),
+    };
 
     // Every request llmg answered with 200 must have its usage row.
     await new Promise((r) => setTimeout(r, 200));
@@ -246,6 +289,25 @@ async function main() {
       n: number;
     }>`select count(*)::int8 as n from requests where status = 'success'`.execute(bench.db.db);
     const recordedRows = recorded.rows[0]?.n ?? 0;
+
+    const perTarget = targets.map((target, t) => {
+      const over = (pick: (r: RoundFigures) => number) => spread(rounds.map(pick));
+      const ttfb = rounds.map((r) => r.ttfb[t]).filter((v): v is number => v !== null);
+      const directTtfb = rounds.map((r) => r.ttfb[0] ?? Number.NaN);
+      const failed = rounds.find((r) => r.ttfbFailed[t])?.ttfbFailed[t];
+      return {
+        target: target.name,
+        p50_ms: over((r) => r.sequential[t]!.p50),
+        p99_ms: over((r) => r.sequential[t]!.p99),
+        overhead_p50_ms: over((r) => r.sequential[t]!.overheadP50),
+        overhead_p99_ms: over((r) => r.sequential[t]!.overheadP99),
+        ttfb_overhead_p50_ms: failed ? null : spread(ttfb.map((v, i) => v - (directTtfb[i] ?? Number.NaN))),
+        ...(failed ? { ttfb_failed: failed } : {}),
+        load_rps: over((r) => r.load[t]!.rps),
+        load_p99_ms: over((r) => r.load[t]!.p99),
+        load_errors: rounds.reduce((sum, r) => sum + r.load[t]!.errors, 0),
+      };
+    });
 
     const variations: Record<string, number> = {};
     if (!flags["skip-variations"]) {
@@ -283,13 +345,29 @@ async function main() {
       );
     }
 
+    const byName = (name: string) => perTarget.find((t) => t.target === name)!;
+    const portkeyFigures = byName("portkey");
+    const goals = ["llmg", "llmg-fast"].map((name) => {
+      const figures = byName(name);
+      return {
+        target: name,
+        overhead_p50_ratio_to_portkey: round(
+          figures.overhead_p50_ms.median / portkeyFigures.overhead_p50_ms.median,
+          2,
+        ),
+        overhead_p99_ms: figures.overhead_p99_ms.median,
+        rps_ratio_to_portkey: round(figures.load_rps.median / portkeyFigures.load_rps.median, 2),
+        load_errors: figures.load_errors,
+      };
+    });
+
     const result = {
       quick,
+      rounds: ROUNDS,
       machine: `${(await import("node:os")).cpus().length} cores, Node ${process.version}`,
-      sequential: sequentialFigures,
-      sequential_failures: seq.failures,
-      streaming: streamingFigures,
-      load: loadFigures,
+      targets: perTarget,
+      goals,
+      sequential_failures: sequentialFailures,
       memory,
       llmg_answered_200: llmgAnswered,
       llmg_rows_recorded: recordedRows,
@@ -303,37 +381,63 @@ async function main() {
   }
 }
 
+type Spread = { median: number; min: number; max: number };
+
 function printTable(r: {
-  sequential: {
+  rounds: number;
+  targets: {
     target: string;
-    p50_ms: number;
-    p99_ms: number;
-    overhead_p50_ms: number;
+    p50_ms: Spread;
+    p99_ms: Spread;
+    overhead_p50_ms: Spread;
+    overhead_p99_ms: Spread;
+    ttfb_overhead_p50_ms: Spread | null;
+    load_rps: Spread;
+    load_p99_ms: Spread;
+    load_errors: number;
+  }[];
+  goals: {
+    target: string;
+    overhead_p50_ratio_to_portkey: number;
     overhead_p99_ms: number;
+    rps_ratio_to_portkey: number;
+    load_errors: number;
   }[];
-  streaming: {
-    target: string;
-    ttfb_p50_ms: number | null;
-    ttfb_overhead_p50_ms: number | null;
-    failed?: string;
-  }[];
-  load: { target: string; rps: number; p99_ms: number; errors: number }[];
   memory: Record<string, number | null>;
   llmg_answered_200: number;
   llmg_rows_recorded: number;
   variations: Record<string, number>;
 }) {
-  const rows = r.sequential.map((s, i) => {
-    const l = r.load[i]!;
-    const st = r.streaming[i]!;
-    return `| ${s.target.padEnd(7)} | ${String(s.p50_ms).padStart(7)} | ${String(s.p99_ms).padStart(7)} | ${String(s.overhead_p50_ms).padStart(8)} | ${String(s.overhead_p99_ms).padStart(8)} | ${String(st.ttfb_overhead_p50_ms ?? "failed").padStart(9)} | ${String(l.rps).padStart(8)} | ${String(l.p99_ms).padStart(7)} | ${String(l.errors).padStart(6)} |`;
-  });
+  const cell = (s: Spread | null, digits = 2) => {
+    if (s === null) return "failed";
+    const f = (v: number) => v.toFixed(digits);
+    return r.rounds === 1 ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+  };
+  const rows = r.targets.map((t) =>
+    [
+      t.target,
+      cell(t.p50_ms),
+      cell(t.p99_ms),
+      t.target === "direct" ? "—" : cell(t.overhead_p50_ms),
+      t.target === "direct" ? "—" : cell(t.overhead_p99_ms),
+      t.target === "direct" ? "—" : cell(t.ttfb_overhead_p50_ms),
+      cell(t.load_rps, 0),
+      cell(t.load_p99_ms, 0),
+      String(t.load_errors),
+    ].join(" | "),
+  );
   const lines = [
-    "| target  | p50 ms  | p99 ms  | +p50 ms  | +p99 ms  | +TTFB ms  | req/s    | p99 ms  | errors |",
-    "|---------|---------|---------|----------|----------|-----------|----------|---------|--------|",
+    `medians of ${r.rounds} round(s)${r.rounds > 1 ? ", (min–max)" : ""}; + = over direct`,
+    "target | p50 ms | p99 ms | +p50 ms | +p99 ms | +TTFB p50 ms | req/s at 32 conns | load p99 ms | errors",
     ...rows,
     "",
-    `RSS after load: llmg ${r.memory.llmg_rss_mb} MB, portkey ${r.memory.portkey_rss_mb} MB`,
+    ...r.goals.map(
+      (g) =>
+        `${g.target}: p50 overhead ${g.overhead_p50_ratio_to_portkey}× Portkey's (goal ≤ 0.5), p99 overhead ${g.overhead_p99_ms} ms (goal ≤ 5), ${g.rps_ratio_to_portkey}× Portkey's req/s (goal ≥ 2) with ${g.load_errors} errors`,
+    ),
+    `RSS after load (MB): ${Object.entries(r.memory)
+      .map(([k, v]) => `${k.replace(/_rss_mb$/, "")} ${v}`)
+      .join(", ")} (goal < 200)`,
     `llmg answered ${r.llmg_answered_200} with 200 and recorded ${r.llmg_rows_recorded} usage rows`,
     ...Object.entries(r.variations).map(([k, v]) => `${k}: ${v}`),
   ];
