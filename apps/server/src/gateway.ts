@@ -98,6 +98,7 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
   };
   const close = async () => {
     await services.usage.drain();
+    await services.limits.flush();
     await auth.flushLastUsed().catch(() => {});
     if (redis) await redis.quit().catch(() => redis.disconnect());
     await handle.close();

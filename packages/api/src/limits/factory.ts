@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { AppConfig } from "../config";
 import type { Logger } from "../services";
+import type { LeaseOptions } from "./leases";
 import { createLimits, type Limits } from "./limiter";
 import { createMemoryStore } from "./memory-store";
 import { createRedisStore } from "./redis-store";
@@ -22,6 +23,8 @@ export interface LimitsDeps {
   /** Production mode: counters shared by every replica. Absent: in-process (embedded mode). */
   redis?: Redis | undefined;
   clock?: () => number;
+  /** Lease tuning, or false to admit every call through Redis (see leases.ts). */
+  leases?: Partial<LeaseOptions> | false;
 }
 
 /** Redis-backed limits when Redis is configured, in-process ones otherwise. */
@@ -38,5 +41,6 @@ export function createLimitsFor(deps: LimitsDeps): Limits {
     settingsTtlMs: config.LLMG_KEY_CACHE_TTL_MS,
     failOpen: config.LLMG_LIMITS_FAIL_OPEN,
     ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.leases !== undefined ? { leases: deps.leases } : {}),
   });
 }

@@ -4,6 +4,8 @@ export * from "./factory";
 export * from "./gcra";
 export * from "./headers";
 export * from "./history";
+export * from "./lease";
+export * from "./leases";
 export * from "./limiter";
 export * from "./memory-store";
 export * from "./money";

@@ -9,6 +9,8 @@ import { crossedThresholds, fireAlerts } from "./alerts";
 import { budgetExceeded, limitsUnavailable, RateLimitError } from "./errors";
 import type { BucketState } from "./gcra";
 import { rateLimitHeaders } from "./headers";
+import type { LeaseScope } from "./lease";
+import { createLeaseBook, DEFAULT_LEASE_OPTIONS, type LeaseOptions, type LeaseStats } from "./leases";
 import { usdToNano } from "./money";
 import { monthKey, monthStart } from "./period";
 import { type BudgetSettings, createSettingsCache } from "./settings";
@@ -20,10 +22,18 @@ export interface Limits extends Limiter {
   /** The clock budgets and projections are computed with (injectable for tests). */
   now(): number;
   settings(userId: string): Promise<BudgetSettings | undefined>;
+  /** Forgets a user's cached settings (budget changed) and closes the user's leases on this replica. */
   invalidate(userId: string): void;
+  /**
+   * In-flight reservations of a user, after closing the user's leases on this replica: exact
+   * for calls served here, other replicas' leases lag by at most their lifetime (see leases.ts).
+   */
   reservedNano(userId: string): Promise<bigint>;
   /** Aligns one user's month counter with the spend the database recorded. */
   reconcileUser(userId: string, month: string, loadDbNano: () => Promise<bigint>): Promise<ReconcileAction>;
+  /** Closes every lease of this replica, waiting for their Redis settles (shutdown). Never throws. */
+  flush(): Promise<void>;
+  leaseStats(): LeaseStats;
 }
 
 export interface LimitsOptions {
@@ -38,6 +48,8 @@ export interface LimitsOptions {
   clock?: () => number;
   /** How long an admission may wait on the store before the fail mode applies. */
   timeoutMs?: number;
+  /** Leases (Redis store only; see leases.ts): default on there, false turns them off. */
+  leases?: Partial<LeaseOptions> | false;
 }
 
 const DEFAULT_TIMEOUT_MS = 2_000;
@@ -92,6 +104,20 @@ export function createLimits(options: LimitsOptions): Limits {
   // Concurrent first calls of a user in a month share one database read.
   const seeding = new Map<string, Promise<void>>();
   let storeDownUntil = 0;
+  // One process of embedded mode has no round trip to save.
+  const leases =
+    store.kind === "redis" && options.leases !== false
+      ? createLeaseBook({
+          store,
+          logger,
+          options: { ...DEFAULT_LEASE_OPTIONS, ...options.leases },
+          ttlMs: options.reservationTtlMs,
+          timeoutMs,
+          clock,
+          withTimeout,
+          onBooked: (settings, month, before, after) => checkAlerts(settings, month, before, after),
+        })
+      : undefined;
 
   function seedFromDatabase(userId: string, month: string, at: number): Promise<void> {
     const key = `${userId}:${month}`;
@@ -178,10 +204,20 @@ export function createLimits(options: LimitsOptions): Limits {
     store,
     now,
     settings: (userId) => cache.get(userId),
-    invalidate: (userId) => cache.invalidate(userId),
-    reservedNano: (userId) => store.reserved(userId, clock?.()),
+    invalidate(userId) {
+      cache.invalidate(userId);
+      leases?.closeUser(userId).catch(() => {});
+    },
+    async reservedNano(userId) {
+      await leases?.closeUser(userId);
+      return store.reserved(userId, clock?.());
+    },
+    flush: async () => leases?.flush(),
+    leaseStats: () => leases?.stats() ?? { granted: 0, localAdmits: 0, live: 0 },
 
     async reconcileUser(userId, month, loadDbNano) {
+      // This replica's leases hold settled calls not booked yet, whose rows may already count.
+      await leases?.closeUser(userId);
       const sequence = await store.settleSequence(userId, month);
       const dbNano = await loadDbNano();
       return store.reconcile(userId, month, dbNano, sequence, RECONCILE_GRACE_MS, clock?.());
@@ -211,17 +247,29 @@ export function createLimits(options: LimitsOptions): Limits {
       }
       const at = clock?.();
       const amountNano = usdToNano(request.maxCostUsd, "up");
-      const input: AdmitInput = {
+      const scope: LeaseScope = {
         userId: principal.userId,
         keyId: principal.keyId,
         month: monthKey(at ?? Date.now()),
+        limits,
+        limitNano: settings.mode === "hard" ? settings.limitNano : null,
+      };
+      const call = { amountNano, maxTokens: request.maxTokens };
+      const local = leases?.admitLocal(scope, call);
+      if (local) return local;
+      const lease = leases?.ask(scope);
+      const input: AdmitInput = {
+        userId: scope.userId,
+        keyId: scope.keyId,
+        month: scope.month,
         reservationId: randomUUID(),
         amountNano,
-        limitNano: settings.mode === "hard" ? settings.limitNano : null,
+        limitNano: scope.limitNano,
         ttlMs: options.reservationTtlMs,
         limits,
         tokens: request.maxTokens,
         ...(at !== undefined ? { now: at } : {}),
+        ...(lease ? { lease } : {}),
       };
       let outcome: AdmitOutcome;
       try {
@@ -237,11 +285,15 @@ export function createLimits(options: LimitsOptions): Limits {
         }
         if (options.failOpen) return unlimitedAdmission;
         throw limitsUnavailable(error);
+      } finally {
+        if (lease) leases?.asked(scope);
       }
       if (outcome.kind === "budget") {
         throw budgetExceeded(settings.limitNano ?? 0n, outcome.spentNano, outcome.reservedNano, amountNano);
       }
-      if (outcome.kind === "seed") throw limitsUnavailable(new Error("unseeded"));
+      if (outcome.kind === "seed" || outcome.kind === "nolease") {
+        throw limitsUnavailable(new Error(`unexpected admission ${outcome.kind}`));
+      }
       const { requests, tokens } = splitStates(outcome.states);
       const headers = rateLimitHeaders(requests, tokens);
       if (outcome.kind === "rate") {
@@ -257,6 +309,9 @@ export function createLimits(options: LimitsOptions): Limits {
             retry_after_ms: Math.ceil(outcome.retryAfterMs),
           },
         );
+      }
+      if (leases && outcome.kind === "ok" && outcome.granted > 1) {
+        return leases.grant(scope, settings, input, outcome, call);
       }
       return admission(request, settings, input, headers);
     },

@@ -63,6 +63,8 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
   return {
     kind: "memory",
     async admit(input: AdmitInput): Promise<AdmitOutcome> {
+      // One process needs no leases: a lease-only request is never granted, a call gets 1.
+      if (input.lease?.only) return { kind: "nolease" };
       const now = input.now ?? clock();
       const mine = sweep(input.userId, now);
       const counter = spend.get(spendKey(input.userId, input.month));
@@ -89,19 +91,33 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
         if (d) tats.set(tatKey(input, i), d.newTat);
       });
       mine.set(input.reservationId, { amount: input.amountNano, expiresAt: now + input.ttlMs });
-      return { kind: "ok", spentNano: counter.spent, reservedNano: reserved + input.amountNano, states };
+      return {
+        kind: "ok",
+        spentNano: counter.spent,
+        reservedNano: reserved + input.amountNano,
+        states,
+        granted: 1,
+      };
     },
 
     async settle(input: SettleInput): Promise<SettleOutcome> {
       const now = input.now ?? clock();
-      reservations.get(input.userId)?.delete(input.reservationId);
-      for (const [bucket, limit] of [
-        [1, input.userTpm],
-        [3, input.keyTpm],
+      const mine = reservations.get(input.userId);
+      const reservation = mine?.get(input.reservationId);
+      const keep = input.keepNano ?? 0n;
+      if (reservation && keep > 0n)
+        reservation.amount = keep < reservation.amount ? keep : reservation.amount;
+      else mine?.delete(input.reservationId);
+      const requestDelta = input.requestDelta ?? 0;
+      for (const [bucket, limit, delta] of [
+        [0, input.userRpm ?? 0, requestDelta],
+        [1, input.userTpm, input.tokenDelta],
+        [2, input.keyRpm ?? 0, requestDelta],
+        [3, input.keyTpm, input.tokenDelta],
       ] as const) {
         if (limit <= 0) continue;
         const key = tatKey(input, bucket);
-        const adjusted = gcraAdjust(tats.get(key), now, limit, input.tokenDelta);
+        const adjusted = gcraAdjust(tats.get(key), now, limit, delta);
         if (adjusted !== undefined) tats.set(key, adjusted);
       }
       const counter = spend.get(spendKey(input.userId, input.month));

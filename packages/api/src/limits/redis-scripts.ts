@@ -38,48 +38,98 @@ end
  * KEYS: spend hash (month), reservations hash, reservation expiry zset, 4 bucket TATs
  *       (user requests, user tokens, key requests, key tokens)
  * ARGV: now|'', reservation id, amount, limit (-1 = do not refuse), ttl ms,
- *       4 bucket limits per minute (0 = none), tokens
+ *       4 bucket limits per minute (0 = none), tokens, lease quantity wanted (1 = none),
+ *       lease only ('1': a lease or nothing)
  * Returns {'seed'} | {'budget', spent, reserved} | {'rate', bucket, retry_ms, 4 × (remaining, reset_ms)}
- *       | {'ok', spent, reserved, 4 × (remaining, reset_ms)}   (remaining -1 = bucket inactive)
+ *       | {'nolease'} | {'ok', spent, reserved, 4 × (remaining, reset_ms), granted}
+ *       (remaining -1 = bucket inactive; granted = calls reserved for, amount/requests/tokens × granted)
+ *
+ * A lease is granted only with wide headroom, so that near any limit every call takes the exact
+ * per-call path: it holds at most 1/HEADROOM of the budget left (in hard mode), and of each
+ * bucket's per-minute limit, and leaves each bucket at least half full. The quantity shrinks to
+ * fit those rules; below MIN_LEASE a lease saves too little to be worth its own settle.
  */
 export const ADMIT_SCRIPT = `${COMMON}
+local HEADROOM = 100
+local MIN_LEASE = 4
+local MAX_SAFE = 9007199254740991
 local now = now_ms(ARGV[1])
+local lease_only = ARGV[12] == '1'
 local reserved = sweep(KEYS[2], KEYS[3], now)
 local spent = redis.call('HGET', KEYS[1], 'spent')
-if not spent then return {'seed'} end
+if not spent then
+  if lease_only then return {'nolease'} end
+  return {'seed'}
+end
 spent = tonumber(spent)
 local amount = tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
 if limit >= 0 and spent + reserved + amount > limit then
+  if lease_only then return {'nolease'} end
   return {'budget', int(spent), int(reserved)}
 end
 local tokens = tonumber(ARGV[10])
-local new_tats = {}
-local states = {}
-local refused, retry = 0, 0
+local lims, tats = {}, {}
 for i = 1, 4 do
-  local lim = tonumber(ARGV[5 + i])
-  if lim > 0 then
-    local interval = PERIOD / lim
-    local cost = 1
-    if i % 2 == 0 then cost = tokens end
-    local tat = tonumber(redis.call('GET', KEYS[3 + i]) or '0')
-    if tat < now then tat = now end
-    local new_tat = tat + cost * interval
-    local after = tat
-    if new_tat - now <= PERIOD + EPSILON then
-      after = new_tat
-    elseif new_tat - now - PERIOD > retry then
-      refused = i
-      retry = new_tat - now - PERIOD
-    end
-    new_tats[i] = new_tat
-    local remaining = math.floor((PERIOD - (after - now)) / interval + 1e-9)
-    if remaining < 0 then remaining = 0 end
-    states[i] = {tostring(remaining), tostring(after - now)}
-  else
-    states[i] = {'-1', '0'}
+  lims[i] = tonumber(ARGV[5 + i])
+  if lims[i] > 0 then
+    tats[i] = tonumber(redis.call('GET', KEYS[3 + i]) or '0')
+    if tats[i] < now then tats[i] = now end
   end
+end
+local function unit(i)
+  if i % 2 == 0 then return tokens end
+  return 1
+end
+
+local q = tonumber(ARGV[11])
+if q > 1 then
+  if limit >= 0 and amount > 0 then
+    q = math.min(q, math.floor((limit - spent - reserved) / (HEADROOM * amount)))
+  end
+  if amount * q > MAX_SAFE then q = 1 end
+  for i = 1, 4 do
+    if lims[i] > 0 and unit(i) > 0 then
+      local interval = PERIOD / lims[i]
+      q = math.min(q, math.floor(lims[i] / (HEADROOM * unit(i))))
+      q = math.min(q, math.floor((now + PERIOD / 2 - tats[i]) / (unit(i) * interval) + 1e-9))
+    end
+  end
+  if q < MIN_LEASE then q = 1 end
+end
+if q == 1 and lease_only then return {'nolease'} end
+
+local function decide(quantity)
+  local new_tats, states = {}, {}
+  local refused, retry = 0, 0
+  for i = 1, 4 do
+    if lims[i] > 0 then
+      local interval = PERIOD / lims[i]
+      local tat = tats[i]
+      local new_tat = tat + quantity * unit(i) * interval
+      local after = tat
+      if new_tat - now <= PERIOD + EPSILON then
+        after = new_tat
+      elseif new_tat - now - PERIOD > retry then
+        refused = i
+        retry = new_tat - now - PERIOD
+      end
+      new_tats[i] = new_tat
+      local remaining = math.floor((PERIOD - (after - now)) / interval + 1e-9)
+      if remaining < 0 then remaining = 0 end
+      states[i] = {tostring(remaining), tostring(after - now)}
+    else
+      states[i] = {'-1', '0'}
+    end
+  end
+  return refused, retry, new_tats, states
+end
+
+local refused, retry, new_tats, states = decide(q)
+if refused > 0 and q > 1 then
+  if lease_only then return {'nolease'} end
+  q = 1
+  refused, retry, new_tats, states = decide(q)
 end
 local out
 if refused > 0 then
@@ -91,45 +141,57 @@ else
     end
   end
   local ttl = tonumber(ARGV[5])
-  redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-  redis.call('HINCRBY', KEYS[2], '_total', ARGV[3])
+  local total = amount * q
+  redis.call('HSET', KEYS[2], ARGV[2], int(total))
+  redis.call('HINCRBY', KEYS[2], '_total', int(total))
   redis.call('ZADD', KEYS[3], now + ttl, ARGV[2])
   redis.call('PEXPIRE', KEYS[2], ttl + 60000)
   redis.call('PEXPIRE', KEYS[3], ttl + 60000)
-  out = {'ok', int(spent), int(reserved + amount)}
+  out = {'ok', int(spent), int(reserved + total)}
 end
 for i = 1, 4 do
   out[#out + 1] = states[i][1]
   out[#out + 1] = states[i][2]
 end
+if refused == 0 then out[#out + 1] = tostring(q) end
 return out
 `;
 
 /**
- * KEYS: spend hash (month at settle time), reservations hash, expiry zset, user tokens TAT, key tokens TAT
- * ARGV: now|'', reservation id, actual amount ('' = release), token delta, user TPM, key TPM
+ * KEYS: spend hash (month at settle time), reservations hash, expiry zset, 4 bucket TATs
+ *       (user requests, user tokens, key requests, key tokens)
+ * ARGV: now|'', reservation id, actual amount ('' = release), token delta, 4 bucket limits,
+ *       request delta, amount kept reserved (calls of a lease still in flight; 0 = drop it)
  * Returns {before, after} ('' when the month's counter does not exist: it is seeded later).
  */
 export const SETTLE_SCRIPT = `${COMMON}
 local now = now_ms(ARGV[1])
 local amount = redis.call('HGET', KEYS[2], ARGV[2])
 if amount then
-  redis.call('HDEL', KEYS[2], ARGV[2])
-  redis.call('HINCRBY', KEYS[2], '_total', -tonumber(amount))
-  redis.call('ZREM', KEYS[3], ARGV[2])
+  amount = tonumber(amount)
+  local keep = tonumber(ARGV[10])
+  if keep > amount then keep = amount end
+  if keep > 0 then
+    redis.call('HSET', KEYS[2], ARGV[2], int(keep))
+    redis.call('HINCRBY', KEYS[2], '_total', int(keep - amount))
+  else
+    redis.call('HDEL', KEYS[2], ARGV[2])
+    redis.call('HINCRBY', KEYS[2], '_total', int(-amount))
+    redis.call('ZREM', KEYS[3], ARGV[2])
+  end
 end
-local delta = tonumber(ARGV[4])
-if delta ~= 0 then
-  for i = 1, 2 do
-    local lim = tonumber(ARGV[4 + i])
-    local tat = redis.call('GET', KEYS[3 + i])
-    if lim > 0 and tat then
-      tat = tonumber(tat)
-      if delta > 0 and tat < now then tat = now end
-      local new_tat = tat + delta * (PERIOD / lim)
-      if new_tat < now then new_tat = now end
-      redis.call('SET', KEYS[3 + i], string.format('%.3f', new_tat), 'PX', math.ceil(new_tat - now) + 1000)
-    end
+-- Corrections never move a TAT into the past: that would bank unused capacity.
+for i = 1, 4 do
+  local delta = tonumber(ARGV[4])
+  if i % 2 == 1 then delta = tonumber(ARGV[9]) end
+  local lim = tonumber(ARGV[4 + i])
+  local tat = redis.call('GET', KEYS[3 + i])
+  if delta ~= 0 and lim > 0 and tat then
+    tat = tonumber(tat)
+    if delta > 0 and tat < now then tat = now end
+    local new_tat = tat + delta * (PERIOD / lim)
+    if new_tat < now then new_tat = now end
+    redis.call('SET', KEYS[3 + i], string.format('%.3f', new_tat), 'PX', math.ceil(new_tat - now) + 1000)
   end
 end
 if ARGV[3] == '' then return {'', ''} end

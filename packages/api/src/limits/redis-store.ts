@@ -83,6 +83,8 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
           String(input.ttlMs),
           ...input.limits.map(String),
           String(input.tokens),
+          String(input.lease?.quantity ?? 1),
+          input.lease?.only ? "1" : "0",
         ],
       )) as string[];
       const withLimits = (list: (BucketState | null)[]) =>
@@ -103,12 +105,15 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
             retryAfterMs: Number(reply[2]),
             states: withLimits(states(reply, 3)),
           };
+        case "nolease":
+          return { kind: "nolease" };
         case "ok":
           return {
             kind: "ok",
             spentNano: BigInt(reply[1] ?? "0"),
             reservedNano: BigInt(reply[2] ?? "0"),
             states: withLimits(states(reply, 3)),
+            granted: Number(reply[11] ?? "1"),
           };
         default:
           throw new Error(`unexpected admit reply ${JSON.stringify(reply)}`);
@@ -116,17 +121,24 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
     },
 
     async settle(input) {
-      const buckets = bucketKeys(input.userId, input.keyId);
       const reply = (await run(
         SCRIPTS.settle,
-        [spendKey(input.userId, input.month), ...resKeys(input.userId), buckets[1]!, buckets[3]!],
+        [
+          spendKey(input.userId, input.month),
+          ...resKeys(input.userId),
+          ...bucketKeys(input.userId, input.keyId),
+        ],
         [
           arg(input.now),
           input.reservationId,
           input.actualNano === null ? "" : input.actualNano.toString(),
           String(input.tokenDelta),
+          String(input.userRpm ?? 0),
           String(input.userTpm),
+          String(input.keyRpm ?? 0),
           String(input.keyTpm),
+          String(input.requestDelta ?? 0),
+          (input.keepNano ?? 0n).toString(),
         ],
       )) as string[];
       const [before, after] = reply;

@@ -23,13 +23,28 @@ export interface AdmitInput {
   tokens: number;
   /** Injected clock; absent = the store's own (Redis TIME, shared by every replica). */
   now?: number;
+  /**
+   * Asks for a lease (see leases.ts): reserve for up to `quantity` calls like this one at once
+   * when every limit leaves wide headroom. `only`: a lease or nothing, for a refill that admits
+   * no call of its own. A store may always answer with a single call (the memory store does).
+   */
+  lease?: { quantity: number; only: boolean };
 }
 
 export type AdmitOutcome =
   | { kind: "seed" }
   | { kind: "budget"; spentNano: bigint; reservedNano: bigint }
   | { kind: "rate"; bucket: number; retryAfterMs: number; states: (BucketState | null)[] }
-  | { kind: "ok"; spentNano: bigint; reservedNano: bigint; states: (BucketState | null)[] };
+  /** A lease-only admission found too little headroom: nothing was reserved. */
+  | { kind: "nolease" }
+  | {
+      kind: "ok";
+      spentNano: bigint;
+      reservedNano: bigint;
+      states: (BucketState | null)[];
+      /** Calls reserved for: 1, or a lease's quantity (amount, requests and tokens × granted). */
+      granted: number;
+    };
 
 export interface SettleInput {
   userId: string;
@@ -44,6 +59,12 @@ export interface SettleInput {
   /** Token limits of the user and key buckets as admitted (0 = none). */
   userTpm: number;
   keyTpm: number;
+  /** Actual minus reserved requests (a lease's unused ones come back: <= 0), with the RPM limits. */
+  requestDelta?: number;
+  userRpm?: number;
+  keyRpm?: number;
+  /** Left reserved for calls still in flight (a lease closed early); 0 / absent drops the reservation. */
+  keepNano?: bigint;
   now?: number;
 }
 
