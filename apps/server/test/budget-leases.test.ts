@@ -262,6 +262,29 @@ describe.skipIf(!production)("budget leases (production mode, two replicas)", ()
       useClock(a, Date.now);
     }
   });
+
+  it("books a retired lease's finished calls while a long call of it is still in flight", async () => {
+    const [a] = replicas as [TestGateway];
+    const { user, key } = await userWithCredential(a, fake, { monthly_budget_usd: BIG_BUDGET });
+    const seen = fake.requests.length;
+    fake.enqueue({ type: "delay", ms: 4_000 });
+    const long = chat(a, key, MAX_TOKENS);
+    while (fake.requests.length === seen) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 2; i++) expect((await chat(a, key, MAX_TOKENS)).status).toBe(200);
+    // The lease retires at 1 s; the two finished calls must be booked then, not when the long
+    // one ends (reconciliation raises counters to rows older than its grace).
+    const booked = await rowsNano(a, user.id);
+    const deadline = Date.now() + 3_000;
+    while ((await counter(user.id)) !== booked && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await counter(user.id)).toBe(booked);
+    expect(fake.requests.length).toBe(seen + 3);
+    expect((await long).status).toBe(200);
+    await flushAll();
+    expect(await counter(user.id)).toBe(await rowsNano(a, user.id));
+    expect(await reservedInRedis(user.id)).toBe(0n);
+  });
 });
 
 describe.skipIf(!production)("a replica that dies holding a lease (production mode)", () => {
@@ -320,8 +343,18 @@ describe.skipIf(!production)("a replica that dies holding a lease (production mo
       const spendKey = `${prefix}{${user.id}}:spend:${month()}`;
       // The three calls were settled in the dead replica only: the counter never got them...
       expect(await redis.hget(spendKey, "spent")).toBe("0");
-      // ...until the reconciliation raises it to the usage rows.
+      // ...until the reconciliation raises it to the usage rows, once they are older than its
+      // grace (a live lease books its calls well within it).
       await reconcileBudgets({ db: b.database.db, limits: limitsOf(b) });
+      expect(await redis.hget(spendKey, "spent")).toBe("0");
+      const later = createLimitsFor({
+        db: b.database.db,
+        config: b.gateway.services.config,
+        logger: b.gateway.services.logger,
+        redis,
+        clock: () => Date.now() + 60_000,
+      });
+      await reconcileBudgets({ db: b.database.db, limits: later });
       expect(BigInt((await redis.hget(spendKey, "spent")) ?? "-1")).toBe(
         costs.reduce((sum, c) => sum + usdToNano(c, "up"), 0n),
       );

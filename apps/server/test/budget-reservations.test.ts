@@ -152,24 +152,34 @@ describe.skipIf(!production)("reservations and counters across processes (produc
     expect(await recordedSpend(a, user.id)).toBe(limit);
   });
 
-  it("reconciles counters with the recorded spend: up at once, down once the user is idle", async () => {
+  it("reconciles counters with the recorded spend: up past the grace, down once the user is idle", async () => {
     const [a] = replicas as [TestGateway];
     const { user, key } = await userWithCredential(a, fake);
     expect((await chat(a, key, 10)).status).toBe(200);
-    // Far from any limit the call came from a lease: book it now, as a per-call settle would have.
-    await a.gateway.services.limits.flush();
-    const spent = await recordedSpend(a, user.id);
     const redis = new Redis(testRedisUrl()!);
     const month = new Date().toISOString().slice(0, 7);
     const counter = `${prefix}{${user.id}}:spend:${month}`;
     const read = async () => BigInt((await redis.hget(counter, "spent")) ?? "-1");
     try {
       const db = a.gateway.services.db;
+      // The worker's limits: no leases of its own, and it cannot close replica a's.
       const now = createLimitsFor({ db, config, logger: silent, redis });
       const later = createLimitsFor({ db, config, logger: silent, redis, clock: () => Date.now() + 60_000 });
-      // A settle lost (e.g. a failover): raised to the recorded spend on the next run.
+      // Far from any limit the call came from a lease, so its row exists before its cost is
+      // booked. A reconcile in between must not raise the counter to it, or the lease's close
+      // would count the call twice.
+      const before = await read();
+      await reconcileBudgets({ db, limits: now });
+      expect(await read()).toBe(before);
+      await a.gateway.services.limits.flush();
+      const spent = await recordedSpend(a, user.id);
+      expect(await read()).toBe(usdToNano(spent, "up"));
+      // A settle lost (e.g. a failover): raised to the recorded spend once its rows are older
+      // than the grace (every cost is booked by then, leases included).
       await redis.hset(counter, "spent", "0");
-      expect((await reconcileBudgets({ db, limits: now })).raised).toBeGreaterThanOrEqual(1);
+      await reconcileBudgets({ db, limits: now });
+      expect(await read()).toBe(0n);
+      expect((await reconcileBudgets({ db, limits: later })).raised).toBeGreaterThanOrEqual(1);
       expect(await read()).toBe(usdToNano(spent, "up"));
       // A cost booked whose row never came (the process died in between): lowered only after the grace.
       await redis.hincrby(counter, "spent", 5_000);

@@ -52,6 +52,8 @@ export class Lease {
   chain: Promise<void> = Promise.resolve();
   closing: Promise<void> | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** Books finished calls while a retired lease waits for a long one (see bookLater). */
+  booking: NodeJS.Timeout | undefined;
 
   constructor(
     readonly id: string,

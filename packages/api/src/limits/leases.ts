@@ -130,14 +130,32 @@ export function createLeaseBook(deps: LeaseBookDeps) {
     dropIfEmpty(key, slot);
   }
 
-  /** No more admissions; closes once its calls are done. */
+  /**
+   * No more admissions; closes once its calls are done. While a call of it is still in flight
+   * (a long generation), what its finished calls cost is booked every lease lifetime
+   * (bookLater): reconciliation counts on every cost being booked well within its grace.
+   */
   function retire(lease: Lease) {
     if (lease.state === "open") {
       lease.state = "retired";
       clearTimeout(lease.timer);
       detach(lease);
     }
+    bookLater(lease);
     return closeIfIdle(lease);
+  }
+
+  function bookLater(lease: Lease) {
+    if (lease.state !== "retired" || lease.inflight === 0 || lease.booking) return;
+    // Not on every finish: under load a retired lease's last calls end within milliseconds
+    // and its close books them all in one settle.
+    lease.booking = setTimeout(() => {
+      lease.booking = undefined;
+      if (lease.state !== "retired" || lease.inflight === 0) return;
+      void sync(lease, false);
+      bookLater(lease);
+    }, lifetimeMs);
+    lease.booking.unref();
   }
 
   function closeIfIdle(lease: Lease): Promise<void> | undefined {

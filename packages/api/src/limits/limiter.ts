@@ -30,7 +30,12 @@ export interface Limits extends Limiter {
    */
   reservedNano(userId: string): Promise<bigint>;
   /** Aligns one user's month counter with the spend the database recorded. */
-  reconcileUser(userId: string, month: string, loadDbNano: () => Promise<bigint>): Promise<ReconcileAction>;
+  /** `loadDb` sums the month's rows: all, and those recorded before `settledBefore`. */
+  reconcileUser(
+    userId: string,
+    month: string,
+    loadDb: (settledBefore: Date) => Promise<{ allNano: bigint; settledNano: bigint }>,
+  ): Promise<ReconcileAction>;
   /** Closes every lease of this replica, waiting for their Redis settles (shutdown). Never throws. */
   flush(): Promise<void>;
   leaseStats(): LeaseStats;
@@ -215,12 +220,14 @@ export function createLimits(options: LimitsOptions): Limits {
     flush: async () => leases?.flush(),
     leaseStats: () => leases?.stats() ?? { granted: 0, localAdmits: 0, live: 0 },
 
-    async reconcileUser(userId, month, loadDbNano) {
-      // This replica's leases hold settled calls not booked yet, whose rows may already count.
+    async reconcileUser(userId, month, loadDb) {
+      // This replica's leases hold settled calls not booked yet, whose rows may already count;
+      // other replicas' leases book theirs within a lease lifetime, far inside the grace.
       await leases?.closeUser(userId);
       const sequence = await store.settleSequence(userId, month);
-      const dbNano = await loadDbNano();
-      return store.reconcile(userId, month, dbNano, sequence, RECONCILE_GRACE_MS, clock?.());
+      const at = clock?.();
+      const db = await loadDb(new Date((at ?? Date.now()) - RECONCILE_GRACE_MS));
+      return store.reconcile(userId, month, db.allNano, sequence, RECONCILE_GRACE_MS, at, db.settledNano);
     },
 
     async admit(request) {

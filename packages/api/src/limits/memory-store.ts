@@ -1,12 +1,5 @@
 import { gcra, gcraAdjust } from "./gcra";
-import type {
-  AdmitInput,
-  AdmitOutcome,
-  CounterStore,
-  ReconcileAction,
-  SettleInput,
-  SettleOutcome,
-} from "./store";
+import type { AdmitInput, AdmitOutcome, CounterStore, SettleInput, SettleOutcome } from "./store";
 
 interface SpendCounter {
   spent: bigint;
@@ -143,7 +136,7 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
       return counter ? String(counter.seq) : null;
     },
 
-    async reconcile(userId, month, dbNano, sequence, graceMs, now): Promise<ReconcileAction> {
+    async reconcile(userId, month, dbNano, sequence, graceMs, now, settledNano = dbNano) {
       const at = now ?? clock();
       const key = spendKey(userId, month);
       const counter = spend.get(key);
@@ -151,8 +144,8 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
         spend.set(key, { spent: dbNano, seq: 0, last: 0 });
         return "seeded";
       }
-      if (dbNano > counter.spent) {
-        counter.spent = dbNano;
+      if (settledNano > counter.spent) {
+        counter.spent = settledNano;
         return "raised";
       }
       if (dbNano < counter.spent && String(counter.seq) === sequence && at - counter.last >= graceMs) {

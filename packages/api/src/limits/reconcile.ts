@@ -1,4 +1,4 @@
-import { type Database, firedThresholds, spendByUserSince, spendSince } from "@llmg/db";
+import { type Database, firedThresholds, spendByUserSince, spendSplitSince } from "@llmg/db";
 import type { Kysely } from "kysely";
 import { fireAlerts, reachedThresholds } from "./alerts";
 import type { Limits } from "./limiter";
@@ -26,9 +26,10 @@ export async function reconcileBudgets(deps: {
   for (const { user_id: userId } of await spendByUserSince(db, from)) {
     report.users++;
     let spentNano = 0n;
-    const action = await limits.reconcileUser(userId, month, async () => {
-      spentNano = usdToNano(await spendSince(db, userId, from), "up");
-      return spentNano;
+    const action = await limits.reconcileUser(userId, month, async (settledBefore) => {
+      const spend = await spendSplitSince(db, userId, from, settledBefore);
+      spentNano = usdToNano(spend.all, "up");
+      return { allNano: spentNano, settledNano: usdToNano(spend.before, "up") };
     });
     report[action]++;
     const settings = await limits.settings(userId);

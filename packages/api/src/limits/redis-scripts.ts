@@ -220,7 +220,8 @@ return int(sweep(KEYS[1], KEYS[2], now_ms(ARGV[1])))
 
 /**
  * KEYS: spend hash. ARGV: database spent, settle sequence read before the database, now|'',
- * grace ms, expiry ms. Returns the action taken (see CounterStore.reconcile).
+ * grace ms, expiry ms, spent by rows older than the grace. Returns the action taken (see
+ * CounterStore.reconcile).
  */
 export const RECONCILE_SCRIPT = `${COMMON}
 local now = now_ms(ARGV[3])
@@ -232,8 +233,8 @@ if not current then
 end
 local db = tonumber(ARGV[1])
 current = tonumber(current)
-if db > current then
-  redis.call('HSET', KEYS[1], 'spent', ARGV[1])
+if tonumber(ARGV[6]) > current then
+  redis.call('HSET', KEYS[1], 'spent', ARGV[6])
   return 'raised'
 end
 if db < current then

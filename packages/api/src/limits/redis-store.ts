@@ -160,11 +160,18 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
       return redis.hget(spendKey(userId, month), "seq");
     },
 
-    async reconcile(userId, month, dbNano, sequence, graceMs, now) {
+    async reconcile(userId, month, dbNano, sequence, graceMs, now, settledNano = dbNano) {
       return (await run(
         SCRIPTS.reconcile,
         [spendKey(userId, month)],
-        [dbNano.toString(), sequence ?? "", arg(now), String(graceMs), String(SPEND_TTL_MS)],
+        [
+          dbNano.toString(),
+          sequence ?? "",
+          arg(now),
+          String(graceMs),
+          String(SPEND_TTL_MS),
+          settledNano.toString(),
+        ],
       )) as ReconcileAction;
     },
   };

@@ -87,10 +87,12 @@ export interface CounterStore {
   /** Settle sequence of the month's counter, read before the database is (see reconcile). */
   settleSequence(userId: string, month: string): Promise<string | null>;
   /**
-   * Aligns the counter with the database's `dbNano`: always upward (every recorded row was
-   * booked, so a lower counter lost something); downward only when no settle happened since
-   * `sequence` was read and the last one is older than `graceMs`, i.e. every booked call has
-   * had time to write its row.
+   * Aligns the counter with the database's `dbNano`: upward to `settledNano` (default dbNano),
+   * the spend of rows old enough that their cost must have been booked, so a lower counter lost
+   * something (a row's cost may wait in a lease for a moment after the row is written, and
+   * raising to rows that recent would count it twice); downward only when no settle happened
+   * since `sequence` was read and the last one is older than `graceMs`, i.e. every booked call
+   * has had time to write its row.
    */
   reconcile(
     userId: string,
@@ -99,5 +101,6 @@ export interface CounterStore {
     sequence: string | null,
     graceMs: number,
     now?: number,
+    settledNano?: bigint,
   ): Promise<ReconcileAction>;
 }

@@ -86,6 +86,30 @@ export async function findRequest(
     .executeTakeFirst();
 }
 
+/**
+ * The user's recorded cost since `from`, all of it and the part recorded before `before`, as
+ * exact decimal strings (one scan).
+ */
+export async function spendSplitSince(
+  db: Kysely<Database>,
+  userId: string,
+  from: Date,
+  before: Date,
+): Promise<{ all: string; before: string }> {
+  const row = await db
+    .selectFrom("requests")
+    .select((eb) => [
+      eb.fn.coalesce(eb.fn.sum<string>("total_cost"), eb.val("0")).as("all"),
+      eb.fn
+        .coalesce(eb.fn.sum<string>("total_cost").filterWhere("created_at", "<", before), eb.val("0"))
+        .as("before"),
+    ])
+    .where("user_id", "=", userId)
+    .where("created_at", ">=", from)
+    .executeTakeFirstOrThrow();
+  return { all: String(row.all), before: String(row.before) };
+}
+
 /** Sum of the user's recorded cost since `from`, as an exact decimal string. */
 export async function spendSince(db: Kysely<Database>, userId: string, from: Date): Promise<string> {
   const row = await db
