@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { parseRankFile, type RankTable } from "./rank-table";
 
 /**
  * Exact o200k_base token counting over js-tiktoken's rank table.
@@ -17,7 +18,7 @@ interface RankFile {
 }
 
 interface Tokenizer {
-  ranks: Map<string, number>;
+  ranks: RankTable;
   pattern: RegExp;
 }
 
@@ -38,18 +39,14 @@ function isRankFile(value: unknown): value is RankFile {
 
 function load(): Tokenizer {
   const require = createRequire(import.meta.url);
-  const module: unknown = require("js-tiktoken/ranks/o200k_base");
+  const path = require.resolve("js-tiktoken/ranks/o200k_base");
+  const module: unknown = require(path);
   const file = isRankFile(module) ? module : (module as { default?: unknown }).default;
   if (!isRankFile(file)) throw new Error("js-tiktoken/ranks/o200k_base has an unexpected shape");
-  // Each line: "<first token> <offset> <base64 token> <base64 token> ...", ranks consecutive.
-  const ranks = new Map<string, number>();
-  for (const line of file.bpe_ranks.split("\n")) {
-    if (line === "") continue;
-    const fields = line.split(" ");
-    const offset = Number.parseInt(fields[1] ?? "", 10);
-    for (let i = 2; i < fields.length; i++) ranks.set(atob(fields[i]!), offset + i - 2);
-  }
-  return { ranks, pattern: new RegExp(file.pat_str, "gu") };
+  const tokenizer = { ranks: parseRankFile(file.bpe_ranks), pattern: new RegExp(file.pat_str, "gu") };
+  // The module keeps the 2 MB rank text alive from the require cache; the table replaces it.
+  delete require.cache[path];
+  return tokenizer;
 }
 
 function get(): Tokenizer {
@@ -67,7 +64,7 @@ export function isTokenizerLoaded(): boolean {
 }
 
 /** Token count of one pre-tokenised piece given as a binary string of its UTF-8 bytes. */
-function mergeCount(piece: string, ranks: Map<string, number>): number {
+function mergeCount(piece: string, ranks: RankTable): number {
   const n = piece.length;
   if (n <= 1) return n;
   // starts[i] is where part i begins; pairRanks[i] the rank of part i merged with part i+1.
