@@ -19,7 +19,14 @@ export function createHttpServer(app: Express, services: Services, logger: AppLo
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.method === "POST" && isChatPath(req.url) && isPlainJson(req)) {
       const requestId = beginRequest(logger, req, res, CHAT_PATH);
-      void handleChatCompletion(services, req, res, requestId, () => readJsonBody(req, limit));
+      handleChatCompletion(services, req, res, requestId, () => readJsonBody(req, limit)).catch(
+        (error: unknown) => {
+          // The handler answers its own errors; this is only reached if answering failed too.
+          logger.error({ request_id: requestId, err: error }, "chat answer failed");
+          if (!res.headersSent) res.writeHead(500).end();
+          else res.destroy();
+        },
+      );
       return;
     }
     app(req, res);
