@@ -30,3 +30,14 @@ export function randomBase62(length: number): string {
 export function newId(prefix: string): string {
   return `${prefix}_${randomBase62(20)}`;
 }
+
+/**
+ * An id whose first 9 characters are the time in milliseconds (base 36, lower case, so it sorts
+ * the same under the C and the usual linguistic collations), then 11 random base62 characters.
+ * For request rows: consecutive inserts land on the rightmost page of the primary-key index
+ * instead of a random one of millions, which would otherwise cost a page read and, after each
+ * checkpoint, a full-page image in the WAL for nearly every insert into a large table.
+ */
+export function timeOrderedId(prefix: string, now = Date.now()): string {
+  return `${prefix}_${now.toString(36).padStart(9, "0")}${randomBase62(11)}`;
+}

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { randomBase62 } from "@llmg/db";
+import { timeOrderedId } from "@llmg/db";
 import type { NextFunction, Request, Response } from "express";
 import type { AppLogger } from "../logger";
 
@@ -14,7 +14,7 @@ declare global {
 export const REQUEST_ID_HEADER = "x-llmg-request-id";
 
 export function newRequestId(): string {
-  return `req_${randomBase62(20)}`;
+  return timeOrderedId("req");
 }
 
 /**
