@@ -17,6 +17,20 @@ export function newRequestId(): string {
   return timeOrderedId("req");
 }
 
+// The access line's fields are fixed and hold no secret, so it skips redaction, which clones
+// every logged object: with it, the access line was the largest single source of a chat call's
+// garbage (~10 KB of ~90 KB) and took twice the time.
+const accessLoggers = new WeakMap<AppLogger, AppLogger>();
+
+function accessLogger(logger: AppLogger): AppLogger {
+  let access = accessLoggers.get(logger);
+  if (!access) {
+    access = logger.child({}, { redact: [] });
+    accessLoggers.set(logger, access);
+  }
+  return access;
+}
+
 /**
  * Gives a request its id, echoes it, and logs one line when the answer is sent. Shared by the
  * express middleware and the chat fast path, so both log alike.
@@ -28,11 +42,12 @@ export function beginRequest(
   path: string,
 ): string {
   const started = process.hrtime.bigint();
+  const access = accessLogger(logger);
   const requestId = newRequestId();
   res.setHeader(REQUEST_ID_HEADER, requestId);
   res.on("finish", () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logger.info(
+    access.info(
       {
         request_id: requestId,
         method: req.method,
