@@ -52,6 +52,11 @@ export function createAuthenticator(options: {
   const now = options.now ?? Date.now;
   // Keyed by key hash. The TTL bounds how long a key revoked on another replica keeps working.
   const cache = new Map<string, CacheEntry>();
+  // Concurrent misses of one key share its lookup: when the entry of a busy key expires, the
+  // calls in flight would otherwise each query the database at once.
+  const lookups = new Map<string, Promise<UserPrincipal | undefined>>();
+  // Bumped by forget(): a lookup that began before a revocation must not cache its answer.
+  let generation = 0;
   let usedSinceFlush = new Set<string>();
 
   async function lookup(hash: string): Promise<UserPrincipal | undefined> {
@@ -85,18 +90,35 @@ export function createAuthenticator(options: {
       const hit = cache.get(hash);
       let principal = hit && hit.expiresAt > t ? hit.principal : undefined;
       if (!principal) {
-        principal = await lookup(hash);
+        let pending = lookups.get(hash);
+        if (!pending) {
+          const startedAt = generation;
+          pending = lookup(hash).then((found) => {
+            if (found && cacheTtlMs > 0 && generation === startedAt) {
+              cache.set(hash, { principal: found, expiresAt: t + cacheTtlMs });
+            }
+            return found;
+          });
+          const shared = pending;
+          lookups.set(hash, shared);
+          void shared.then(
+            () => lookups.get(hash) === shared && lookups.delete(hash),
+            () => lookups.get(hash) === shared && lookups.delete(hash),
+          );
+        }
+        principal = await pending;
         if (!principal) {
           cache.delete(hash);
           throw new ApiError("unauthorized", "Invalid or revoked API key");
         }
-        if (cacheTtlMs > 0) cache.set(hash, { principal, expiresAt: t + cacheTtlMs });
       }
       usedSinceFlush.add(principal.keyId);
       return principal;
     },
     forget(keyHash) {
+      generation++;
       cache.delete(keyHash);
+      lookups.delete(keyHash);
     },
     async flushLastUsed() {
       if (usedSinceFlush.size === 0) return;
