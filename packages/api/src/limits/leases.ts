@@ -7,7 +7,7 @@ import { Lease, type LeaseCall, type LeaseScope, sameScope } from "./lease";
 import { usdToNano } from "./money";
 import { monthKey } from "./period";
 import type { BudgetSettings } from "./settings";
-import type { AdmitInput, AdmitOutcome, CounterStore, SettleInput, SettleOutcome } from "./store";
+import type { AdmitInput, AdmitOutcome, CounterStore, SettleInput } from "./store";
 
 /**
  * Leases take the two Redis round trips of a chat call (admit, settle) off the call's path when
@@ -54,8 +54,8 @@ export interface LeaseBookDeps {
   timeoutMs: number;
   clock: (() => number) | undefined;
   withTimeout<T>(promise: Promise<T>, ms: number): Promise<T>;
-  /** Budget alerts on a booking's before/after (the limiter's checkAlerts). */
-  onBooked(settings: BudgetSettings, month: string, before: bigint, after: bigint): Promise<void>;
+  /** The limiter's settle: books in the store, fires crossed alerts, logs instead of throwing. */
+  book(settings: BudgetSettings | undefined, input: SettleInput): Promise<void>;
 }
 
 interface Slot {
@@ -85,29 +85,7 @@ export function createLeaseBook(deps: LeaseBookDeps) {
     }
   }
 
-  async function settle(lease: Lease, input: SettleInput): Promise<void> {
-    const at = clock?.();
-    let result: SettleOutcome;
-    try {
-      result = await deps.withTimeout(
-        store.settle(at === undefined ? input : { ...input, now: at }),
-        deps.timeoutMs,
-      );
-    } catch (error) {
-      // As a failed per-call settle: the reservation expires by its TTL and the reconciliation
-      // books the settled calls from their usage rows.
-      logger.warn({ user_id: lease.scope.userId, err: (error as Error).message }, "lease settle failed");
-      return;
-    }
-    const settings = settingsOf.get(lease);
-    if (settings && result.beforeNano !== null && result.afterNano !== null) {
-      await deps
-        .onBooked(settings, input.month, result.beforeNano, result.afterNano)
-        .catch((error: unknown) =>
-          logger.warn({ user_id: lease.scope.userId, err: (error as Error).message }, "budget alert failed"),
-        );
-    }
-  }
+  const settle = (lease: Lease, input: SettleInput) => deps.book(settingsOf.get(lease), input);
 
   /** Queues a sync of Redis to the lease (final: drop its reservation); resolves when done. */
   function sync(lease: Lease, final: boolean): Promise<void> {

@@ -14,7 +14,14 @@ import { createLeaseBook, DEFAULT_LEASE_OPTIONS, type LeaseOptions, type LeaseSt
 import { usdToNano } from "./money";
 import { monthKey, monthStart } from "./period";
 import { type BudgetSettings, createSettingsCache } from "./settings";
-import type { AdmitInput, AdmitOutcome, BucketLimits, CounterStore, ReconcileAction } from "./store";
+import type {
+  AdmitInput,
+  AdmitOutcome,
+  BucketLimits,
+  CounterStore,
+  ReconcileAction,
+  SettleInput,
+} from "./store";
 
 /** The limiter plus what the budget endpoints and jobs need from it. */
 export interface Limits extends Limiter {
@@ -120,7 +127,7 @@ export function createLimits(options: LimitsOptions): Limits {
           timeoutMs,
           clock,
           withTimeout,
-          onBooked: (settings, month, before, after) => checkAlerts(settings, month, before, after),
+          book,
         })
       : undefined;
 
@@ -161,6 +168,26 @@ export function createLimits(options: LimitsOptions): Limits {
     });
   }
 
+  /**
+   * Books a settle in the store and fires the alerts it crosses. Never fails the call: the
+   * provider was already paid. If the store does not answer, the reservation expires by its TTL
+   * and the reconciliation books the cost from the usage row.
+   */
+  async function book(settings: BudgetSettings | undefined, input: SettleInput): Promise<void> {
+    const at = clock?.();
+    try {
+      const result = await withTimeout(
+        store.settle(at === undefined ? input : { ...input, now: at }),
+        timeoutMs,
+      );
+      if (settings && result.beforeNano !== null && result.afterNano !== null) {
+        await checkAlerts(settings, input.month, result.beforeNano, result.afterNano);
+      }
+    } catch (error) {
+      logger.warn({ user_id: input.userId, err: (error as Error).message }, "limits settle failed");
+    }
+  }
+
   function admission(
     request: AdmissionRequest,
     settings: BudgetSettings,
@@ -172,31 +199,16 @@ export function createLimits(options: LimitsOptions): Limits {
       // Settle and release are idempotent: a second call must not book the cost twice.
       if (done) return;
       done = true;
-      const at = clock?.();
-      const month = monthKey(at ?? Date.now());
-      try {
-        const result = await withTimeout(
-          store.settle({
-            userId: input.userId,
-            keyId: input.keyId,
-            month,
-            reservationId: input.reservationId,
-            actualNano,
-            tokenDelta: actualTokens - request.maxTokens,
-            userTpm: input.limits[1],
-            keyTpm: input.limits[3],
-            ...(at !== undefined ? { now: at } : {}),
-          }),
-          timeoutMs,
-        );
-        if (result.beforeNano !== null && result.afterNano !== null) {
-          await checkAlerts(settings, month, result.beforeNano, result.afterNano);
-        }
-      } catch (error) {
-        // Never fails the call: the provider was already paid. The reservation expires by its
-        // TTL and the reconciliation books the cost from the usage row.
-        logger.warn({ user_id: input.userId, err: (error as Error).message }, "limits settle failed");
-      }
+      await book(settings, {
+        userId: input.userId,
+        keyId: input.keyId,
+        month: monthKey(clock?.() ?? Date.now()),
+        reservationId: input.reservationId,
+        actualNano,
+        tokenDelta: actualTokens - request.maxTokens,
+        userTpm: input.limits[1],
+        keyTpm: input.limits[3],
+      });
     };
     return {
       headers,
