@@ -12,14 +12,13 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { request } from "undici";
 import { createBenchDatabase, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "../lib/database";
-import { buildServer } from "../lib/llmg-build";
-import { freePort, startProcess } from "../lib/processes";
+import { startLlmg } from "../lib/llmg-build";
+import { startProcess } from "../lib/processes";
 import { chatBody, poolFor, type Target, timedRequest } from "./targets";
 
 const { values } = parseArgs({ options: { requests: { type: "string" }, concurrency: { type: "string" } } });
 const REQUESTS = Number(values.requests ?? 5000);
 const CONCURRENCY = Number(values.concurrency ?? 1);
-const root = resolve(import.meta.dirname, "../..");
 const FAKE_KEY = "bench-upstream-key";
 
 interface ProfileNode {
@@ -73,11 +72,8 @@ async function main() {
     ready: /FAKE_URL=(\S+)/,
   });
   const adminKey = `llmg_admin_${randomBytes(24).toString("hex")}`;
-  const llmg = await startProcess("node", ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, buildServer()], {
-    cwd: root,
-    env: {
-      NODE_ENV: "production",
-      PORT: String(await freePort()),
+  const llmg = await startLlmg(
+    {
       DATABASE_URL: bench.url,
       REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
       LLMG_ADMIN_KEY: adminKey,
@@ -85,10 +81,10 @@ async function main() {
       LLMG_OPENAI_BASE_URL: fake.match[1]!,
       LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
     },
-    ready: /listening on (http:\/\/\S+)/,
-  });
+    ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
+  );
   try {
-    const url = llmg.match[1]!;
+    const url = llmg.url;
     const post = async (path: string, key: string, body: unknown) => {
       const res = await request(`${url}${path}`, {
         method: "POST",

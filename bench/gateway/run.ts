@@ -15,7 +15,7 @@ import autocannon from "autocannon";
 import { sql } from "kysely";
 import { request } from "undici";
 import { createBenchDatabase, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "../lib/database";
-import { buildServer } from "../lib/llmg-build";
+import { startLlmg } from "../lib/llmg-build";
 import { freePort, rssMb, startProcess } from "../lib/processes";
 import { median, percentile, round } from "../lib/stats";
 import { chatBody, poolFor, type Target, timedFirstByte, timedRequest } from "./targets";
@@ -39,7 +39,6 @@ const VARIATION_REQUESTS = quick ? 200 : 1000;
 const USAGE_ROWS = quick ? 500_000 : 5_000_000;
 const EXTRA_KEYS = quick ? 20_000 : 100_000;
 
-const root = resolve(import.meta.dirname, "../..");
 const require = createRequire(import.meta.url);
 const portkeyEntry = join(
   dirname(require.resolve("@portkey-ai/gateway/package.json")),
@@ -120,17 +119,6 @@ async function loadOn(target: Target, seconds: number) {
     errors: result.errors + result.timeouts + result.non2xx,
     ok: result["2xx"],
   };
-}
-
-/** Starts llmg from its production bundle against the bench database, Redis and the fake. */
-async function startLlmg(env: Record<string, string>) {
-  const port = await freePort();
-  const child = await startProcess("node", [buildServer()], {
-    cwd: root,
-    env: { NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...env },
-    ready: /listening on (http:\/\/\S+)/,
-  });
-  return { ...child, url: child.match[1]! };
 }
 
 interface RoundFigures {

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { join, resolve } from "node:path";
+import { freePort, startProcess } from "./processes";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 
@@ -17,4 +18,15 @@ export function buildServer(): string {
     },
   );
   return join(repoRoot, "apps/server/dist/main.js");
+}
+
+/** Starts llmg from its bundle in production mode on a free port; `env` adds to or overrides. */
+export async function startLlmg(env: Record<string, string>, nodeFlags: string[] = []) {
+  const port = await freePort();
+  const child = await startProcess("node", [...nodeFlags, buildServer()], {
+    cwd: repoRoot,
+    env: { NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...env },
+    ready: /listening on (http:\/\/\S+)/,
+  });
+  return { ...child, url: child.match[1]! };
 }
