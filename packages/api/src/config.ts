@@ -71,6 +71,23 @@ export const configSchema = z.object({
   LLMG_RESERVATION_TTL_MS: z.coerce.number().int().min(1000).optional(),
   /** Prefix of every Redis key of the limits (several deployments, or test files, may share a Redis). */
   LLMG_REDIS_PREFIX: z.string().min(1).max(100).default("llmg:"),
+  /**
+   * Hosts a user-set URL (credential base_url, budget webhook) may reach although they are
+   * internal: comma-separated host names, host:port pairs or CIDRs (a local model server).
+   */
+  LLMG_EGRESS_ALLOW: optionalString,
+  /** Largest provider response body read, in bytes; a larger one ends the call with a provider error. */
+  LLMG_PROVIDER_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(32 * 1024 * 1024),
+  /** Absolute deadline of a streamed call, however steadily the provider keeps sending. */
+  LLMG_PROVIDER_STREAM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  /** On SIGTERM, how long calls in flight may still run before they are aborted (and recorded). */
+  LLMG_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Usage rows waiting for their INSERT; past it new calls wait, then fail with 503. */
+  LLMG_USAGE_QUEUE_MAX: z.coerce.number().int().min(100).default(10_000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
