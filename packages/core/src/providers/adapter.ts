@@ -75,6 +75,7 @@ function call(
     timeouts: ctx.timeouts ?? CREDENTIAL_TEST_TIMEOUTS,
     retry: ctx.retry ?? NO_RETRY,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.egress ? { egress: ctx.egress } : {}),
     parseError: spec.parseError,
     requestIdHeaders: spec.requestIdHeaders,
   };

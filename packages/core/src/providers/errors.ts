@@ -1,7 +1,8 @@
 import type { ProviderId } from "../provider-ids";
 import type { Usage } from "../usage";
 
-export type ProviderErrorCode = "provider_error" | "provider_timeout";
+/** egress_denied: the gateway refused to connect to a user-set base URL (see EgressGuard). */
+export type ProviderErrorCode = "provider_error" | "provider_timeout" | "egress_denied";
 
 export interface ProviderErrorInit {
   /** The provider's HTTP status when it answered with an error; 502 (bad answer) or 504 (timeout) otherwise. */
