@@ -237,6 +237,26 @@ describe.each(testBackends())("egress policy on %s", (kind) => {
     const stored = await call(`${allowing.url}/api/credentials/${created.body.data.id}`, { key });
     expect(stored.body.data.last_test.error).toBe("HTTP 403 Forbidden");
 
+    // A 200 that is not JSON, whole or streamed.
+    fake.enqueue({ type: "malformed", body: page });
+    const malformed = await chat(allowing, key);
+    expect(malformed.status).toBe(502);
+    expect(malformed.body.message).toContain("malformed response: invalid JSON");
+    expect(JSON.stringify(malformed.body)).not.toContain("INTERNAL-ADMIN-PAGE");
+    fake.enqueue({ type: "malformed", body: page });
+    const streamed = await fetch(`${allowing.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "gpt-4o-mini",
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    });
+    const streamedText = await streamed.text();
+    expect(streamedText).toContain("malformed response: invalid JSON");
+    expect(streamedText).not.toContain("INTERNAL-ADMIN-PAGE");
+
     // A message in the provider's own error shape is kept, cut short.
     fake.enqueue({ type: "error", status: 400, message: `model not found ${"x".repeat(5000)}` });
     const parsed = await chat(allowing, key);

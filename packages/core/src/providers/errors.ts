@@ -32,6 +32,8 @@ export class ProviderError extends Error {
   readonly upstreamStatus?: number;
   readonly providerRequestId?: string;
   partialUsage?: Usage;
+  /** The message without the excerpt of the response body it quotes, for untrusted base URLs. */
+  withoutBody?: string;
 
   constructor(message: string, init: ProviderErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -90,12 +92,10 @@ export function parseProviderJson(
     return JSON.parse(text);
   } catch {
     const snippet = truncate(JSON.stringify(scrubSecret(text.slice(0, 200), options.secret)), 120);
-    return throwMalformed(provider, `invalid JSON ${snippet}`, options.upstreamStatus);
+    const error = malformedResponse(provider, `invalid JSON ${snippet}`, options.upstreamStatus);
+    error.withoutBody = `${provider} returned a malformed response: invalid JSON`;
+    throw error;
   }
-}
-
-function throwMalformed(provider: ProviderId, detail: string, upstreamStatus?: number): never {
-  throw malformedResponse(provider, detail, upstreamStatus);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
