@@ -21,6 +21,7 @@ export function normalizeHost(host: string): string {
 }
 
 function parseEntry(raw: string): AllowEntry | string {
+  if (raw.includes("://")) return "a host, host:port or CIDR is expected, not a URL";
   if (raw.includes("/")) {
     const cidr = parseCidr(raw);
     return cidr ? { kind: "cidr", cidr, text: raw } : "not a valid CIDR (e.g. 10.0.0.0/8, fd00::/8)";

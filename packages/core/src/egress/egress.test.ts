@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeAllPools, getPool } from "../providers/http/pool";
 import { deniedAddressReason } from "./address";
 import { parseAllowList } from "./allow-list";
 import { EgressDeniedError, EgressGuard } from "./guard";
@@ -170,5 +171,21 @@ describe("EgressGuard connector", () => {
     expect(response.statusCode).toBe(200);
     await response.body.dump();
     await agent.close();
+  });
+});
+
+describe("untrusted pools", () => {
+  it("keeps a bounded number, closing the least recently used", async () => {
+    const guard = new EgressGuard();
+    const first = getPool("http://pool-0.example", 1_000, guard);
+    const pools = [first];
+    for (let i = 1; i < 256; i++) pools.push(getPool(`http://pool-${i}.example`, 1_000, guard));
+    // Used again: now the most recent, so pool-1 is the one to go.
+    expect(getPool("http://pool-0.example", 1_000, guard)).toBe(first);
+    getPool("http://pool-256.example", 1_000, guard);
+    expect(first.closed).toBe(false);
+    expect(pools[1]?.closed).toBe(true);
+    expect(getPool("http://pool-1.example", 1_000, guard)).not.toBe(pools[1]);
+    await closeAllPools();
   });
 });

@@ -8,6 +8,11 @@ import type { EgressGuard } from "../../egress";
  */
 const pools = new Map<string, Pool>();
 
+/** Pools of untrusted origins, least recently used first. */
+const untrustedPools = new Map<string, Pool>();
+/** Users choose untrusted origins, so their pools are bounded: the least recently used is closed. */
+const MAX_UNTRUSTED_POOLS = 256;
+
 const KEEP_ALIVE_MS = 30_000;
 const KEEP_ALIVE_MAX_MS = 10 * 60_000;
 
@@ -17,23 +22,48 @@ const KEEP_ALIVE_MAX_MS = 10 * 60_000;
  * apart from trusted pools of the same origin.
  */
 export function getPool(origin: string, connectTimeoutMs: number, egress?: EgressGuard): Pool {
-  const key = egress ? `${origin}#${connectTimeoutMs}#egress${egress.id}` : `${origin}#${connectTimeoutMs}`;
+  if (egress) return untrustedPool(origin, connectTimeoutMs, egress);
+  const key = `${origin}#${connectTimeoutMs}`;
   let pool = pools.get(key);
   if (!pool) {
-    pool = new Pool(origin, {
-      // undici's Pool never follows redirects, so the checked origin is the only one reached.
-      connect: egress ? egress.connector(connectTimeoutMs) : { timeout: connectTimeoutMs },
-      keepAliveTimeout: KEEP_ALIVE_MS,
-      keepAliveMaxTimeout: KEEP_ALIVE_MAX_MS,
-    });
+    pool = newPool(origin, { timeout: connectTimeoutMs });
     pools.set(key, pool);
   }
   return pool;
 }
 
+function newPool(origin: string, connect: Pool.Options["connect"]): Pool {
+  // undici's Pool never follows redirects, so the origin it was made for is the only one reached.
+  return new Pool(origin, {
+    connect,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    keepAliveMaxTimeout: KEEP_ALIVE_MAX_MS,
+  });
+}
+
+function untrustedPool(origin: string, connectTimeoutMs: number, egress: EgressGuard): Pool {
+  const key = `${origin}#${connectTimeoutMs}#${egress.id}`;
+  let pool = untrustedPools.get(key);
+  if (pool) {
+    untrustedPools.delete(key);
+  } else {
+    pool = newPool(origin, egress.connector(connectTimeoutMs));
+    const oldest =
+      untrustedPools.size >= MAX_UNTRUSTED_POOLS ? untrustedPools.entries().next().value : undefined;
+    if (oldest) {
+      untrustedPools.delete(oldest[0]);
+      // Lets its calls in flight finish.
+      oldest[1].close().catch(() => oldest[1].destroy());
+    }
+  }
+  untrustedPools.set(key, pool);
+  return pool;
+}
+
 /** For graceful shutdown: lets in-flight requests finish, then closes every pooled connection. */
 export async function closeAllPools(): Promise<void> {
-  const all = [...pools.values()];
+  const all = [...pools.values(), ...untrustedPools.values()];
   pools.clear();
+  untrustedPools.clear();
   await Promise.all(all.map((pool) => pool.close().catch(() => pool.destroy())));
 }
