@@ -76,7 +76,7 @@ export async function startDnsServer(answer: DnsAnswer): Promise<TestDnsServer> 
     }
   });
   await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  const resolver = new Resolver({ timeout: 1_000, tries: 1 });
+  const resolver = new Resolver({ timeout: 2_000, tries: 3 });
   resolver.setServers([`127.0.0.1:${socket.address().port}`]);
   return {
     resolver,

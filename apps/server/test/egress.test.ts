@@ -46,13 +46,15 @@ const INTERNAL_URLS = [
   "http://nowhere.test/v1",
 ];
 
-/** A webhook receiver that records what reaches it. */
+/** A webhook receiver that records what reaches it; /redirect answers 302 to /landed. */
 async function startReceiver() {
   const received: string[] = [];
   const server: Server = createServer((req, res) => {
     received.push(req.url ?? "/");
     req.resume();
-    req.on("end", () => res.writeHead(204).end());
+    req.on("end", () =>
+      req.url === "/redirect" ? res.writeHead(302, { location: "/landed" }).end() : res.writeHead(204).end(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
@@ -71,8 +73,9 @@ describe.each(testBackends())("egress policy on %s", (kind) => {
   let strict: TestGateway;
   /** LLMG_EGRESS_ALLOW lists the fake's host:port, as an operator would a local model server. */
   let allowing: TestGateway;
-  // Rebinding names answer a public address to the first A query, 127.0.0.1 to every later one.
-  const asked = new Map<string, number>();
+  // Rebinding names answer a public address until the test rebinds them to 127.0.0.1 (as an
+  // attacker's DNS with a zero TTL would, between the check when set and the call).
+  const rebound = new Set<string>();
 
   beforeAll(async () => {
     dns = await startDnsServer((name, type) => {
@@ -81,11 +84,7 @@ describe.each(testBackends())("egress policy on %s", (kind) => {
       if (name === "internal.test") return ["10.0.0.5"];
       if (name === "mixed.test") return [PUBLIC, "127.0.0.1"];
       if (name === "internal-v6.test") return [PUBLIC];
-      if (name.startsWith("rebind")) {
-        const n = asked.get(name) ?? 0;
-        asked.set(name, n + 1);
-        return [n === 0 ? PUBLIC : "127.0.0.1"];
-      }
+      if (name.startsWith("rebind")) return [rebound.has(name) ? "127.0.0.1" : PUBLIC];
       return [];
     });
     fake = await startFakeProvider("openai", { apiKey: SECRET });
@@ -96,7 +95,10 @@ describe.each(testBackends())("egress policy on %s", (kind) => {
       egressResolver: dns.resolver,
     });
     allowing = await startTestGateway(kind, {
-      env: { LLMG_EGRESS_ALLOW: `127.0.0.1:${fakePort}`, LLMG_PROVIDER_MAX_RETRIES: "0" },
+      env: {
+        LLMG_EGRESS_ALLOW: `127.0.0.1:${fakePort}, 127.0.0.1:${receiver.port}`,
+        LLMG_PROVIDER_MAX_RETRIES: "0",
+      },
       egressResolver: dns.resolver,
     });
   });
@@ -268,6 +270,7 @@ describe.each(testBackends())("egress policy on %s", (kind) => {
     const { key } = await createUserWithKey(strict);
     const created = await credential(strict, key, `http://rebind-chat.test:${fakePort}/v1`);
     expect(created.status).toBe(201);
+    rebound.add("rebind-chat.test");
     const before = fake.requests.length;
     const refused = await chat(strict, key);
     expect(refused.status).toBe(400);
@@ -281,7 +284,6 @@ describe.each(testBackends())("egress policy on %s", (kind) => {
     expect(tested.body.data.error).toMatch(/egress to rebind-chat\.test denied/);
     // The fake on 127.0.0.1 never saw the call nor the key.
     expect(fake.requests.length).toBe(before);
-    expect(dns.queries.filter((q) => q === "A rebind-chat.test").length).toBeGreaterThanOrEqual(2);
 
     // A credential without base_url goes to the trusted deployment URL (the same fake) unchecked.
     const plain = await createUserWithKey(strict);
@@ -300,6 +302,7 @@ describe.each(testBackends())("egress policy on %s", (kind) => {
       body: { webhook_url: `http://rebind-hook.test:${receiver.port}/hook` },
     });
     expect(put.status).toBe(200);
+    rebound.add("rebind-hook.test");
     const settings = await strict.gateway.services.limits.settings(user.id);
     await fireAlerts(strict.database.db, {
       settings: settings!,
@@ -329,7 +332,42 @@ describe.each(testBackends())("egress policy on %s", (kind) => {
     expect(row.webhook_last_error).toMatch(
       /^egress_denied: egress to rebind-hook\.test denied: resolves to loopback/,
     );
-    expect(receiver.received).toEqual([]);
+    expect(receiver.received).not.toContain("/hook");
+  });
+
+  it("delivers to an allowed webhook host without following its redirect", async () => {
+    const { user, key } = await createUserWithKey(allowing, { monthly_budget_usd: 10 });
+    const put = await call(`${allowing.url}/api/budget`, {
+      key,
+      method: "PUT",
+      body: { webhook_url: `http://127.0.0.1:${receiver.port}/redirect` },
+    });
+    expect(put.status).toBe(200);
+    await fireAlerts(allowing.database.db, {
+      settings: (await allowing.gateway.services.limits.settings(user.id))!,
+      period: new Date().toISOString().slice(0, 7),
+      thresholds: [50],
+      spentNano: usdToNano("6", "up"),
+      now: new Date(),
+    });
+    const alert = () =>
+      allowing.database.db
+        .selectFrom("budget_alerts")
+        .selectAll()
+        .where("user_id", "=", user.id)
+        .executeTakeFirstOrThrow();
+    const deadline = Date.now() + 15_000;
+    while ((await alert()).webhook_last_status === null && Date.now() < deadline) {
+      await deliverDueWebhooks({
+        db: allowing.database.db,
+        secrets: allowing.gateway.services.secrets,
+        egress: allowing.gateway.services.egress,
+      });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await alert()).toMatchObject({ webhook_last_status: 302, webhook_last_error: "HTTP 302" });
+    expect(receiver.received.filter((path) => path === "/redirect").length).toBeGreaterThanOrEqual(1);
+    expect(receiver.received).not.toContain("/landed");
   });
 
   it("stops the start on a bad LLMG_EGRESS_ALLOW entry, naming it", () => {
