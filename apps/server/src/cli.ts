@@ -5,6 +5,7 @@ import {
   createAuthenticator,
   createContextInner,
   createCredentialResolver,
+  createEgressGuard,
   createLimitsFor,
   createSecretBox,
   createUsageRecorder,
@@ -55,6 +56,7 @@ async function withServices<T>(config: AppConfig, fn: (services: Services) => Pr
       limiter: limits,
       limits,
       usage: createUsageRecorder(handle.db),
+      egress: createEgressGuard(config),
     };
     return await fn(services);
   } finally {

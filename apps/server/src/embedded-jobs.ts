@@ -37,7 +37,12 @@ export function startEmbeddedJobs(services: Services): { stop(): void } {
     ),
     // Webhook retries and their backoff live in budget_alerts; this only polls for due ones.
     every("budget-webhooks", WEBHOOK_POLL_MS, () =>
-      deliverDueWebhooks({ db: services.db, secrets: services.secrets, logger: services.logger }),
+      deliverDueWebhooks({
+        db: services.db,
+        secrets: services.secrets,
+        logger: services.logger,
+        egress: services.egress,
+      }),
     ),
     every("budget-reconcile", BUDGET_RECONCILE_MS, () => reconcileBudgets(services)),
     every("usage-rollup", 60_000, () => runUsageRollup(services.db)),

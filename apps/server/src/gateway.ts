@@ -5,13 +5,14 @@ import {
   type AppConfig,
   createAuthenticator,
   createCredentialResolver,
+  createEgressGuard,
   createLimitsFor,
   createSecretBox,
   createUsageRecorder,
   resolveAdminKey,
   type Services,
 } from "@llmg/api";
-import { preloadTokenizer } from "@llmg/core";
+import { type NameResolver, preloadTokenizer } from "@llmg/core";
 import { type DbHandle, migrateToLatest, openDatabase } from "@llmg/db";
 import type { Express } from "express";
 import { Redis } from "ioredis";
@@ -39,6 +40,8 @@ export interface StartGatewayOptions {
   database?: DbHandle;
   /** Run the background processors on timers in this process (embedded mode does by default). */
   embeddedJobs?: boolean;
+  /** Name resolution of the egress guard (tests answer from their own DNS server). */
+  egressResolver?: NameResolver;
 }
 
 const LAST_USED_FLUSH_MS = 10_000;
@@ -57,7 +60,12 @@ export async function openConfiguredDatabase(config: AppConfig): Promise<DbHandl
  * @param database an already open database (tests hand in their own); it is closed with the
  * services all the same.
  */
-export async function openServices(config: AppConfig, logger: AppLogger, database?: DbHandle) {
+export async function openServices(
+  config: AppConfig,
+  logger: AppLogger,
+  database?: DbHandle,
+  egressResolver?: NameResolver,
+) {
   // Configuration problems first, before anything is opened.
   const secrets = createSecretBox(resolveEncryptionKey(config, logger));
   const catalog = loadCatalog(config);
@@ -95,6 +103,7 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
     limits,
     usage: createUsageRecorder(handle.db, { waitForFlush: config.LLMG_USAGE_COMMIT === "durable" }),
     ...(redis ? { redis } : {}),
+    egress: createEgressGuard(config, egressResolver ? { resolver: egressResolver } : {}),
   };
   const close = async () => {
     await services.usage.drain();
@@ -109,7 +118,7 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
 export async function startGateway(options: StartGatewayOptions): Promise<Gateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const opened = await openServices(config, logger, options.database);
+  const opened = await openServices(config, logger, options.database, options.egressResolver);
   const { services } = opened;
   const app = createApp(services, logger);
   // Load the tokenizer now rather than in the first chat request's budget estimate.

@@ -80,13 +80,19 @@ describe.each(setups)("budget alerts and webhooks: $name", (setup) => {
       now,
       maxAttempts: 3,
       backoffMs: 1_000,
+      egress: at(0).gateway.services.egress,
     });
 
   beforeAll(async () => {
     receiver = await startReceiver();
     fake = await startFakeProvider("openai", { apiKey: "sk-fake-alerts" });
     fake.setDefault({ type: "success", usage: exactUsage(MAX_TOKENS) });
-    replicas = await startReplicas(setup.kind, setup.replicas, fake, { redis: setup.redis, prefix });
+    replicas = await startReplicas(setup.kind, setup.replicas, fake, {
+      redis: setup.redis,
+      prefix,
+      // The receiver runs on this machine: the operator allows it, as for a local service.
+      env: { LLMG_EGRESS_ALLOW: new URL(receiver.url).host },
+    });
   });
   afterAll(async () => {
     await closeReplicas(replicas ?? []);

@@ -9,7 +9,10 @@ const NOW = Date.parse("2026-11-20T12:00:00Z");
 describe.each(testBackends())("budget endpoints on %s", (kind) => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway(kind);
+    // Webhook URLs are resolved when set; this suite's public host answers from here (no DNS in CI).
+    t = await startTestGateway(kind, {
+      egressResolver: { resolve4: async () => ["93.184.215.14"], resolve6: async () => [] },
+    });
   });
   afterAll(async () => {
     await t?.close();

@@ -13,7 +13,10 @@ describe.each(testBackends())("provider credentials on %s", (kind) => {
   let user: Awaited<ReturnType<typeof createUserWithKey>>;
   beforeAll(async () => {
     fake = await startFakeProvider("openai", { apiKey: SECRET });
-    t = await startTestGateway(kind, { env: { LLMG_OPENAI_BASE_URL: fake.url } });
+    // The "backup" credential's base_url is a closed local port: allowed here on purpose.
+    t = await startTestGateway(kind, {
+      env: { LLMG_OPENAI_BASE_URL: fake.url, LLMG_EGRESS_ALLOW: "127.0.0.1:1" },
+    });
     user = await createUserWithKey(t);
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { configSchema } from "@llmg/api";
+import type { NameResolver } from "@llmg/core";
 import { type DbKind, openDatabase } from "@llmg/db";
 import { openTestDatabase, type TestDatabase, testRedisUrl } from "@llmg/db/testing";
 import { type Gateway, startGateway } from "../src/gateway";
@@ -20,6 +21,8 @@ export interface TestGatewayOptions {
   redis?: boolean;
   /** Where the gateway's JSON log lines go (default: nowhere unless LOG_LEVEL is set). */
   logLines?: string[];
+  /** The egress guard's name resolution (a test's own DNS server). */
+  egressResolver?: NameResolver;
 }
 
 // One Redis key prefix per test database: replicas sharing a database share their counters, while
@@ -61,6 +64,7 @@ export async function startTestGateway(kind: DbKind, options: TestGatewayOptions
     config,
     logger: createLogger(config.LOG_LEVEL, destination),
     database: handle,
+    ...(options.egressResolver ? { egressResolver: options.egressResolver } : {}),
   });
   return {
     gateway,

@@ -1,5 +1,6 @@
 import {
   type AppConfig,
+  createEgressGuard,
   createLimitsFor,
   createSecretBox,
   type DeliveryOptions,
@@ -23,7 +24,7 @@ function secretBox(config: AppConfig): SecretBox | undefined {
 
 export interface BudgetJobOptions {
   /** Retry schedule and HTTP settings of webhook deliveries (tests shorten them). */
-  delivery?: Pick<DeliveryOptions, "maxAttempts" | "backoffMs" | "timeoutMs" | "fetch">;
+  delivery?: Pick<DeliveryOptions, "maxAttempts" | "backoffMs" | "timeoutMs" | "egress">;
   webhooksEveryMs?: number;
   reconcileEveryMs?: number;
 }
@@ -36,13 +37,16 @@ export interface BudgetJobOptions {
  */
 export function budgetJobs(options: BudgetJobOptions = {}): JobDefinition[] {
   let secrets: SecretBox | undefined | null = null;
+  let egress: ReturnType<typeof createEgressGuard> | undefined;
   return [
     {
       name: "budget-webhooks",
       everyMs: options.webhooksEveryMs ?? 5_000,
       run: (services) => {
         if (secrets === null) secrets = secretBox(services.config);
-        return deliverDueWebhooks({ db: services.db, secrets, ...options.delivery });
+        // The same LLMG_EGRESS_ALLOW as the gateway that accepted the webhook URLs.
+        egress ??= createEgressGuard(services.config);
+        return deliverDueWebhooks({ db: services.db, secrets, egress, ...options.delivery });
       },
     },
     {

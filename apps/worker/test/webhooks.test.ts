@@ -28,6 +28,8 @@ const config = configSchema.parse({
   LLMG_ENCRYPTION_KEY: encryptionKey.toString("base64"),
   REDIS_URL: redisUrl ?? undefined,
   LLMG_REDIS_PREFIX: prefix,
+  // The receivers run on this machine: allowed, as an operator would allow a local service.
+  LLMG_EGRESS_ALLOW: "127.0.0.1",
 });
 
 describe.skipIf(!redisUrl)("budget jobs on the BullMQ worker", () => {

@@ -1,3 +1,4 @@
+import { egressAllowErrors } from "@llmg/core";
 import { z } from "zod";
 
 const optionalString = z
@@ -75,7 +76,9 @@ export const configSchema = z.object({
    * Hosts a user-set URL (credential base_url, budget webhook) may reach although they are
    * internal: comma-separated host names, host:port pairs or CIDRs (a local model server).
    */
-  LLMG_EGRESS_ALLOW: optionalString,
+  LLMG_EGRESS_ALLOW: optionalString.superRefine((value, ctx) => {
+    for (const problem of egressAllowErrors(value)) ctx.addIssue({ code: "custom", message: problem });
+  }),
   /** Largest provider response body read, in bytes; a larger one ends the call with a provider error. */
   LLMG_PROVIDER_MAX_RESPONSE_BYTES: z.coerce
     .number()
@@ -83,7 +86,11 @@ export const configSchema = z.object({
     .min(1024)
     .default(32 * 1024 * 1024),
   /** Absolute deadline of a streamed call, however steadily the provider keeps sending. */
-  LLMG_PROVIDER_STREAM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  LLMG_PROVIDER_STREAM_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 60_000),
   /** On SIGTERM, how long calls in flight may still run before they are aborted (and recorded). */
   LLMG_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Usage rows waiting for their INSERT; past it new calls wait, then fail with 503. */

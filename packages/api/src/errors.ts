@@ -5,6 +5,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 export const ERROR_STATUS = {
   validation_error: 400,
   credential_missing: 400,
+  egress_denied: 400,
   unauthorized: 401,
   budget_exceeded: 402,
   forbidden: 403,

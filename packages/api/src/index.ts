@@ -13,6 +13,7 @@ export * from "./chat/usage-recorder";
 export * from "./config";
 export * from "./context";
 export * from "./crypto/secret-box";
+export * from "./egress";
 export * from "./envelope";
 export * from "./error-fields";
 export * from "./errors";

@@ -1,4 +1,4 @@
-import type { Catalog } from "@llmg/core";
+import type { Catalog, EgressGuard } from "@llmg/core";
 import type { Database, DbKind } from "@llmg/db";
 import type Redis from "ioredis";
 import type { Kysely } from "kysely";
@@ -41,4 +41,6 @@ export interface Services {
   usage: UsageRecorder;
   /** Present in production mode (REDIS_URL); embedded mode keeps counters in process. */
   redis?: Redis;
+  /** Where user-set URLs (credential base_url, budget webhooks) may connect: LLMG_EGRESS_ALLOW. */
+  egress: EgressGuard;
 }

@@ -1,4 +1,5 @@
 export * from "./catalog";
+export * from "./egress";
 export * from "./pricing";
 export * from "./provider-ids";
 export * from "./providers";

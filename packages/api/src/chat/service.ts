@@ -14,7 +14,7 @@ import {
 import { ApiError } from "../errors";
 import type { Services } from "../services";
 import type { ResolvedCredential } from "../services/credential-resolver";
-import { baseUrlFor, callOptions } from "../services/provider-endpoint";
+import { callOptions, endpointFor } from "../services/provider-endpoint";
 import type { CallOutcome, ChatCall, ChatCost } from "./call";
 import type { Admission } from "./limits";
 import { fromProviderError } from "./provider-errors";
@@ -135,7 +135,7 @@ async function prepare(services: Services, call: ChatCall, startedAt: number): P
     admission,
     context: {
       apiKey: credential.apiKey,
-      baseUrl: baseUrlFor(config, call.model.provider, credential.baseUrl),
+      ...endpointFor(services, call.model.provider, credential.baseUrl),
       defaultMaxTokens: maxOut,
       ...callOptions(config),
     },

@@ -1,3 +1,4 @@
+import { EgressDeniedError, EgressGuard } from "@llmg/core";
 import {
   type BudgetAlert,
   claimDueWebhooks,
@@ -24,7 +25,12 @@ export interface DeliveryOptions {
   secrets: SecretBox | undefined;
   logger?: Logger;
   now?: () => number;
-  fetch?: typeof fetch;
+  /**
+   * Where webhooks may connect (Services.egress: LLMG_EGRESS_ALLOW). Without it only public
+   * addresses are reachable. Checked on every connection, so a name that resolves to an internal
+   * address at delivery time (DNS rebinding) is refused before anything is sent.
+   */
+  egress?: EgressGuard;
   /** Attempts before a delivery is given up (status failed). */
   maxAttempts?: number;
   /** First retry delay; doubled after each failed attempt. */
@@ -65,6 +71,35 @@ export function webhookPayload(alert: BudgetAlert): string {
 
 type Attempt = { ok: true; status: number } | { ok: false; status: number | null; error: string };
 
+let strictGuard: EgressGuard | undefined;
+// One dispatcher per guard (and timeout): keeps connections to a receiver between deliveries.
+const agents = new WeakMap<EgressGuard, Map<number, ReturnType<EgressGuard["agent"]>>>();
+
+function agentFor(guard: EgressGuard, timeoutMs: number) {
+  let byTimeout = agents.get(guard);
+  if (!byTimeout) {
+    byTimeout = new Map();
+    agents.set(guard, byTimeout);
+  }
+  let agent = byTimeout.get(timeoutMs);
+  if (!agent) {
+    agent = guard.agent(timeoutMs);
+    byTimeout.set(timeoutMs, agent);
+  }
+  return agent;
+}
+
+const MAX_ERROR_TEXT = 200;
+
+/** A short reason for the delivery log: never bytes of what the receiver answered. */
+function failureText(error: unknown): string {
+  if (error instanceof EgressDeniedError) return `egress_denied: ${error.message}`;
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const text = typeof code === "string" && !message.includes(code) ? `${code}: ${message}` : message;
+  return text.length <= MAX_ERROR_TEXT ? text : `${text.slice(0, MAX_ERROR_TEXT)}…`;
+}
+
 async function post(
   alert: BudgetAlert,
   secret: string,
@@ -72,9 +107,16 @@ async function post(
   now: number,
 ): Promise<Attempt> {
   const body = webhookPayload(alert);
-  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  strictGuard ??= new EgressGuard();
+  const agent = agentFor(options.egress ?? strictGuard, timeoutMs);
   try {
-    const res = await doFetch(alert.webhook_url ?? "", {
+    const url = new URL(alert.webhook_url ?? "");
+    // undici's request never follows a redirect: a 3xx is a failure, so the signed body only
+    // goes to the checked host.
+    const res = await agent.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -84,15 +126,16 @@ async function post(
         [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(now / 1000)),
       },
       body,
-      // A redirect is a failure: following it would send the signed body somewhere unchecked.
-      redirect: "manual",
-      signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
-    await res.body?.cancel().catch(() => {});
-    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-    return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+    await res.body.dump().catch(() => {});
+    const status = res.statusCode;
+    if (status >= 200 && status < 300) return { ok: true, status };
+    return { ok: false, status, error: `HTTP ${status}` };
   } catch (error) {
-    return { ok: false, status: null, error: (error as Error).message };
+    return { ok: false, status: null, error: failureText(error) };
   }
 }
 

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { audit } from "../audit";
 import type { Context } from "../context";
+import { assertEgressAllowed } from "../egress";
 import { ok } from "../envelope";
 import { ApiError } from "../errors";
 import { budgetHistory } from "../limits/history";
@@ -101,6 +102,7 @@ export const budgetRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { db, limits } = ctx.services;
       const userId = ctx.user.userId;
+      if (input.webhook_url) await assertEgressAllowed(ctx.services.egress, input.webhook_url, "webhook_url");
       const current = await freshSettings(ctx, userId);
       const secret = await applyUpdate(ctx, db, current, input);
       await audit(ctx, {

@@ -14,7 +14,7 @@ export const chatRouter = router({
         tags: ["chat"],
         summary: "Call a model",
         description:
-          "Routes the call with your stored credential for `provider`, prices it exactly, checks it against your budget and rate limits, and records it. Answers carry `x-llmg-request-id` and `x-llmg-cost-usd`. Errors: 400 credential_missing or unknown model, 402 budget_exceeded, 429 rate_limit_exceeded (with retry_after), provider failures with the provider's status and provider_error.",
+          "Routes the call with your stored credential for `provider`, prices it exactly, checks it against your budget and rate limits, and records it. Answers carry `x-llmg-request-id` and `x-llmg-cost-usd`. Errors: 400 credential_missing or unknown model, 400 egress_denied (the credential's base_url reached an address the egress policy refuses), 402 budget_exceeded, 429 rate_limit_exceeded (with retry_after), provider failures with the provider's status and provider_error.",
         protect: true,
       },
     })

@@ -119,10 +119,10 @@ export const budgetUpdateInput = z
       .transform((list) => [...new Set(list)].sort((a, b) => a - b))
       .optional()
       .meta({ description: "Alert thresholds in percent of the limit (default 50, 80, 100)" }),
-    webhook_url: httpUrl
-      .nullable()
-      .optional()
-      .meta({ description: "Alerts are POSTed here as signed JSON; null removes it" }),
+    webhook_url: httpUrl.nullable().optional().meta({
+      description:
+        "Alerts are POSTed here as signed JSON; null removes it. Must be, and resolve to, a public address unless the operator lists the host in LLMG_EGRESS_ALLOW (else 400 egress_denied)",
+    }),
     mode: z.enum(["hard", "soft"]).optional(),
     rotate_webhook_secret: z.boolean().optional(),
   })

@@ -6,7 +6,11 @@ import { isoDate } from "./common";
 const baseUrl = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
   .max(2000)
-  .meta({ example: "https://api.openai.com/v1" });
+  .meta({
+    example: "https://api.openai.com/v1",
+    description:
+      "Where calls with this key go instead of the provider's URL. It must be, and resolve to, a public address unless the operator lists the host in LLMG_EGRESS_ALLOW (else 400 egress_denied); changing it needs api_key in the same request; null goes back to the default.",
+  });
 
 export const createCredentialInput = z.object({
   provider: z.enum(PROVIDER_IDS),

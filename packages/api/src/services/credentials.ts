@@ -13,9 +13,10 @@ import type { z } from "zod";
 import { audit } from "../audit";
 import type { Context } from "../context";
 import { secretHint } from "../crypto/secret-box";
+import { assertEgressAllowed } from "../egress";
 import { ApiError, notFound } from "../errors";
 import type { createCredentialInput, updateCredentialInput } from "../schemas/credentials";
-import { baseUrlFor, callOptions } from "./provider-endpoint";
+import { callOptions, endpointFor } from "./provider-endpoint";
 
 type CreateInput = z.infer<typeof createCredentialInput>;
 type UpdateInput = z.infer<typeof updateCredentialInput>;
@@ -40,6 +41,8 @@ export async function getOwnCredential(
 
 export async function createProviderCredential(ctx: Context, userId: string, input: CreateInput) {
   const { db, secrets, credentials } = ctx.services;
+  if (input.base_url !== undefined)
+    await assertEgressAllowed(ctx.services.egress, input.base_url, "base_url");
   const id = newId("cred");
   const row = await db
     .transaction()
@@ -76,6 +79,20 @@ export async function createProviderCredential(ctx: Context, userId: string, inp
 export async function updateProviderCredential(ctx: Context, userId: string, input: UpdateInput) {
   const { db, secrets, credentials } = ctx.services;
   const current = await getOwnCredential(ctx, userId, input.id);
+  if (typeof input.base_url === "string" && input.base_url !== current.base_url) {
+    // Otherwise a leaked llmg key could send the stored provider key to a host of its choosing.
+    // Back to the default (null) needs no key: the default URLs are the operator's.
+    if (input.api_key === undefined) {
+      throw new ApiError(
+        "validation_error",
+        "Changing base_url requires the credential's api_key in the same request",
+        {
+          details: [{ field: "api_key", message: "required when base_url is set" }],
+        },
+      );
+    }
+    await assertEgressAllowed(ctx.services.egress, input.base_url, "base_url");
+  }
   const row = await db
     .transaction()
     .execute(async (trx) => {
@@ -136,7 +153,7 @@ export async function testProviderCredential(ctx: Context, userId: string, id: s
   const provider = row.provider as ProviderId;
   const result = await getAdapter(provider).testCredential({
     apiKey: secrets.open(row.encrypted_secret, row.id),
-    baseUrl: baseUrlFor(config, provider, row.base_url),
+    ...endpointFor(ctx.services, provider, row.base_url),
     ...callOptions(config),
   });
   await updateCredential(db, userId, row.id, {

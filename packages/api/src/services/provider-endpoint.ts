@@ -1,5 +1,6 @@
-import { PROVIDERS, type ProviderId } from "@llmg/core";
+import { type EgressGuard, PROVIDERS, type ProviderId } from "@llmg/core";
 import type { AppConfig } from "../config";
+import type { Services } from "../services";
 
 const ENV_BASE_URL: Record<ProviderId, keyof AppConfig> = {
   openai: "LLMG_OPENAI_BASE_URL",
@@ -9,18 +10,30 @@ const ENV_BASE_URL: Record<ProviderId, keyof AppConfig> = {
   mistral: "LLMG_MISTRAL_BASE_URL",
 };
 
-/** Where calls for this provider go: the credential's base URL, else the deployment's, else the provider's. */
-export function baseUrlFor(
-  config: AppConfig,
+export interface ProviderEndpoint {
+  baseUrl: string;
+  /** Present when baseUrl is the credential's own (untrusted): every connection is checked. */
+  egress?: EgressGuard;
+}
+
+/**
+ * Where calls for this provider go: the credential's base URL, else the deployment's, else the
+ * provider's. Only the first is a user's choice, and so the only one that goes through the guard.
+ */
+export function endpointFor(
+  services: Pick<Services, "config" | "egress">,
   provider: ProviderId,
   credentialBaseUrl: string | null,
-): string {
-  const deployment = config[ENV_BASE_URL[provider]];
-  return (
-    credentialBaseUrl ??
-    (typeof deployment === "string" ? deployment : undefined) ??
-    PROVIDERS[provider].defaultBaseUrl
-  ).replace(/\/+$/, "");
+): ProviderEndpoint {
+  if (credentialBaseUrl !== null) {
+    return { baseUrl: credentialBaseUrl.replace(/\/+$/, ""), egress: services.egress };
+  }
+  const deployment = services.config[ENV_BASE_URL[provider]];
+  return {
+    baseUrl: (
+      (typeof deployment === "string" ? deployment : undefined) ?? PROVIDERS[provider].defaultBaseUrl
+    ).replace(/\/+$/, ""),
+  };
 }
 
 export function callOptions(config: AppConfig) {

@@ -75,9 +75,18 @@ function call(
     timeouts: ctx.timeouts ?? CREDENTIAL_TEST_TIMEOUTS,
     retry: ctx.retry ?? NO_RETRY,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.egress ? { egress: ctx.egress } : {}),
     parseError: spec.parseError,
     requestIdHeaders: spec.requestIdHeaders,
   };
+}
+
+/** An untrusted base URL may be an internal service: its errors quote none of its body. */
+function withoutBodyBytes(ctx: CallContext, error: unknown): unknown {
+  if (ctx.egress && error instanceof ProviderError && error.withoutBody !== undefined) {
+    error.message = error.withoutBody;
+  }
+  return error;
 }
 
 /** What a stream has produced so far, shared between the generator and `usageSoFar()`. */
@@ -121,7 +130,7 @@ async function* run(
       error.message = scrubSecret(error.message, ctx.apiKey);
       error.partialUsage = progress.usage();
     }
-    throw error;
+    throw withoutBodyBytes(ctx, error);
   } finally {
     upstream.close();
   }
@@ -148,7 +157,9 @@ export function createAdapter(spec: ProviderSpec): ProviderAdapter {
 
     async chat(req, ctx) {
       const { path, body } = spec.buildChat(req, ctx, false);
-      const response = await requestJson(call(spec, ctx, "POST", path, body));
+      const response = await requestJson(call(spec, ctx, "POST", path, body)).catch((error: unknown) => {
+        throw withoutBodyBytes(ctx, error);
+      });
       const result = spec.parseChat(response.json, req);
       return response.providerRequestId === undefined
         ? result

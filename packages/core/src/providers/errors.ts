@@ -1,7 +1,8 @@
 import type { ProviderId } from "../provider-ids";
 import type { Usage } from "../usage";
 
-export type ProviderErrorCode = "provider_error" | "provider_timeout";
+/** egress_denied: the gateway refused to connect to a user-set base URL (see EgressGuard). */
+export type ProviderErrorCode = "provider_error" | "provider_timeout" | "egress_denied";
 
 export interface ProviderErrorInit {
   /** The provider's HTTP status when it answered with an error; 502 (bad answer) or 504 (timeout) otherwise. */
@@ -31,6 +32,8 @@ export class ProviderError extends Error {
   readonly upstreamStatus?: number;
   readonly providerRequestId?: string;
   partialUsage?: Usage;
+  /** The message without the excerpt of the response body it quotes, for untrusted base URLs. */
+  withoutBody?: string;
 
   constructor(message: string, init: ProviderErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -89,12 +92,10 @@ export function parseProviderJson(
     return JSON.parse(text);
   } catch {
     const snippet = truncate(JSON.stringify(scrubSecret(text.slice(0, 200), options.secret)), 120);
-    return throwMalformed(provider, `invalid JSON ${snippet}`, options.upstreamStatus);
+    const error = malformedResponse(provider, `invalid JSON ${snippet}`, options.upstreamStatus);
+    error.withoutBody = `${provider} returned a malformed response: invalid JSON`;
+    throw error;
   }
-}
-
-function throwMalformed(provider: ProviderId, detail: string, upstreamStatus?: number): never {
-  throw malformedResponse(provider, detail, upstreamStatus);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

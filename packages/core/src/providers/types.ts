@@ -1,3 +1,4 @@
+import type { EgressGuard } from "../egress";
 import type { ProviderId } from "../provider-ids";
 import type { Usage } from "../usage";
 import type { ChatRequest } from "./schema";
@@ -87,9 +88,14 @@ export interface CallContext {
   timeouts: TimeoutConfig;
   retry: RetryConfig;
   signal?: AbortSignal;
+  /**
+   * Set when baseUrl is untrusted (a user's own base_url): every connection is checked by it and
+   * error texts carry no bytes of the answer's body.
+   */
+  egress?: EgressGuard;
 }
 
-export type CredentialContext = Pick<CallContext, "apiKey" | "baseUrl" | "signal"> & {
+export type CredentialContext = Pick<CallContext, "apiKey" | "baseUrl" | "signal" | "egress"> & {
   timeouts?: TimeoutConfig;
 };
 

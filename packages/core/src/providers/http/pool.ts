@@ -1,4 +1,5 @@
 import { Pool } from "undici";
+import type { EgressGuard } from "../../egress";
 
 /**
  * One keep-alive connection pool per provider origin (and connect timeout), shared by every call.
@@ -7,26 +8,62 @@ import { Pool } from "undici";
  */
 const pools = new Map<string, Pool>();
 
+/** Pools of untrusted origins, least recently used first. */
+const untrustedPools = new Map<string, Pool>();
+/** Users choose untrusted origins, so their pools are bounded: the least recently used is closed. */
+const MAX_UNTRUSTED_POOLS = 256;
+
 const KEEP_ALIVE_MS = 30_000;
 const KEEP_ALIVE_MAX_MS = 10 * 60_000;
 
-export function getPool(origin: string, connectTimeoutMs: number): Pool {
+/**
+ * `egress` is given for an untrusted origin (a credential's own base_url): its pool connects only
+ * through the guard's connector, which checks every new connection's address. Such pools are kept
+ * apart from trusted pools of the same origin.
+ */
+export function getPool(origin: string, connectTimeoutMs: number, egress?: EgressGuard): Pool {
+  if (egress) return untrustedPool(origin, connectTimeoutMs, egress);
   const key = `${origin}#${connectTimeoutMs}`;
   let pool = pools.get(key);
   if (!pool) {
-    pool = new Pool(origin, {
-      connect: { timeout: connectTimeoutMs },
-      keepAliveTimeout: KEEP_ALIVE_MS,
-      keepAliveMaxTimeout: KEEP_ALIVE_MAX_MS,
-    });
+    pool = newPool(origin, { timeout: connectTimeoutMs });
     pools.set(key, pool);
   }
   return pool;
 }
 
+function newPool(origin: string, connect: Pool.Options["connect"]): Pool {
+  // undici's Pool never follows redirects, so the origin it was made for is the only one reached.
+  return new Pool(origin, {
+    connect,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    keepAliveMaxTimeout: KEEP_ALIVE_MAX_MS,
+  });
+}
+
+function untrustedPool(origin: string, connectTimeoutMs: number, egress: EgressGuard): Pool {
+  const key = `${origin}#${connectTimeoutMs}#${egress.id}`;
+  let pool = untrustedPools.get(key);
+  if (pool) {
+    untrustedPools.delete(key);
+  } else {
+    pool = newPool(origin, egress.connector(connectTimeoutMs));
+    const oldest =
+      untrustedPools.size >= MAX_UNTRUSTED_POOLS ? untrustedPools.entries().next().value : undefined;
+    if (oldest) {
+      untrustedPools.delete(oldest[0]);
+      // Lets its calls in flight finish.
+      oldest[1].close().catch(() => oldest[1].destroy());
+    }
+  }
+  untrustedPools.set(key, pool);
+  return pool;
+}
+
 /** For graceful shutdown: lets in-flight requests finish, then closes every pooled connection. */
 export async function closeAllPools(): Promise<void> {
-  const all = [...pools.values()];
+  const all = [...pools.values(), ...untrustedPools.values()];
   pools.clear();
+  untrustedPools.clear();
   await Promise.all(all.map((pool) => pool.close().catch(() => pool.destroy())));
 }

@@ -1,5 +1,6 @@
-import type { IncomingHttpHeaders } from "node:http";
+import { type IncomingHttpHeaders, STATUS_CODES } from "node:http";
 import type { Dispatcher } from "undici";
+import { EgressDeniedError, type EgressGuard } from "../../egress";
 import type { ProviderId } from "../../provider-ids";
 import { type ParsedProviderError, ProviderError, parseProviderJson, scrubSecret, truncate } from "../errors";
 import type { RetryConfig, TimeoutConfig } from "../types";
@@ -21,6 +22,8 @@ export interface HttpCall {
   parseError: (body: string) => ParsedProviderError;
   /** Response headers that carry the provider's request id, first match wins. */
   requestIdHeaders: readonly string[];
+  /** For an untrusted URL: checks each connection, and keeps body bytes out of error texts. */
+  egress?: EgressGuard;
 }
 
 interface ResponseMeta {
@@ -141,6 +144,17 @@ function transportError(
   if (deadline.expired) return { error: timeoutError(call, error, deadline.what), retryable: false };
   if (deadline.callerAborted) return { error: call.signal?.reason ?? error, retryable: false };
   if (error instanceof ProviderError) return { error, retryable: false };
+  if (error instanceof EgressDeniedError) {
+    return {
+      error: new ProviderError(error.message, {
+        status: 400,
+        code: "egress_denied",
+        provider: call.provider,
+        cause: error,
+      }),
+      retryable: false,
+    };
+  }
   const code = errorCode(error);
   if (code === "UND_ERR_CONNECT_TIMEOUT") {
     return {
@@ -179,6 +193,19 @@ function requestIdOf(call: HttpCall, headers: IncomingHttpHeaders): string | und
   return undefined;
 }
 
+/**
+ * An untrusted URL may be an internal service the allow list admits: its error says the status,
+ * the reason phrase and at most a short message parsed from the provider's error shape, never raw
+ * bytes of the body.
+ */
+function untrustedErrorText(status: number, parsed: ParsedProviderError): string {
+  const reason = STATUS_CODES[status];
+  const head = reason ? `HTTP ${status} ${reason}` : `HTTP ${status}`;
+  return parsed.message ? `${head}: ${truncate(parsed.message, UNTRUSTED_MESSAGE_MAX)}` : head;
+}
+
+const UNTRUSTED_MESSAGE_MAX = 200;
+
 async function httpError(call: HttpCall, response: Dispatcher.ResponseData): Promise<ProviderError> {
   let text = "";
   try {
@@ -193,7 +220,9 @@ async function httpError(call: HttpCall, response: Dispatcher.ResponseData): Pro
     // Not the documented error shape: fall back to the raw text.
   }
   const status = response.statusCode;
-  const raw = parsed.message ?? (text.trim() === "" ? `HTTP ${status}` : truncate(text.trim()));
+  const raw = call.egress
+    ? untrustedErrorText(status, parsed)
+    : (parsed.message ?? (text.trim() === "" ? `HTTP ${status}` : truncate(text.trim())));
   const retryAfterMs = parseRetryAfter(response.headers);
   const requestId = requestIdOf(call, response.headers);
   return new ProviderError(scrubSecret(raw, call.apiKey), {
@@ -228,7 +257,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  */
 async function send(call: HttpCall, deadline: Deadline): Promise<Dispatcher.ResponseData> {
   const url = new URL(call.url);
-  const pool = getPool(url.origin, call.timeouts.connectMs);
+  const pool = getPool(url.origin, call.timeouts.connectMs, call.egress);
   const options: Dispatcher.RequestOptions = {
     method: call.method,
     path: `${url.pathname}${url.search}`,

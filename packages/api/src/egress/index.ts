@@ -1,0 +1,1 @@
+export { assertEgressAllowed, createEgressGuard } from "./policy";
