@@ -83,11 +83,24 @@ export const configSchema = z.object({
     .min(1024)
     .default(32 * 1024 * 1024),
   /** Absolute deadline of a streamed call, however steadily the provider keeps sending. */
-  LLMG_PROVIDER_STREAM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  LLMG_PROVIDER_STREAM_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 60_000),
   /** On SIGTERM, how long calls in flight may still run before they are aborted (and recorded). */
   LLMG_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Usage rows waiting for their INSERT; past it new calls wait, then fail with 503. */
   LLMG_USAGE_QUEUE_MAX: z.coerce.number().int().min(100).default(10_000),
+  /**
+   * Largest total a streamed answer may send, in bytes (all its events together; any single
+   * event is capped by LLMG_PROVIDER_MAX_RESPONSE_BYTES); past it the call ends with a provider error.
+   */
+  LLMG_PROVIDER_MAX_STREAM_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
