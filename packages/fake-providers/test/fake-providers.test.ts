@@ -110,7 +110,8 @@ async function drain(
   return { bytes, text };
 }
 
-describe("hostile behaviours", () => {
+// Megabytes through fetch: generous time on a shared machine.
+describe("hostile behaviours", { timeout: 30_000 }, () => {
   it("hugeBody sends exactly the bytes asked for, with the status asked for", async () => {
     const fake = await start("openai");
     fake.enqueue({ type: "hugeBody", bytes: 3_000_000 }, { type: "hugeBody", bytes: 200_000, status: 500 });
@@ -127,8 +128,8 @@ describe("hostile behaviours", () => {
   it("an endless hugeBody goes on until the client leaves", async () => {
     const fake = await start("openai");
     fake.enqueue({ type: "hugeBody" });
-    const body = await drain(await post(fake, CHAT.openai.headers), (bytes) => bytes > 20_000_000);
-    expect(body.bytes).toBeGreaterThan(20_000_000);
+    const body = await drain(await post(fake, CHAT.openai.headers), (bytes) => bytes > 4_000_000);
+    expect(body.bytes).toBeGreaterThan(4_000_000);
     await waitUntil(() => fake.requests[0]?.aborted === true);
   });
 

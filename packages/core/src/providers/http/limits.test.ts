@@ -46,7 +46,7 @@ async function providerError(promise: Promise<unknown>): Promise<ProviderError> 
   return error as ProviderError;
 }
 
-describe("non-streamed bodies", () => {
+describe("non-streamed bodies", { timeout: 20_000 }, () => {
   it("ends the call with a 502 once the body passes maxResponseBytes, and stops reading", async () => {
     fake.reset();
     fake.enqueue({ type: "hugeBody" });
@@ -98,7 +98,7 @@ describe("non-streamed bodies", () => {
   });
 });
 
-describe("streams", () => {
+describe("streams", { timeout: 20_000 }, () => {
   it("ends on a line longer than maxResponseBytes with a 502 and stops reading", async () => {
     fake.reset();
     fake.enqueue({ type: "hugeLine" });
