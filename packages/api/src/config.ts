@@ -95,6 +95,15 @@ export const configSchema = z.object({
   LLMG_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Usage rows waiting for their INSERT; past it new calls wait, then fail with 503. */
   LLMG_USAGE_QUEUE_MAX: z.coerce.number().int().min(100).default(10_000),
+  /**
+   * Largest total a streamed answer may send, in bytes (all its events together; any single
+   * event is capped by LLMG_PROVIDER_MAX_RESPONSE_BYTES); past it the call ends with a provider error.
+   */
+  LLMG_PROVIDER_MAX_STREAM_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

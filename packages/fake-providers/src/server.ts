@@ -109,6 +109,31 @@ function instantHandler(wire: WireFormat, apiKey: string, models: string[]) {
   };
 }
 
+const FILLER = Buffer.alloc(64 * 1024, "a");
+const HUGE_LINE_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Writes `head`, then filler up to `total` bytes (forever when infinite), each piece only once the
+ * client took the previous ones: the fake's memory stays flat however much it sends.
+ */
+function pump(res: ServerResponse, head: string, total: number): void {
+  let sent = 0;
+  const step = () => {
+    while (sent < total && !res.destroyed) {
+      const size = Math.min(FILLER.length, total - sent);
+      sent += size;
+      if (!res.write(size === FILLER.length ? FILLER : FILLER.subarray(0, size))) {
+        res.once("drain", step);
+        return;
+      }
+    }
+    if (!res.destroyed) res.end();
+  };
+  res.write(head);
+  sent = Buffer.byteLength(head);
+  step();
+}
+
 function sendError(res: ServerResponse, reply: ErrorReply, extraHeaders: Record<string, string> = {}): void {
   res.writeHead(reply.status, { "content-type": "application/json", ...extraHeaders, ...reply.headers });
   res.end(JSON.stringify(reply.body));
@@ -181,8 +206,63 @@ export async function startFakeProvider(
     step();
   };
 
+  /** The frames of `text` repeated for as long as the client stays (the prelude once). */
+  const endless = (
+    res: ServerResponse,
+    text: string,
+    delayMs: number,
+    model: string | undefined,
+    body: unknown,
+  ) => {
+    const reply = toReply({ type: "stream", chunks: [text] }, model);
+    const frames = wire.streamFrames(reply, body);
+    const first = frames.findIndex((frame) => frame.content);
+    const prelude = frames.slice(0, Math.max(first, 0)).map((frame) => frame.text);
+    const content = frames.filter((frame) => frame.content).map((frame) => frame.text);
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      ...commonHeaders(),
+    });
+    for (const frame of prelude) res.write(frame);
+    let i = 0;
+    const step = () => {
+      while (!res.destroyed) {
+        const ok = res.write(content[i % content.length] ?? "");
+        i += 1;
+        if (!ok) {
+          res.once("drain", delayMs > 0 ? () => later(res, delayMs, step) : step);
+          return;
+        }
+        if (delayMs > 0) return later(res, delayMs, step);
+      }
+    };
+    step();
+  };
+
   const run = (behavior: FakeBehavior, route: Route, body: unknown, res: ServerResponse): void => {
     switch (behavior.type) {
+      case "hugeBody":
+        res.writeHead(behavior.status ?? 200, { "content-type": "application/json", ...commonHeaders() });
+        pump(
+          res,
+          '{"id":"huge","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"',
+          behavior.bytes ?? Number.POSITIVE_INFINITY,
+        );
+        return;
+      case "endlessStream":
+        endless(
+          res,
+          behavior.text ?? "x",
+          behavior.chunkDelayMs ?? 0,
+          route.kind === "chat" ? route.model : undefined,
+          body,
+        );
+        return;
+      case "hugeLine":
+        res.writeHead(200, { "content-type": "text/event-stream", ...commonHeaders() });
+        pump(res, 'data: {"choices":[{"index":0,"delta":{"content":"', behavior.bytes ?? HUGE_LINE_BYTES);
+        return;
       case "delay":
         later(res, behavior.ms, () => run(behavior.next ?? defaultBehavior, route, body, res));
         return;

@@ -57,7 +57,19 @@ export type FakeBehavior =
   /** Waits, then does `next` (default: the default behavior). */
   | { type: "delay"; ms: number; next?: FakeBehavior }
   | { type: "malformed"; body?: string }
-  | ({ type: "reset"; chunks?: string[]; afterChunks?: number } & ReplyFields);
+  | ({ type: "reset"; chunks?: string[]; afterChunks?: number } & ReplyFields)
+  /**
+   * Hostile: a JSON body of `bytes` bytes (endless when omitted) with `status` (default 200), in
+   * either mode. It is written piece by piece as the client reads, never held whole by the fake.
+   */
+  | { type: "hugeBody"; bytes?: number; status?: number }
+  /**
+   * Hostile: valid streamed deltas of `text` (default "x") for as long as the client keeps the
+   * connection, one per `chunkDelayMs` or, without it, as fast as the client reads.
+   */
+  | { type: "endlessStream"; text?: string; chunkDelayMs?: number }
+  /** Hostile: a stream whose first `data:` line is `bytes` long (default 100 MB) and never ends. */
+  | { type: "hugeLine"; bytes?: number };
 
 export interface RecordedRequest {
   method: string;

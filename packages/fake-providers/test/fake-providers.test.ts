@@ -85,3 +85,99 @@ describe.each(FAKE_PROVIDER_IDS)("%s fake", (provider) => {
     expect(fake.requests).toHaveLength(0);
   });
 });
+
+/** Reads a response body, counting bytes, until `stop` says enough (then cancels) or it ends. */
+async function drain(
+  response: Response,
+  stop: (bytes: number, text: string) => boolean = () => false,
+): Promise<{ bytes: number; text: string }> {
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error("no body");
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.length;
+    // Only the start is kept: the bodies here are far larger than a test should hold.
+    if (text.length < 4096) text += decoder.decode(value, { stream: true });
+    if (stop(bytes, text)) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return { bytes, text };
+}
+
+// Megabytes through fetch: generous time on a shared machine.
+describe("hostile behaviours", { timeout: 30_000 }, () => {
+  it("hugeBody sends exactly the bytes asked for, with the status asked for", async () => {
+    const fake = await start("openai");
+    fake.enqueue({ type: "hugeBody", bytes: 3_000_000 }, { type: "hugeBody", bytes: 200_000, status: 500 });
+    const ok = await post(fake, CHAT.openai.headers);
+    expect(ok.status).toBe(200);
+    const body = await drain(ok);
+    expect(body.bytes).toBe(3_000_000);
+    expect(body.text.startsWith('{"id":"huge"')).toBe(true);
+    const failed = await post(fake, CHAT.openai.headers);
+    expect(failed.status).toBe(500);
+    expect((await drain(failed)).bytes).toBe(200_000);
+  });
+
+  it("an endless hugeBody goes on until the client leaves", async () => {
+    const fake = await start("openai");
+    fake.enqueue({ type: "hugeBody" });
+    const body = await drain(await post(fake, CHAT.openai.headers), (bytes) => bytes > 4_000_000);
+    expect(body.bytes).toBeGreaterThan(4_000_000);
+    await waitUntil(() => fake.requests[0]?.aborted === true);
+  });
+
+  it.each(["openai", "anthropic", "google"] as const)(
+    "endlessStream sends valid %s deltas until the client leaves",
+    async (provider) => {
+      const fake = await start(provider);
+      fake.enqueue({ type: "endlessStream", text: "tick" });
+      const path =
+        provider === "google"
+          ? "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
+          : CHAT[provider].path;
+      const response = await fetch(`${fake.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...CHAT[provider].headers },
+        body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }], stream: true }),
+      });
+      expect(response.headers.get("content-type")).toContain("text/event-stream");
+      const body = await drain(response, (bytes) => bytes > 2_000_000);
+      const events = body.text.split(/\r?\n\r?\n/).filter((event) => event.includes("data:"));
+      expect(events.length).toBeGreaterThan(5);
+      expect(body.text.split("tick").length).toBeGreaterThan(5);
+      // Every complete data line is JSON: the deltas are valid, only endless.
+      for (const event of events.slice(0, -1)) {
+        const data = event.split(/\r?\n/).find((line) => line.startsWith("data:"));
+        expect(() => JSON.parse(data?.slice(5) ?? "")).not.toThrow();
+      }
+      await waitUntil(() => fake.requests[0]?.aborted === true);
+    },
+  );
+
+  it("hugeLine sends one data line of the size asked for without a line end", async () => {
+    const fake = await start("openai");
+    fake.enqueue({ type: "hugeLine", bytes: 5_000_000 });
+    const body = await drain(
+      await post(fake, CHAT.openai.headers, { model: "m", messages: [], stream: true }),
+      () => false,
+    );
+    expect(body.bytes).toBe(5_000_000);
+    expect(body.text.startsWith("data: {")).toBe(true);
+    expect(body.text.includes("\n")).toBe(false);
+  });
+});
+
+async function waitUntil(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

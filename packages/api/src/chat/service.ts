@@ -2,7 +2,7 @@ import {
   type CallContext,
   type ChatResult,
   estimatePromptTokens,
-  estimateTokens,
+  GeneratedText,
   getAdapter,
   maxCostFor,
   ProviderError,
@@ -169,7 +169,12 @@ export async function completeChat(services: Services, call: ChatCall): Promise<
 export interface StreamSink {
   /** Called once before the first event, when the call has been admitted and the provider answered. */
   onStart(headers: Record<string, string>): void;
-  onEvent(event: StreamEvent): void;
+  /**
+   * Passes one event on. A promise means the client's socket is full: no more is read from the
+   * provider until it settles (backpressure), and a client that stays full until the stream
+   * deadline ends the call. Undefined when the client can take more at once (the fast path).
+   */
+  onEvent(event: StreamEvent): Promise<void> | undefined;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
 }
@@ -190,7 +195,10 @@ export async function streamChat(
   let ttftMs: number | null = null;
   let started = false;
   let done: Extract<StreamEvent, { type: "done" }> | undefined;
-  let streamedText = "";
+  const streamedText = new GeneratedText();
+  // The client's share of the stream deadline: waiting for it to read ends there too.
+  const streamEndsAt = startedAt + services.config.LLMG_PROVIDER_STREAM_TIMEOUT_MS;
+  let stalled = false;
   const events = getAdapter(call.model.provider).chatStream(call.request, {
     ...prepared.context,
     signal: sink.signal,
@@ -206,8 +214,12 @@ export async function streamChat(
         break;
       }
       ttftMs ??= elapsed(startedAt);
-      if (event.content) streamedText += event.content;
-      sink.onEvent(event);
+      if (event.content) streamedText.append(event.content);
+      const pending = sink.onEvent(event);
+      if (pending && !(await settlesBefore(pending, streamEndsAt))) {
+        stalled = true;
+        break;
+      }
       if (sink.signal.aborted) break;
     }
   } catch (error) {
@@ -231,15 +243,19 @@ export async function streamChat(
     // prompt counts some providers report up front; the text we passed on is the fallback.
     const partial: Usage = events.usageSoFar() ?? {
       promptTokens: estimatePromptTokens(call.request.messages),
-      completionTokens: estimateTokens(streamedText),
+      completionTokens: streamedText.tokens(),
       cachedReadTokens: 0,
       cacheWriteTokens: 0,
       reasoningTokens: 0,
       estimated: true,
     };
-    const aborted = new ApiError("validation_error", "Client closed the stream before it ended", {
-      status: 499,
-    });
+    const aborted = new ApiError(
+      "validation_error",
+      stalled
+        ? `Client stopped reading the stream and had not caught up when the stream deadline (${services.config.LLMG_PROVIDER_STREAM_TIMEOUT_MS} ms) passed`
+        : "Client closed the stream before it ended",
+      { status: 499 },
+    );
     return await finishWithError(
       services,
       call,
@@ -269,6 +285,19 @@ export async function streamChat(
     ttftMs,
     headers: admission.headers,
   };
+}
+
+/** Whether `pending` settles before `endsAt` (a performance.now() time). */
+async function settlesBefore(pending: Promise<void>, endsAt: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, endsAt - performance.now()), false);
+  });
+  try {
+    return await Promise.race([pending.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function finishWithError(

@@ -41,6 +41,11 @@ export function callOptions(config: AppConfig) {
     timeouts: {
       connectMs: config.LLMG_PROVIDER_CONNECT_TIMEOUT_MS,
       totalMs: config.LLMG_PROVIDER_TIMEOUT_MS,
+      streamMs: config.LLMG_PROVIDER_STREAM_TIMEOUT_MS,
+    },
+    limits: {
+      maxResponseBytes: config.LLMG_PROVIDER_MAX_RESPONSE_BYTES,
+      maxStreamBytes: config.LLMG_PROVIDER_MAX_STREAM_BYTES,
     },
     retry: { maxRetries: config.LLMG_PROVIDER_MAX_RETRIES, baseDelayMs: 250, maxDelayMs: 8_000 },
   };

@@ -1,9 +1,9 @@
 import type { ProviderId } from "../provider-ids";
 import type { Usage } from "../usage";
 import { type ParsedProviderError, ProviderError, scrubSecret } from "./errors";
+import { GeneratedText } from "./generated-text";
 import { type HttpCall, openStream, parseSse, requestJson, requestStatus, type SseEvent } from "./http";
 import type { ChatRequest } from "./schema";
-import { estimateUsage } from "./tokens";
 import {
   type CallContext,
   type ChatResult,
@@ -11,6 +11,7 @@ import {
   CREDENTIAL_TEST_TIMEOUTS,
   type CredentialContext,
   type CredentialTestResult,
+  DEFAULT_RESPONSE_LIMITS,
   type FinishReason,
   type ProviderAdapter,
   type RetryConfig,
@@ -57,7 +58,7 @@ export function joinUrl(baseUrl: string, path: string): string {
 
 function call(
   spec: ProviderSpec,
-  ctx: CredentialContext & { retry?: RetryConfig },
+  ctx: CredentialContext & Pick<CallContext, "limits"> & { retry?: RetryConfig },
   method: "GET" | "POST",
   path: string,
   body?: unknown,
@@ -74,6 +75,7 @@ function call(
     apiKey: ctx.apiKey,
     timeouts: ctx.timeouts ?? CREDENTIAL_TEST_TIMEOUTS,
     retry: ctx.retry ?? NO_RETRY,
+    limits: ctx.limits ?? DEFAULT_RESPONSE_LIMITS,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.egress ? { egress: ctx.egress } : {}),
     parseError: spec.parseError,
@@ -92,15 +94,15 @@ function withoutBodyBytes(ctx: CallContext, error: unknown): unknown {
 /** What a stream has produced so far, shared between the generator and `usageSoFar()`. */
 class StreamProgress {
   translator: StreamTranslator | undefined;
-  /** Everything generated so far, for estimating usage the provider did not report. */
-  generated = "";
+  /** Everything generated so far (bounded), for estimating usage the provider did not report. */
+  readonly generated = new GeneratedText();
   constructor(readonly req: ChatRequest) {}
 
   /** Undefined until the provider accepted the request (nothing billable happened before). */
   usage(): Usage | undefined {
     if (!this.translator) return undefined;
     const { usage, usageComplete } = this.translator.state;
-    return usage && usageComplete ? usage : estimateUsage(this.req, this.generated, usage);
+    return usage && usageComplete ? usage : this.generated.usage(this.req, usage);
   }
 }
 
@@ -111,16 +113,19 @@ async function* run(
   progress: StreamProgress,
 ): AsyncGenerator<StreamEvent> {
   const { path, body } = spec.buildChat(req, ctx, true);
-  const upstream = await openStream(call(spec, ctx, "POST", path, body));
+  const http = call(spec, ctx, "POST", path, body);
+  const upstream = await openStream(http);
   const translator = spec.createStreamTranslator(req);
   progress.translator = translator;
   try {
-    for await (const event of parseSse(upstream.body)) {
+    // One event may be as large as a whole non-streamed answer, no larger.
+    for await (const event of parseSse(upstream.body, http.limits.maxResponseBytes)) {
       const delta = translator.push(event);
       if (!delta) continue;
-      if (delta.content) progress.generated += delta.content;
+      if (delta.content) progress.generated.append(delta.content);
       for (const toolCall of delta.toolCalls ?? []) {
-        progress.generated += (toolCall.function?.name ?? "") + (toolCall.function?.arguments ?? "");
+        progress.generated.append(toolCall.function?.name ?? "");
+        progress.generated.append(toolCall.function?.arguments ?? "");
       }
       yield delta;
     }
@@ -138,7 +143,7 @@ async function* run(
   yield {
     type: "done",
     finishReason: finishReason ?? "stop",
-    usage: progress.usage() ?? estimateUsage(req, progress.generated),
+    usage: progress.usage() ?? progress.generated.usage(req),
     ...(id === undefined ? {} : { id }),
     ...(model === undefined ? {} : { model }),
     ...(upstream.providerRequestId === undefined ? {} : { providerRequestId: upstream.providerRequestId }),

@@ -6,6 +6,7 @@ export {
   type ProviderErrorCode,
   type ProviderErrorInit,
 } from "./errors";
+export { GeneratedText } from "./generated-text";
 export { closeAllPools, parseRetryAfter } from "./http";
 export { DEFAULT_BASE_URLS, getAdapter } from "./registry";
 export {
@@ -38,11 +39,14 @@ export {
   type CredentialContext,
   type CredentialTestResult,
   DEFAULT_ANTHROPIC_MAX_TOKENS,
+  DEFAULT_RESPONSE_LIMITS,
   DEFAULT_RETRY,
+  DEFAULT_STREAM_TIMEOUT_MS,
   DEFAULT_TIMEOUTS,
   FINISH_REASONS,
   type FinishReason,
   type ProviderAdapter,
+  type ResponseLimits,
   type RetryConfig,
   type StreamDeltaEvent,
   type StreamDoneEvent,

@@ -69,6 +69,19 @@ export interface TimeoutConfig {
    * response headers (retries included), then the longest allowed gap between two body chunks.
    */
   totalMs: number;
+  /**
+   * Streaming only: the absolute deadline of the whole call, however steadily the provider keeps
+   * sending (DEFAULT_STREAM_TIMEOUT_MS when unset).
+   */
+  streamMs?: number;
+}
+
+/** How much of a provider's answer is read before the call ends with a 502. */
+export interface ResponseLimits {
+  /** A non-streamed body, and any single event of a stream. */
+  maxResponseBytes: number;
+  /** Everything a stream sends, all events together. */
+  maxStreamBytes: number;
 }
 
 export interface RetryConfig {
@@ -87,6 +100,8 @@ export interface CallContext {
   defaultMaxTokens?: number;
   timeouts: TimeoutConfig;
   retry: RetryConfig;
+  /** DEFAULT_RESPONSE_LIMITS when unset. */
+  limits?: ResponseLimits;
   signal?: AbortSignal;
   /**
    * Set when baseUrl is untrusted (a user's own base_url): every connection is checked by it and
@@ -129,6 +144,11 @@ export const DEFAULT_RETRY: Readonly<RetryConfig> = Object.freeze({
   maxRetries: 2,
   baseDelayMs: 500,
   maxDelayMs: 8_000,
+});
+export const DEFAULT_STREAM_TIMEOUT_MS = 30 * 60_000;
+export const DEFAULT_RESPONSE_LIMITS: Readonly<ResponseLimits> = Object.freeze({
+  maxResponseBytes: 32 * 1024 * 1024,
+  maxStreamBytes: 256 * 1024 * 1024,
 });
 /** Timeouts of a credential test when the caller gives none. */
 export const CREDENTIAL_TEST_TIMEOUTS: Readonly<TimeoutConfig> = Object.freeze({

@@ -137,6 +137,11 @@ export async function handleChatCompletion(
     });
   } catch (error) {
     if (res.headersSent) {
+      // A client that is not reading gets no more bytes queued for it: its connection is dropped.
+      if (res.writableNeedDrain) {
+        res.destroy();
+        return;
+      }
       // Mid-stream: the status is gone, so the error travels as an SSE event, as OpenAI does.
       if (!res.writableEnded)
         res.end(`data: ${JSON.stringify(openAiErrorBody(errorFields(error), requestId))}\n\n`);
@@ -148,6 +153,19 @@ export async function handleChatCompletion(
     }
     sendOpenAiError(res, fields, requestId);
   }
+}
+
+/** Settles once the client took what was queued for it, or went away. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 interface StreamInfo {
@@ -185,7 +203,8 @@ async function streamCompletion(services: Services, res: ServerResponse, call: C
       first = false;
       if (event.content !== undefined) delta.content = event.content;
       if (event.toolCalls) delta.tool_calls = event.toolCalls;
-      res.write(chunk([{ index: 0, delta, finish_reason: null, logprobs: null }]));
+      if (res.write(chunk([{ index: 0, delta, finish_reason: null, logprobs: null }]))) return undefined;
+      return drained(res);
     },
   });
   if (first) {

@@ -3,9 +3,16 @@ import type { Dispatcher } from "undici";
 import { EgressDeniedError, type EgressGuard } from "../../egress";
 import type { ProviderId } from "../../provider-ids";
 import { type ParsedProviderError, ProviderError, parseProviderJson, scrubSecret, truncate } from "../errors";
-import type { RetryConfig, TimeoutConfig } from "../types";
+import {
+  DEFAULT_STREAM_TIMEOUT_MS,
+  type ResponseLimits,
+  type RetryConfig,
+  type TimeoutConfig,
+} from "../types";
+import { MAX_ERROR_BODY_BYTES, readPrefix, readText } from "./body";
 import { getPool } from "./pool";
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from "./retry";
+import { ResponseTooLarge } from "./too-large";
 
 export interface HttpCall {
   provider: ProviderId;
@@ -17,6 +24,8 @@ export interface HttpCall {
   apiKey: string;
   timeouts: TimeoutConfig;
   retry: RetryConfig;
+  /** Past these the call ends with a 502 and the rest of the answer is not read. */
+  limits: ResponseLimits;
   signal?: AbortSignal;
   /** Reads the provider's error body. */
   parseError: (body: string) => ParsedProviderError;
@@ -71,6 +80,12 @@ class Deadline {
   /** What the timeout means, for the error message. */
   what: string;
   private timer: NodeJS.Timeout | undefined;
+  private hardTimer: NodeJS.Timeout | undefined;
+  /**
+   * True while the consumer of a stream holds a chunk (e.g. waits for a slow client): the idle
+   * timeout measures the provider's silence, not ours, so it cannot fire meanwhile.
+   */
+  held = false;
   private readonly parent: AbortSignal | undefined;
   private readonly onParentAbort = () => this.controller.abort(this.parent?.reason);
 
@@ -80,8 +95,8 @@ class Deadline {
     this.what = `did not respond within ${ms} ms`;
     this.parent = parent;
     this.timer = setTimeout(() => {
-      this.expired = true;
-      this.controller.abort(new DeadlineExceeded(this.what));
+      if (this.held) this.timer?.refresh();
+      else this.expire(this.what);
     }, ms);
     if (parent?.aborted) this.controller.abort(parent.reason);
     else parent?.addEventListener("abort", this.onParentAbort, { once: true });
@@ -93,6 +108,18 @@ class Deadline {
 
   get callerAborted(): boolean {
     return this.parent?.aborted === true;
+  }
+
+  private expire(what: string): void {
+    if (this.expired) return;
+    this.expired = true;
+    this.what = what;
+    this.controller.abort(new DeadlineExceeded(what));
+  }
+
+  /** A second, absolute deadline that neither touch() nor `held` postpones. */
+  limitTotal(ms: number, what: string): void {
+    this.hardTimer = setTimeout(() => this.expire(what), ms);
   }
 
   remaining(): number {
@@ -112,7 +139,9 @@ class Deadline {
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.hardTimer);
     this.timer = undefined;
+    this.hardTimer = undefined;
     this.parent?.removeEventListener("abort", this.onParentAbort);
   }
 }
@@ -152,6 +181,12 @@ function transportError(
         provider: call.provider,
         cause: error,
       }),
+      retryable: false,
+    };
+  }
+  if (error instanceof ResponseTooLarge) {
+    return {
+      error: new ProviderError(`${call.provider} ${error.message}`, { status: 502, provider: call.provider }),
       retryable: false,
     };
   }
@@ -209,7 +244,8 @@ const UNTRUSTED_MESSAGE_MAX = 200;
 async function httpError(call: HttpCall, response: Dispatcher.ResponseData): Promise<ProviderError> {
   let text = "";
   try {
-    text = await response.body.text();
+    // Only quoted, and only its start: a provider's endless error body is not read past this.
+    text = await readPrefix(response.body, Math.min(MAX_ERROR_BODY_BYTES, call.limits.maxResponseBytes));
   } catch {
     // The status alone says enough.
   }
@@ -315,7 +351,7 @@ export async function requestJson(call: HttpCall): Promise<JsonResponse> {
     const response = await send(call, deadline);
     let text: string;
     try {
-      text = await response.body.text();
+      text = await readText(response.body, response.headers, call.limits.maxResponseBytes);
     } catch (caught) {
       throw transportError(call, caught, deadline, "body").error;
     }
@@ -343,10 +379,13 @@ export async function requestStatus(call: HttpCall): Promise<ResponseMeta> {
 
 /**
  * A streaming call: retried like the others until the response headers arrive, never after.
- * From then on `timeouts.totalMs` is the longest allowed silence between two chunks.
+ * From then on `timeouts.totalMs` is the longest allowed silence between two chunks, and the
+ * whole call ends at `timeouts.streamMs` or after `limits.maxStreamBytes`, whichever comes first.
  */
 export async function openStream(call: HttpCall): Promise<OpenStream> {
   const deadline = new Deadline(call.timeouts.totalMs, call.signal);
+  const streamMs = call.timeouts.streamMs ?? DEFAULT_STREAM_TIMEOUT_MS;
+  deadline.limitTotal(streamMs, `stream did not end within ${streamMs} ms`);
   let response: Dispatcher.ResponseData;
   try {
     response = await send(call, deadline);
@@ -356,10 +395,16 @@ export async function openStream(call: HttpCall): Promise<OpenStream> {
   }
   deadline.becomeIdleTimeout(`stream was silent for more than ${call.timeouts.totalMs} ms`);
   const body = response.body;
+  const maxBytes = call.limits.maxStreamBytes;
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of body) {
+    let received = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > maxBytes) throw new ResponseTooLarge("stream", maxBytes);
+      deadline.held = true;
+      yield chunk;
+      deadline.held = false;
       deadline.touch();
-      yield chunk as Uint8Array;
     }
   }
   return {
