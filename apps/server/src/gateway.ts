@@ -93,7 +93,11 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
     credentials: createCredentialResolver({ db: handle.db, secrets, ttlMs: CREDENTIAL_CACHE_TTL_MS }),
     limiter: limits,
     limits,
-    usage: createUsageRecorder(handle.db, { waitForFlush: config.LLMG_USAGE_COMMIT === "durable" }),
+    usage: createUsageRecorder(handle.db, {
+      waitForFlush: config.LLMG_USAGE_COMMIT === "durable",
+      maxQueue: config.LLMG_USAGE_QUEUE_MAX,
+      logger,
+    }),
     ...(redis ? { redis } : {}),
   };
   const close = async () => {

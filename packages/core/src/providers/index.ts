@@ -7,6 +7,7 @@ export {
   type ProviderErrorInit,
 } from "./errors";
 export { closeAllPools, parseRetryAfter } from "./http";
+export { GENERIC_IMAGE_TOKENS, type ImageTarget, imageTokens } from "./image-tokens";
 export { DEFAULT_BASE_URLS, getAdapter } from "./registry";
 export {
   type ChatMessage,
@@ -26,9 +27,11 @@ export {
   boundTokens,
   countPromptTokens,
   estimatePromptTokens,
+  estimateRequestPromptTokens,
   estimateTokens,
   estimateUsage,
   PROMPT_TOKENIZE_LIMIT_CHARS,
+  type PromptExtras,
 } from "./tokens";
 export {
   type CallContext,
