@@ -60,11 +60,9 @@ export const metadataSchema = z
     // Checked before the size: JSON.stringify of a non-JSON value may throw or lie.
     const problem = findProblem(value, [], 0);
     if (problem) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+    else if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES)
+      ctx.addIssue({ code: "custom", message: `at most ${MAX_METADATA_BYTES} bytes as JSON` });
   })
-  .refine(
-    (value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES,
-    `at most ${MAX_METADATA_BYTES} bytes as JSON`,
-  )
   .meta({ example: { team: "search", feature: "autocomplete" } });
 
 /** Body `metadata` wins over the `x-llmg-metadata` header; either must be a JSON object. */
