@@ -247,6 +247,82 @@ describe.each(testBackends())("usage isolation on %s", (kind) => {
     expect(budget.body.data.reserved_usd_exact).toBe("0");
   });
 
+  it("reserves budget for everything billed as prompt: images, tools and response_format schemas", async () => {
+    const user = await createUserWithKey(f.t);
+    await call(`${f.t.url}/api/credentials`, {
+      key: user.key,
+      body: { provider: "openai", name: "fake", api_key: "test-provider-key-0123456789" },
+    });
+    // gpt-4o-mini: $0.15 per million prompt tokens, so $0.001 buys about 6,600 of them.
+    await call(`${f.t.url}/api/budget`, { method: "PUT", key: user.key, body: { limit_usd: 0.001 } });
+    const ask = (extra: Record<string, unknown>, content: unknown = "Describe it.") =>
+      call(`${f.t.url}/v1/chat/completions`, {
+        key: user.key,
+        body: { model: "gpt-4o-mini", max_tokens: 16, messages: [{ role: "user", content }], ...extra },
+      });
+    const before = f.fakes.openai.requestCount;
+
+    // An image by URL: size unknown, so gpt-4o-mini's largest image (2833 + 8 x 5667 tokens).
+    const image = { type: "image_url", image_url: { url: "https://example.com/cat.png" } };
+    const withImage = await ask({}, [{ type: "text", text: "Describe it." }, image]);
+    expect(withImage.status, JSON.stringify(withImage.body)).toBe(402);
+
+    const padding = "Describe the weather in one of the listed cities, with units. ".repeat(400);
+    const withTools = await ask({
+      tools: [{ type: "function", function: { name: "weather", description: padding, parameters: {} } }],
+    });
+    expect(withTools.status).toBe(402);
+    const withSchema = await ask({
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "w", schema: { type: "object", description: padding } },
+      },
+    });
+    expect(withSchema.status).toBe(402);
+    expect(f.fakes.openai.requestCount).toBe(before);
+
+    // The same call without them fits the budget.
+    const plain = await ask({});
+    expect(plain.status, JSON.stringify(plain.body)).toBe(200);
+  });
+
+  it("a row the database refuses for its content is logged and counted, and its call keeps its answer", async () => {
+    const user = await createUserWithKey(f.t);
+    await call(`${f.t.url}/api/credentials`, {
+      key: user.key,
+      body: { provider: "openai", name: "fake", api_key: "test-provider-key-0123456789" },
+    });
+    const usage = f.t.gateway.services.usage;
+    const before = usage.stats();
+    // The user is deleted while the provider works: its row can never be inserted (foreign key).
+    f.fakes.openai.enqueue({ type: "delay", ms: 400, next: { type: "success", content: "late" } });
+    const seen = f.fakes.openai.requests.length;
+    const pending = call(`${f.t.url}/api/chat/completions`, {
+      key: user.key,
+      body: { provider: "openai", model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] },
+    });
+    const deadline = Date.now() + 10_000;
+    while (f.fakes.openai.requests.length === seen) {
+      if (Date.now() > deadline) throw new Error("the provider was never called");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await f.t.gateway.services.db.deleteFrom("users").where("id", "=", user.user.id).execute();
+    // Another tenant's call finishing at the same time still commits.
+    const neighbour = streamOnce(f, f.user.key, "neighbour");
+    const res = await pending;
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.content).toBe("late");
+    const other = await neighbour;
+    expect(other.status).toBe(200);
+    const stored = await f.t.gateway.services.db
+      .selectFrom("requests")
+      .select("id")
+      .where("id", "in", [res.body.request_id, other.id])
+      .execute();
+    expect(stored.map((r) => r.id)).toEqual([other.id]);
+    expect(usage.stats().rowsFailed - before.rowsFailed).toBe(1);
+  });
+
   it.runIf(kind === "postgres")(
     "past LLMG_USAGE_QUEUE_MAX a new call waits, then gets 503 usage_backlog without reaching the provider",
     async () => {
