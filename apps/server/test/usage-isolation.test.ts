@@ -118,6 +118,22 @@ describe.each(testBackends())("usage isolation on %s", (kind) => {
     expect(stats.rowsCleaned - stats0.rowsCleaned).toBe(bads.length);
   });
 
+  it("a stored body too deep to serialise costs the call its body, never its row or its answer", async () => {
+    const poisoned = await createUserWithKey(f.t); // no credential: answered 400 credential_missing
+    const depth = 100_000;
+    const deep = `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    const body = `{"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}],"tools":[${deep}]}`;
+    const res = await call(`${f.t.url}/v1/chat/completions`, { key: poisoned.key, body });
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(400);
+    expect(JSON.stringify(res.body)).toContain("credential_missing");
+    const rows = await f.t.gateway.services.db
+      .selectFrom("requests")
+      .select(["error_code", "request_body"])
+      .where("user_id", "=", poisoned.user.id)
+      .execute();
+    expect(rows).toEqual([{ error_code: "credential_missing", request_body: null }]);
+  });
+
   it("refuses metadata PostgreSQL could not store with 400 naming the field, before the provider is called", async () => {
     const before = f.fakes.openai.requestCount;
     const cases: {

@@ -55,6 +55,15 @@ export interface PromptExtras {
 
 const NO_EXTRAS: PromptExtras = Object.freeze({});
 
+/** JSON text of a caller-given value; nothing for one nested too deep to serialise (the call fails later anyway). */
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
 // Array.isArray does not narrow a readonly array type.
 const isToolList = (value: unknown): value is readonly ToolDefinition[] => Array.isArray(value);
 
@@ -85,10 +94,10 @@ function collectPrompt(messages: readonly ChatMessage[], extras: PromptExtras) {
   }
   // Tool definitions and a response schema reach the model as text the provider bills; their
   // JSON is a fair stand-in for however the provider renders them.
-  if (extras.tools && extras.tools.length > 0) add(JSON.stringify(extras.tools));
+  if (extras.tools && extras.tools.length > 0) add(jsonText(extras.tools));
   if (extras.responseFormat && typeof extras.responseFormat === "object")
-    add(JSON.stringify(extras.responseFormat));
-  if (extras.toolChoice && typeof extras.toolChoice === "object") add(JSON.stringify(extras.toolChoice));
+    add(jsonText(extras.responseFormat));
+  if (extras.toolChoice && typeof extras.toolChoice === "object") add(jsonText(extras.toolChoice));
   return parts;
 }
 
