@@ -101,8 +101,10 @@ function geminiImage(size: [number, number] | undefined): number {
   return Math.max(GEMINI_3_HIGH, tiles * GEMINI_TILE);
 }
 
-// Mistral (docs.mistral.ai/capabilities/vision, "Cost"): 16x16 pixel patches, one token each,
-// plus one break token per row of patches, for an image scaled to at most 1024x1024.
+// Mistral (mistral-common's image encoder, mistralai.github.io/mistral-common/usage/images; Pixtral's
+// processor config): 16x16 pixel patches, one token each, an [IMG_BREAK] after each row of
+// patches (the last one is [IMG_END]), for an image scaled to at most 1024x1024. Newer models
+// merge patches (spatial_merge_size 2), so this is their upper bound too.
 function mistralImage(size: [number, number] | undefined): number {
   const [w, h] = size ? fit(size[0], size[1], 1024, 1024) : [1024, 1024];
   const rows = ceilDiv(h, 16);
