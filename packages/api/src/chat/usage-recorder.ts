@@ -172,11 +172,10 @@ export function createUsageRecorder(db: Kysely<Database>, options: UsageRecorder
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
-      writing = batch.length;
+      writing += batch.length;
       try {
         await writeBatch(batch);
       } finally {
-        writing = 0;
         wakeWaiters();
       }
     }
@@ -220,7 +219,18 @@ export function createUsageRecorder(db: Kysely<Database>, options: UsageRecorder
       if (cleaned) counts.rowsCleaned += 1;
       if (clamped) counts.rowsClamped += 1;
       return new Promise<void>((resolve, reject) => {
-        queue.push({ row, resolve, reject });
+        // Every row is counted in `writing` from the moment its batch is taken until it settles.
+        queue.push({
+          row,
+          resolve: () => {
+            writing -= 1;
+            resolve();
+          },
+          reject: (error) => {
+            writing -= 1;
+            reject(error);
+          },
+        });
         kick();
       });
     },
