@@ -101,7 +101,11 @@ export async function openServices(
     credentials: createCredentialResolver({ db: handle.db, secrets, ttlMs: CREDENTIAL_CACHE_TTL_MS }),
     limiter: limits,
     limits,
-    usage: createUsageRecorder(handle.db, { waitForFlush: config.LLMG_USAGE_COMMIT === "durable" }),
+    usage: createUsageRecorder(handle.db, {
+      waitForFlush: config.LLMG_USAGE_COMMIT === "durable",
+      maxQueue: config.LLMG_USAGE_QUEUE_MAX,
+      logger,
+    }),
     ...(redis ? { redis } : {}),
     egress: createEgressGuard(config, egressResolver ? { resolver: egressResolver } : {}),
   };

@@ -5,6 +5,18 @@ import type { CallOutcome, ChatCall } from "./call";
 /** Error messages are kept for the history page, bounded so a huge upstream body cannot bloat a row. */
 const MAX_ERROR_MESSAGE = 1000;
 
+/**
+ * A stored body as JSON text, or null when it cannot be serialised (nesting too deep for
+ * JSON.stringify): a body the gateway merely keeps must never cost the call its row.
+ */
+function bodyJson(value: unknown): string | null {
+  try {
+    return JSON.stringify(value) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export function usageRow(services: Services, call: ChatCall, outcome: CallOutcome): UsageRowValues {
   const usage = outcome.usage;
   const storeBodies = services.config.LLMG_STORE_BODIES;
@@ -35,8 +47,7 @@ export function usageRow(services: Services, call: ChatCall, outcome: CallOutcom
     ip: call.meta.ip,
     user_agent: call.meta.userAgent,
     metadata: call.metadata ? JSON.stringify(call.metadata) : null,
-    request_body: storeBodies ? JSON.stringify(call.request) : null,
-    response_body:
-      storeBodies && outcome.responseBody !== undefined ? JSON.stringify(outcome.responseBody) : null,
+    request_body: storeBodies ? bodyJson(call.request) : null,
+    response_body: storeBodies && outcome.responseBody !== undefined ? bodyJson(outcome.responseBody) : null,
   };
 }

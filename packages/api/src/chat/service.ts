@@ -2,11 +2,15 @@ import {
   type CallContext,
   type ChatResult,
   estimatePromptTokens,
+  estimateRequestPromptTokens,
   GeneratedText,
   getAdapter,
+  InvalidUsageError,
   maxCostFor,
   ProviderError,
   priceUsage,
+  priceUsageConservatively,
+  repairUsage,
   type StreamEvent,
   totalTokens,
   type Usage,
@@ -97,13 +101,47 @@ async function succeeded(
   ]);
 }
 
-function price(call: ChatCall, usage: Usage): ChatCost {
-  const cost = priceUsage(call.model, usage);
-  return { promptCost: cost.promptCost, completionCost: cost.completionCost, totalCost: cost.totalCost };
+interface Priced {
+  /** The usage as billed: the provider's, or its repair when the cost engine refused it. */
+  usage: Usage;
+  cost: ChatCost;
+  /** Set when the provider's usage was refused and repaired: marks the row (error_code invalid_usage). */
+  invalid?: { errorCode: "invalid_usage"; errorMessage: string };
+}
+
+/**
+ * Prices the provider's usage. A report the cost engine refuses (negative, fractional, cached
+ * more than prompt...) must not turn a call the provider has already billed into a lost one:
+ * it is repaired, priced at the dearest rates, and the call goes on, its row flagged
+ * (usage_estimated, error_code "invalid_usage"). Any other pricing failure is thrown.
+ */
+function price(services: Services, call: ChatCall, usage: Usage): Priced {
+  try {
+    const cost = priceUsage(call.model, usage);
+    return {
+      usage,
+      cost: { promptCost: cost.promptCost, completionCost: cost.completionCost, totalCost: cost.totalCost },
+    };
+  } catch (error) {
+    if (!(error instanceof InvalidUsageError)) throw error;
+    const repaired = repairUsage(usage);
+    const cost = priceUsageConservatively(call.model, repaired);
+    services.logger.warn(
+      { request_id: call.meta.requestId, provider: call.model.provider, err: error.message },
+      "provider usage refused by the cost engine; billed at the dearest rates",
+    );
+    return {
+      usage: repaired,
+      cost: { promptCost: cost.promptCost, completionCost: cost.completionCost, totalCost: cost.totalCost },
+      invalid: { errorCode: "invalid_usage", errorMessage: error.message },
+    };
+  }
 }
 
 /** Credential, then limits: everything that can refuse a call before the provider is paid. */
 async function prepare(services: Services, call: ChatCall, startedAt: number): Promise<Prepared> {
+  // First, so a call refused for a usage backlog leaves no row and no reservation behind.
+  await services.usage.admit();
   const credential = await services.credentials.resolve(call.principal.userId, call.model.provider);
   if (!credential) {
     throw await failed(
@@ -118,7 +156,10 @@ async function prepare(services: Services, call: ChatCall, startedAt: number): P
     );
   }
   const maxOut = maxOutputTokens(call);
-  const promptTokens = estimatePromptTokens(call.request.messages);
+  const promptTokens = estimateRequestPromptTokens(call.request, {
+    provider: call.model.provider,
+    model: call.request.model,
+  });
   let admission: Admission;
   try {
     admission = await services.limiter.admit({
@@ -154,16 +195,24 @@ export async function completeChat(services: Services, call: ChatCall): Promise<
     await admission.release();
     throw await failed(services, call, startedAt, error, { credentialId: credential.id });
   }
-  const cost = price(call, result.usage);
+  let priced: Priced;
+  try {
+    priced = price(services, call, result.usage);
+  } catch (error) {
+    await admission.release();
+    throw await failed(services, call, startedAt, error, { credentialId: credential.id });
+  }
+  const { usage, cost } = priced;
   const latencyMs = elapsed(startedAt);
   await succeeded(services, call, admission, {
     credentialId: credential.id,
-    usage: result.usage,
+    usage,
     cost,
     latencyMs,
     responseBody: result,
+    ...priced.invalid,
   });
-  return { result, usage: result.usage, cost, latencyMs, headers: admission.headers };
+  return { result, usage, cost, latencyMs, headers: admission.headers };
 }
 
 export interface StreamSink {
@@ -268,17 +317,25 @@ export async function streamChat(
       "client_closed",
     );
   }
-  const cost = price(call, done.usage);
+  let priced: Priced;
+  try {
+    priced = price(services, call, done.usage);
+  } catch (error) {
+    await admission.release();
+    throw await failed(services, call, startedAt, error, { credentialId: credential.id, ttftMs });
+  }
+  const { usage, cost } = priced;
   const latencyMs = elapsed(startedAt);
   await succeeded(services, call, admission, {
     credentialId: credential.id,
-    usage: done.usage,
+    usage,
     cost,
     latencyMs,
     ttftMs,
+    ...priced.invalid,
   });
   return {
-    usage: done.usage,
+    usage,
     cost,
     finishReason: done.finishReason,
     latencyMs,
@@ -312,13 +369,20 @@ async function finishWithError(
   errorCode?: string,
 ): Promise<never> {
   // Tokens the provider already produced are billed by it, so they are charged here too.
-  const cost = partialUsage ? price(call, partialUsage) : undefined;
-  if (cost && partialUsage) await admission.settle(cost.totalCost, totalTokens(partialUsage));
+  let priced: Priced | undefined;
+  try {
+    priced = partialUsage ? price(services, call, partialUsage) : undefined;
+  } catch (pricingError) {
+    services.logger.error(
+      { request_id: call.meta.requestId, err: (pricingError as Error).message },
+      "partial usage of a failed call could not be priced; reservation released",
+    );
+  }
+  if (priced) await admission.settle(priced.cost.totalCost, totalTokens(priced.usage));
   else await admission.release();
   const apiError = await failed(services, call, startedAt, error, {
     credentialId,
-    ...(partialUsage ? { usage: partialUsage } : {}),
-    ...(cost ? { cost } : {}),
+    ...(priced ? { usage: priced.usage, cost: priced.cost } : {}),
     ttftMs,
     ...(errorCode ? { errorCode } : {}),
   });

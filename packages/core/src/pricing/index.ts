@@ -16,3 +16,4 @@ export {
   subtractDecimals,
 } from "./decimal";
 export { type CostBreakdown, InvalidUsageError, maxCostFor, priceUsage, type UsageCost } from "./price-usage";
+export { MAX_USAGE_TOKENS, priceUsageConservatively, repairUsage } from "./repair-usage";

@@ -8,6 +8,7 @@ export {
 } from "./errors";
 export { GeneratedText } from "./generated-text";
 export { closeAllPools, parseRetryAfter } from "./http";
+export { GENERIC_IMAGE_TOKENS, type ImageTarget, imageTokens } from "./image-tokens";
 export { DEFAULT_BASE_URLS, getAdapter } from "./registry";
 export {
   type ChatMessage,
@@ -27,9 +28,11 @@ export {
   boundTokens,
   countPromptTokens,
   estimatePromptTokens,
+  estimateRequestPromptTokens,
   estimateTokens,
   estimateUsage,
   PROMPT_TOKENIZE_LIMIT_CHARS,
+  type PromptExtras,
 } from "./tokens";
 export {
   type CallContext,

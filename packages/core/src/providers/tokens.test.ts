@@ -4,6 +4,7 @@ import { countTokens } from "./tokenizer";
 import {
   boundTokens,
   estimatePromptTokens,
+  estimateRequestPromptTokens,
   estimateTokens,
   estimateUsage,
   PROMPT_TOKENIZE_LIMIT_CHARS,
@@ -94,5 +95,74 @@ describe("estimateUsage", () => {
       completionTokens: countTokens("Hello there, friend"),
       estimated: true,
     });
+  });
+});
+
+describe("estimateRequestPromptTokens: everything the provider bills as prompt", () => {
+  const target = { provider: "openai", model: "gpt-4o" };
+  const messages = [{ role: "user" as const, content: "What's the weather in Paris?" }];
+
+  it("is the messages' estimate for a plain-text request", () => {
+    const req = chatRequest({ model: "gpt-4o", messages });
+    expect(estimateRequestPromptTokens(req, target)).toBe(estimatePromptTokens(req.messages));
+  });
+
+  it("adds tool definitions", () => {
+    const tools = [
+      {
+        type: "function" as const,
+        function: {
+          name: "get_weather",
+          description: "Current weather for a city, with temperature and conditions",
+          parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+        },
+      },
+    ];
+    const req = chatRequest({ model: "gpt-4o", messages, tools });
+    const plain = estimatePromptTokens(req.messages);
+    expect(estimateRequestPromptTokens(req, target)).toBe(plain + countTokens(JSON.stringify(req.tools)));
+  });
+
+  it("adds a response_format JSON schema", () => {
+    const schema = {
+      type: "object",
+      properties: { city: { type: "string" }, temperature_celsius: { type: "number" } },
+      required: ["city", "temperature_celsius"],
+    };
+    const req = chatRequest({
+      model: "gpt-4o",
+      messages,
+      response_format: { type: "json_schema", json_schema: { name: "weather", schema } },
+    });
+    const plain = estimatePromptTokens(req.messages);
+    const estimate = estimateRequestPromptTokens(req, target);
+    expect(estimate).toBe(plain + countTokens(JSON.stringify(req.response_format)));
+    expect(estimate - plain).toBeGreaterThan(countTokens(JSON.stringify(schema)) - 1);
+  });
+
+  it("prices images by the target provider's rule, URL images at its upper bound", () => {
+    const req = chatRequest({
+      model: "m",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Describe these." },
+            { type: "image_url", image_url: { url: "https://example.com/a.png" } },
+            { type: "image_url", image_url: { url: "https://example.com/b.png", detail: "low" } },
+          ],
+        },
+      ],
+    });
+    const text = 3 + 3 + countTokens("Describe these.");
+    expect(estimateRequestPromptTokens(req, { provider: "openai", model: "gpt-4o-mini" })).toBe(
+      text + (2833 + 5667 * 8) + 2833,
+    );
+    expect(estimateRequestPromptTokens(req, { provider: "anthropic", model: "claude-sonnet-4-5" })).toBe(
+      text + 2 * 4784,
+    );
+    expect(estimateRequestPromptTokens(req, { provider: "google", model: "gemini-2.5-flash" })).toBe(
+      text + 2 * 16 * 258,
+    );
   });
 });

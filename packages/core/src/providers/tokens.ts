@@ -1,4 +1,5 @@
 import type { Usage } from "../usage";
+import { type ImageTarget, imageTokens } from "./image-tokens";
 import type { ChatMessage, ChatRequest, ToolDefinition } from "./schema";
 import { countTokens } from "./tokenizer";
 
@@ -37,12 +38,37 @@ export function estimateTokens(text: string): number {
 interface PromptParts {
   texts: string[];
   chars: number;
-  images: number;
+  /** Tokens of the images, by the target provider's rule (or the flat estimate without one). */
+  imageTokens: number;
   framing: number;
 }
 
-function collectPrompt(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] | undefined) {
-  const parts: PromptParts = { texts: [], chars: 0, images: 0, framing: REPLY_PRIMING_TOKENS };
+/** What a request sends besides its messages that the provider bills as prompt. */
+export interface PromptExtras {
+  tools?: readonly unknown[] | undefined;
+  /** OpenAI's `response_format`: a json_schema is sent to the model as prompt. */
+  responseFormat?: unknown;
+  toolChoice?: unknown;
+  /** Prices images by this provider's rule; without it, IMAGE_TOKEN_ESTIMATE per image. */
+  target?: ImageTarget | undefined;
+}
+
+const NO_EXTRAS: PromptExtras = Object.freeze({});
+
+/** JSON text of a caller-given value; nothing for one nested too deep to serialise (the call fails later anyway). */
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+// Array.isArray does not narrow a readonly array type.
+const isToolList = (value: unknown): value is readonly ToolDefinition[] => Array.isArray(value);
+
+function collectPrompt(messages: readonly ChatMessage[], extras: PromptExtras) {
+  const parts: PromptParts = { texts: [], chars: 0, imageTokens: 0, framing: REPLY_PRIMING_TOKENS };
   const add = (text: string | undefined) => {
     if (!text) return;
     parts.texts.push(text);
@@ -55,7 +81,10 @@ function collectPrompt(messages: readonly ChatMessage[], tools: readonly ToolDef
     else if (message.content) {
       for (const part of message.content) {
         if (part.type === "text") add(part.text);
-        else parts.images += 1;
+        else
+          parts.imageTokens += extras.target
+            ? imageTokens(part.image_url.url, part.image_url.detail, extras.target)
+            : IMAGE_TOKEN_ESTIMATE;
       }
     }
     for (const call of message.tool_calls ?? []) {
@@ -63,32 +92,52 @@ function collectPrompt(messages: readonly ChatMessage[], tools: readonly ToolDef
       add(call.function.arguments);
     }
   }
-  if (tools && tools.length > 0) add(JSON.stringify(tools));
+  // Tool definitions and a response schema reach the model as text the provider bills; their
+  // JSON is a fair stand-in for however the provider renders them.
+  if (extras.tools && extras.tools.length > 0) add(jsonText(extras.tools));
+  if (extras.responseFormat && typeof extras.responseFormat === "object")
+    add(jsonText(extras.responseFormat));
+  if (extras.toolChoice && typeof extras.toolChoice === "object") add(jsonText(extras.toolChoice));
   return parts;
 }
 
 function sum(parts: PromptParts, count: (text: string) => number): number {
-  let total = parts.framing + parts.images * IMAGE_TOKEN_ESTIMATE;
+  let total = parts.framing + parts.imageTokens;
   for (const text of parts.texts) total += count(text);
   return total;
 }
 
 /**
- * Prompt tokens of a request, for budget reservations on every request. Up to
+ * Prompt tokens of a request, for budget reservations on every request: the messages, and with
+ * `extras` the tools, response schema and images (at the target provider's image rule). Up to
  * PROMPT_TOKENIZE_LIMIT_CHARS of text it tokenises (well under a millisecond for typical prompts);
  * beyond, it returns the byte bound of boundTokens without running the tokenizer.
  */
 export function estimatePromptTokens(
   messages: readonly ChatMessage[],
-  tools?: readonly ToolDefinition[],
+  extras?: readonly ToolDefinition[] | PromptExtras,
 ): number {
-  const parts = collectPrompt(messages, tools);
+  const options: PromptExtras = isToolList(extras) ? { tools: extras } : (extras ?? NO_EXTRAS);
+  const parts = collectPrompt(messages, options);
   return sum(parts, parts.chars > PROMPT_TOKENIZE_LIMIT_CHARS ? boundTokens : countTokens);
+}
+
+/** The whole billed prompt of `req` sent to `target`: what a budget reservation must cover. */
+export function estimateRequestPromptTokens(
+  req: Pick<ChatRequest, "messages" | "tools" | "response_format" | "tool_choice">,
+  target: ImageTarget,
+): number {
+  return estimatePromptTokens(req.messages, {
+    tools: req.tools,
+    responseFormat: req.response_format,
+    toolChoice: req.tool_choice,
+    target,
+  });
 }
 
 /** Prompt tokens counted as exactly as we can, for billing when the provider reported none. */
 export function countPromptTokens(req: Pick<ChatRequest, "messages" | "tools">): number {
-  const parts = collectPrompt(req.messages, req.tools);
+  const parts = collectPrompt(req.messages, { tools: req.tools });
   return sum(parts, parts.chars > TOKENIZE_LIMIT_CHARS ? boundTokens : countTokens);
 }
 
