@@ -79,6 +79,7 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
     db: handle.db,
     adminKeyHash: admin.hash,
     cacheTtlMs: config.LLMG_KEY_CACHE_TTL_MS,
+    failuresPerMinute: config.LLMG_AUTH_FAILURES_PER_MINUTE,
   });
   // Redis-backed (shared by every replica) in production mode, in-process in embedded mode.
   const limits = createLimitsFor({ db: handle.db, config, logger, redis });

@@ -83,11 +83,25 @@ export const configSchema = z.object({
     .min(1024)
     .default(32 * 1024 * 1024),
   /** Absolute deadline of a streamed call, however steadily the provider keeps sending. */
-  LLMG_PROVIDER_STREAM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  LLMG_PROVIDER_STREAM_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 60_000),
   /** On SIGTERM, how long calls in flight may still run before they are aborted (and recorded). */
   LLMG_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Usage rows waiting for their INSERT; past it new calls wait, then fail with 503. */
   LLMG_USAGE_QUEUE_MAX: z.coerce.number().int().min(100).default(10_000),
+  /**
+   * Invalid API keys one client address may present per minute (per replica) before its calls
+   * get 429 for the rest of the minute; 0 turns the throttle off.
+   */
+  LLMG_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+  /**
+   * Reverse proxies in front of the gateway (load balancer = 1): the client address is then
+   * taken that many hops back in X-Forwarded-For. 0 (default): the TCP peer is the client.
+   */
+  LLMG_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
