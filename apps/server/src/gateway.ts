@@ -20,7 +20,7 @@ import { loadCatalog } from "./catalog";
 import { startEmbeddedJobs } from "./embedded-jobs";
 import { createHttpServer } from "./http/server";
 import { type AppLogger, createLogger } from "./logger";
-import { resolveEncryptionKey } from "./secrets";
+import { requireAdminKeyInProduction, resolveEncryptionKey } from "./secrets";
 
 export interface Gateway {
   url: string;
@@ -59,6 +59,7 @@ export async function openConfiguredDatabase(config: AppConfig): Promise<DbHandl
  */
 export async function openServices(config: AppConfig, logger: AppLogger, database?: DbHandle) {
   // Configuration problems first, before anything is opened.
+  requireAdminKeyInProduction(config);
   const secrets = createSecretBox(resolveEncryptionKey(config, logger));
   const catalog = loadCatalog(config);
   const handle = database ?? (await openConfiguredDatabase(config));

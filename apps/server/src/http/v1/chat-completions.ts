@@ -12,12 +12,18 @@ import {
   type UserPrincipal,
 } from "@llmg/api";
 import { totalTokens, type Usage } from "@llmg/core";
+import { clientAddress } from "../client-address";
 import { sendJson } from "../send-json";
 import { openAiErrorBody, sendOpenAiError } from "./openai-errors";
 import { type OpenAiChatRequest, openAiChatRequest } from "./request-schema";
 
 export async function authenticateUser(services: Services, req: IncomingMessage): Promise<UserPrincipal> {
-  const principal = await services.auth.authenticate(req.headers.authorization);
+  // Disabled users and the bad-key throttle apply here as on /api: both are checked in the
+  // authenticator, from its cache (a map lookup per call).
+  const principal = await services.auth.authenticate(
+    req.headers.authorization,
+    clientAddress(req, services.config.LLMG_TRUST_PROXY),
+  );
   if (principal.kind !== "user")
     throw new ApiError("forbidden", "Chat calls need a user's API key, not the admin key");
   return principal;
@@ -72,7 +78,11 @@ function toCall(
   const maxTokens = max_tokens ?? max_completion_tokens;
   return {
     principal,
-    meta: { requestId, ip: req.socket.remoteAddress ?? null, userAgent: header(req, "user-agent") ?? null },
+    meta: {
+      requestId,
+      ip: clientAddress(req, services.config.LLMG_TRUST_PROXY),
+      userAgent: header(req, "user-agent") ?? null,
+    },
     endpoint: "v1",
     model,
     request: {
