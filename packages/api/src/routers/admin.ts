@@ -3,7 +3,7 @@ import { z } from "zod";
 import { audit } from "../audit";
 import { ok, pageInput, pageOf, paginated } from "../envelope";
 import { notFound } from "../errors";
-import { positiveInt, usdAmount } from "../schemas/common";
+import { jsonBoolean, positiveInt, usdAmount } from "../schemas/common";
 import { createdApiKeySchema, toUserDto, userSchema } from "../schemas/users";
 import { issueKey } from "../services/keys";
 import { updateUserAccount } from "../services/user-admin";
@@ -27,7 +27,7 @@ const updateUserInput = z
   .object({
     id,
     name: z.string().trim().min(1).max(200).nullable().optional(),
-    disabled: z.boolean().optional().meta({
+    disabled: jsonBoolean.optional().meta({
       description: "true refuses every key of the user (403 account_disabled); false restores them",
     }),
     budget_cap_usd: usdAmount.nullable().optional().meta({
