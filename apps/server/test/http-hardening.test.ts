@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
+import { gzipSync } from "node:zlib";
 import { ConfigError, configSchema } from "@llmg/api";
 import { createLlmgClient } from "@llmg/client";
 import { testBackends, testRedisUrl } from "@llmg/db/testing";
@@ -145,6 +146,28 @@ describe.each(testBackends())("HTTP hardening on %s", (kind) => {
     expect(bigBad.status).toBe(401);
     // And the connection still serves the next call.
     expect((await call(`${url}/api/keys`, { key: f.user.key })).status).toBe(200);
+  });
+
+  it("checks the key before inflating a compressed /v1 body too", async () => {
+    const post = (key: string, body: Buffer) =>
+      fetch(`${f.t.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${key}`,
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+        },
+        body,
+      });
+    const garbage = gzipSync("{not json");
+    const bad = await post(badKey(), garbage);
+    expect(bad.status).toBe(401);
+    expect(((await bad.json()) as { error: { type: string } }).error.type).toBe("authentication_error");
+    // With a good key the same body is read, and refused for what it is.
+    const good = await post(f.user.key, garbage);
+    expect(good.status).toBe(400);
+    const answered = await post(f.user.key, gzipSync(JSON.stringify(CHAT)));
+    expect(answered.status).toBe(200);
   });
 
   it("remembers a bad key briefly: a flood of it costs one database lookup", async () => {

@@ -6,6 +6,7 @@ import {
   describeIssues,
   errorFields,
   metadataFrom,
+  type Principal,
   resolveModel,
   type Services,
   streamChat,
@@ -106,10 +107,12 @@ export async function handleChatCompletion(
   res: ServerResponse,
   requestId: string,
   readBody: () => Promise<unknown>,
+  /** Already authenticated (the express route checks the key before reading the body). */
+  authenticated?: Principal,
 ): Promise<void> {
   let body: OpenAiChatRequest | undefined;
   try {
-    const principal = await authenticateUser(services, req);
+    const principal = authenticated?.kind === "user" ? authenticated : await authenticateUser(services, req);
     body = parseBody(await readBody());
     const call = toCall(services, req, requestId, principal, body);
     const created = Math.floor(Date.now() / 1000);
