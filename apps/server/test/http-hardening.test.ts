@@ -144,6 +144,9 @@ describe.each(testBackends())("HTTP hardening on %s", (kind) => {
     const big = JSON.stringify({ name: "x".repeat(1024 * 1024 - 100) });
     const bigBad = await call(`${url}/api/keys`, { key: badKey(), body: big });
     expect(bigBad.status).toBe(401);
+    // tRPC reads a body only when the procedure asks for its input, after the key check.
+    const trpc = await call(`${url}/trpc/keys.create`, { key: badKey(), body: "{not json" });
+    expect(trpc.status).toBe(401);
     // And the connection still serves the next call.
     expect((await call(`${url}/api/keys`, { key: f.user.key })).status).toBe(200);
   });
