@@ -1,5 +1,6 @@
 import { createOpenApiDocument, type Services } from "@llmg/api";
 import express, { type Express } from "express";
+import { authenticateFirst } from "./http/authenticate-first";
 import { docsRouter } from "./http/docs";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { healthRouter } from "./http/health";
@@ -14,6 +15,8 @@ export function createApp(services: Services, logger: AppLogger): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
+  // req.ip (activity log, usage rows, auth throttling) is the client behind that many proxies.
+  if (services.config.LLMG_TRUST_PROXY > 0) app.set("trust proxy", services.config.LLMG_TRUST_PROXY);
 
   app.use(requestContext(logger));
   app.use(healthRouter(services));
@@ -25,7 +28,7 @@ export function createApp(services: Services, logger: AppLogger): Express {
   app.use("/docs", docsRouter());
 
   const json = express.json({ limit: services.config.LLMG_BODY_LIMIT, strict: false });
-  app.use("/api", json, restHandler(services));
+  app.use("/api", authenticateFirst(services), json, restHandler(services));
   app.use("/trpc", trpcHandler(services));
   app.use("/v1", v1Router(services));
 

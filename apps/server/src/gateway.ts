@@ -21,7 +21,7 @@ import { loadCatalog } from "./catalog";
 import { startEmbeddedJobs } from "./embedded-jobs";
 import { createHttpServer } from "./http/server";
 import { type AppLogger, createLogger } from "./logger";
-import { resolveEncryptionKey } from "./secrets";
+import { requireAdminKeyInProduction, resolveEncryptionKey } from "./secrets";
 
 export interface Gateway {
   url: string;
@@ -67,6 +67,7 @@ export async function openServices(
   egressResolver?: NameResolver,
 ) {
   // Configuration problems first, before anything is opened.
+  requireAdminKeyInProduction(config);
   const secrets = createSecretBox(resolveEncryptionKey(config, logger));
   const catalog = loadCatalog(config);
   const handle = database ?? (await openConfiguredDatabase(config));
@@ -87,6 +88,7 @@ export async function openServices(
     db: handle.db,
     adminKeyHash: admin.hash,
     cacheTtlMs: config.LLMG_KEY_CACHE_TTL_MS,
+    failuresPerMinute: config.LLMG_AUTH_FAILURES_PER_MINUTE,
   });
   // Redis-backed (shared by every replica) in production mode, in-process in embedded mode.
   const limits = createLimitsFor({ db: handle.db, config, logger, redis });

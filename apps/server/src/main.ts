@@ -30,7 +30,8 @@ async function main() {
     `  API reference:  ${gateway.url}/docs`,
     `  OpenAPI:        ${gateway.url}/openapi.json`,
   ];
-  if (gateway.generatedAdminKey) {
+  // Never in production: there the key must come from LLMG_ADMIN_KEY (see secrets.ts).
+  if (gateway.generatedAdminKey && config.NODE_ENV !== "production") {
     lines.push(
       "",
       "  ================================================================================",

@@ -36,3 +36,16 @@ export function resolveEncryptionKey(config: AppConfig, logger: AppLogger): Buff
 function randomKey(): string {
   return globalThis.crypto.getRandomValues(Buffer.alloc(32)).toString("base64");
 }
+
+/**
+ * Production must be given its admin key. A generated one would be printed to the log of one
+ * replica among many (logs that are shipped and kept), and `pnpm start` there has no one
+ * watching the banner; refusing to start says where the key belongs instead.
+ */
+export function requireAdminKeyInProduction(config: AppConfig): void {
+  if (config.NODE_ENV === "production" && !config.LLMG_ADMIN_KEY) {
+    throw new ConfigError([
+      "LLMG_ADMIN_KEY: required when NODE_ENV=production (at least 32 characters, e.g. `llmg_admin_$(openssl rand -hex 24)`); only its hash is kept",
+    ]);
+  }
+}

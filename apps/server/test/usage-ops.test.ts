@@ -29,7 +29,7 @@ describe.skipIf(!hasPg || !testRedisUrl())("/readyz reports rollup worker lag wi
       to: new Date(),
       seed: 41,
     });
-    const before = await call(`${f.t.url}/readyz`);
+    const before = await call(`${f.t.url}/readyz`, { key: f.t.adminKey });
     expect(before.status).toBe(200);
     expect(before.body.data.worker).toMatchObject({
       status: "never_ran",
@@ -38,7 +38,7 @@ describe.skipIf(!hasPg || !testRedisUrl())("/readyz reports rollup worker lag wi
     });
 
     await rollUp(f.db);
-    const after = await call(`${f.t.url}/readyz`);
+    const after = await call(`${f.t.url}/readyz`, { key: f.t.adminKey });
     expect(after.body.data.worker).toMatchObject({ status: "ok", rows_behind: 0, last_error: null });
     expect(after.body.data.worker.lag_seconds).toBeLessThan(60);
 
@@ -50,7 +50,7 @@ describe.skipIf(!hasPg || !testRedisUrl())("/readyz reports rollup worker lag wi
       seed: 42,
       idPrefix: "more",
     });
-    const behind = await call(`${f.t.url}/readyz`);
+    const behind = await call(`${f.t.url}/readyz`, { key: f.t.adminKey });
     expect(behind.body.data.worker.rows_behind).toBe(3);
     expect(behind.body.data.status).toBe("ready");
   });

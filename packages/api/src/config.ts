@@ -104,6 +104,16 @@ export const configSchema = z.object({
     .int()
     .min(1024)
     .default(256 * 1024 * 1024),
+  /**
+   * Invalid API keys one client address may present per minute (per replica) before its calls
+   * get 429 for the rest of the minute; 0 turns the throttle off.
+   */
+  LLMG_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+  /**
+   * Reverse proxies in front of the gateway (load balancer = 1): the client address is then
+   * taken that many hops back in X-Forwarded-For. 0 (default): the TCP peer is the client.
+   */
+  LLMG_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

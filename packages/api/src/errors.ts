@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   budget_exceeded: 402,
   forbidden: 403,
+  account_disabled: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

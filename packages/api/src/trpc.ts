@@ -33,7 +33,8 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
 const authenticated = t.middleware(async ({ ctx, next }) => {
-  const principal = await ctx.services.auth.authenticate(ctx.authorization);
+  // The REST surface authenticates before reading the body and hands the principal over.
+  const principal = ctx.principal ?? (await ctx.services.auth.authenticate(ctx.authorization, ctx.ip));
   return next({ ctx: { principal } });
 });
 

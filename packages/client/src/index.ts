@@ -21,6 +21,8 @@ export function createLlmgClient(options: LlmgClientOptions) {
     links: [
       httpBatchLink({
         url: `${options.baseUrl.replace(/\/+$/, "")}/trpc`,
+        // The server refuses batches of more calls (400); larger bursts go out as several batches.
+        maxItems: 20,
         headers: () => ({ authorization: `Bearer ${options.apiKey}` }),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),

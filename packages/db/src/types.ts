@@ -16,6 +16,10 @@ export interface UsersTable {
   monthly_budget_usd: Money | null;
   rate_limit_rpm: number | null;
   rate_limit_tpm: number | null;
+  /** Every key of a disabled user is refused (403 account_disabled); keys are kept. */
+  disabled: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The highest monthly limit the user may set themselves; null = no cap. */
+  budget_cap_usd: Money | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -22,17 +22,23 @@ export function healthRouter(services: Services): Router {
   router.get("/healthz", (_req, res) => {
     res.json({ success: true, data: { status: "ok", uptime_s: Math.round(process.uptime()) } });
   });
-  // Readiness: the dependencies this replica needs answer.
-  router.get("/readyz", async (_req, res) => {
+  // Readiness: the dependencies this replica needs answer. Anyone (a load balancer) sees which
+  // failed; latencies, error texts and worker lag describe the deployment's insides, so only
+  // the admin key sees them.
+  router.get("/readyz", async (req, res) => {
     const checks = [await check(`database (${services.dbKind})`, () => sql`select 1`.execute(services.db))];
     const redis = services.redis;
     if (redis) checks.push(await check("redis", () => redis.ping()));
     const ready = checks.every((c) => c.ok);
+    const status = ready ? "ready" : "not_ready";
+    if (!services.auth.isAdmin(req.get("authorization"))) {
+      const names = checks.map(({ name, ok }) => ({ name, ok }));
+      res.status(ready ? 200 : 503).json({ success: ready, data: { status, checks: names } });
+      return;
+    }
     // Production mode runs rollups on BullMQ workers: report their lag, without failing readiness for it.
     const worker = redis ? { worker: await rollupLag(services.db).catch(() => null) } : {};
-    res
-      .status(ready ? 200 : 503)
-      .json({ success: ready, data: { status: ready ? "ready" : "not_ready", checks, ...worker } });
+    res.status(ready ? 200 : 503).json({ success: ready, data: { status, checks, ...worker } });
   });
   return router;
 }

@@ -45,6 +45,9 @@ export function beginRequest(
   const access = accessLogger(logger);
   const requestId = newRequestId();
   res.setHeader(REQUEST_ID_HEADER, requestId);
+  // Every answer, errors and the chat fast path included: no browser may sniff a JSON error
+  // or a streamed answer into HTML.
+  res.setHeader("x-content-type-options", "nosniff");
   res.on("finish", () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     access.info(

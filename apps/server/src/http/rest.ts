@@ -47,11 +47,29 @@ function rewriteErrorBodies(req: Request, res: Response): void {
   }) as Response["end"];
 }
 
+/**
+ * A POST with nothing to send (`curl -X POST .../test`) has no content type, and trpc-to-openapi
+ * refuses any body-taking method without application/json (415). An empty body is an empty
+ * object; a body of another type still gets the 415.
+ */
+function acceptEmptyBody(req: Request): void {
+  if (req.method === "GET" || req.method === "DELETE" || req.headers["content-type"] !== undefined) return;
+  const length = req.headers["content-length"];
+  const empty = req.headers["transfer-encoding"] === undefined && (length === undefined || length === "0");
+  if (!empty) return;
+  req.headers["content-type"] = "application/json";
+  req.body = {};
+}
+
 /** The REST surface: every procedure with OpenAPI meta, at /api/<path>. */
 export function restHandler(services: Services) {
   const handler = createOpenApiExpressMiddleware({
     router: appRouter,
-    createContext: ({ req }) => createContextInner(services, requestMeta(req as Request)),
+    createContext: ({ req }) => {
+      const ctx = createContextInner(services, requestMeta(req as Request));
+      const principal = (req as Request).principal;
+      return principal ? { ...ctx, principal } : ctx;
+    },
     responseMeta: ({ ctx, errors }) => {
       const context = ctx as Context | undefined;
       const headers: Record<string, string> = { ...(context?.response.headers ?? {}) };
@@ -75,6 +93,7 @@ export function restHandler(services: Services) {
   });
   return (req: Request, res: Response, _next: NextFunction) => {
     rewriteErrorBodies(req, res);
+    acceptEmptyBody(req);
     return handler(req, res);
   };
 }

@@ -13,7 +13,10 @@ export interface BudgetSettings {
   limitUsd: string | null;
   /** The limit in nano-USD, rounded down (never above what the user set). */
   limitNano: bigint | null;
+  /** The mode enforced: always hard while an admin's cap is set (a soft limit caps nothing). */
   mode: BudgetMode;
+  /** users.budget_cap_usd: the highest limit the user may set; null = no cap. */
+  capUsd: string | null;
   thresholds: number[];
   webhookUrl: string | null;
   webhookSecretSealed: string | null;
@@ -30,7 +33,8 @@ export function toSettings(row: BudgetSettingsRow): BudgetSettings {
     limitUsd: row.monthly_budget_usd === null ? null : normalizeDecimal(row.monthly_budget_usd),
     // An admin may have set more than a counter holds exactly; past that it is as good as unlimited.
     limitNano: limitNano !== null && limitNano > MAX_SAFE_NANO ? MAX_SAFE_NANO : limitNano,
-    mode: row.mode ?? "hard",
+    mode: row.budget_cap_usd !== null ? "hard" : (row.mode ?? "hard"),
+    capUsd: row.budget_cap_usd === null ? null : normalizeDecimal(row.budget_cap_usd),
     thresholds: row.thresholds ?? [...DEFAULT_THRESHOLDS],
     webhookUrl: row.webhook_url,
     webhookSecretSealed: row.webhook_secret,

@@ -1,10 +1,12 @@
-import { findUserById, listUsers } from "@llmg/db";
+import { findUserById, listUsers, revokeKey } from "@llmg/db";
 import { z } from "zod";
+import { audit } from "../audit";
 import { ok, pageInput, pageOf, paginated } from "../envelope";
 import { notFound } from "../errors";
-import { positiveInt, usdAmount } from "../schemas/common";
+import { jsonBoolean, positiveInt, usdAmount } from "../schemas/common";
 import { createdApiKeySchema, toUserDto, userSchema } from "../schemas/users";
 import { issueKey } from "../services/keys";
+import { updateUserAccount } from "../services/user-admin";
 import { createUserAccount } from "../services/users";
 import { adminProcedure, router } from "../trpc";
 
@@ -18,6 +20,31 @@ const createUserInput = z.object({
   rate_limit_rpm: positiveInt.nullable().optional(),
   rate_limit_tpm: positiveInt.nullable().optional(),
 });
+
+const id = z.string().min(1).max(100);
+
+const updateUserInput = z
+  .object({
+    id,
+    name: z.string().trim().min(1).max(200).nullable().optional(),
+    disabled: jsonBoolean.optional().meta({
+      description: "true refuses every key of the user (403 account_disabled); false restores them",
+    }),
+    budget_cap_usd: usdAmount.nullable().optional().meta({
+      description:
+        "The highest monthly limit the user may set themselves (null = no cap). A cap below the current limit lowers the limit to the cap; while set, the budget is enforced in hard mode.",
+    }),
+    monthly_budget_usd: usdAmount
+      .nullable()
+      .optional()
+      .meta({ description: "Monthly limit in USD (null = unlimited); at most the cap" }),
+    rate_limit_rpm: positiveInt.nullable().optional(),
+    rate_limit_tpm: positiveInt.nullable().optional(),
+  })
+  .refine((v) => Object.keys(v).some((k) => k !== "id"), {
+    message: "give at least one field to change",
+    path: ["(body)"],
+  });
 
 export const adminRouter = router({
   createUser: adminProcedure
@@ -72,5 +99,53 @@ export const adminRouter = router({
       const data = await issueKey(ctx, user.id, input.name ?? null);
       ctx.response.status = 201;
       return { success: true as const, data };
+    }),
+
+  updateUser: adminProcedure
+    .meta({
+      openapi: {
+        method: "PATCH",
+        path: "/admin/users/{id}",
+        tags: ["admin"],
+        summary: "Change a user: disable, cap the budget, set limits",
+        description:
+          "Fields left out keep their value. Disabling refuses the user's keys with 403 account_disabled at once on this replica and within LLMG_KEY_CACHE_TTL_MS on others; limits apply the same way. Recorded in the activity log.",
+        protect: true,
+      },
+    })
+    .input(updateUserInput)
+    .output(ok(userSchema))
+    .mutation(async ({ ctx, input }) => {
+      const { id: userId, ...patch } = input;
+      const user = await updateUserAccount(ctx, userId, patch);
+      return { success: true as const, data: toUserDto(user) };
+    }),
+
+  revokeUserKey: adminProcedure
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/admin/users/{id}/keys/{keyId}",
+        tags: ["admin"],
+        summary: "Revoke a user's API key",
+        description:
+          "Stops working at once on this replica and within the key cache TTL on others. 404 when the key is not this user's or is already revoked.",
+        protect: true,
+      },
+    })
+    .input(z.object({ id, keyId: id }))
+    .output(ok(z.object({ id: z.string(), revoked: z.literal(true) })))
+    .mutation(async ({ ctx, input }) => {
+      const revoked = await revokeKey(ctx.services.db, input.id, input.keyId);
+      if (!revoked) throw notFound("API key");
+      ctx.services.auth.forget(revoked.key_hash);
+      await audit(ctx, {
+        userId: input.id,
+        action: "api_key.delete",
+        targetType: "api_key",
+        targetId: revoked.id,
+        details: { prefix: revoked.prefix },
+      });
+      return { success: true as const, data: { id: revoked.id, revoked: true as const } };
     }),
 });

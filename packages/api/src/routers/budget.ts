@@ -6,6 +6,7 @@ import type { Context } from "../context";
 import { assertEgressAllowed } from "../egress";
 import { ok } from "../envelope";
 import { ApiError } from "../errors";
+import { assertWithinCap, softModeRefusal } from "../limits/cap";
 import { budgetHistory } from "../limits/history";
 import type { BudgetSettings } from "../limits/settings";
 import { budgetSummary } from "../limits/summary";
@@ -52,8 +53,12 @@ async function applyUpdate(
   let sealed: string | null | undefined;
   if (newSecret) sealed = ctx.services.secrets.seal(newSecret, webhookSecretAad(current.userId));
   else if (webhookUrl === null) sealed = null;
+  if (input.mode === "soft" && current.capUsd !== null) throw softModeRefusal(current.capUsd);
   await db.transaction().execute(async (trx) => {
-    if (input.limit_usd !== undefined) await setMonthlyLimit(trx, current.userId, input.limit_usd);
+    if (input.limit_usd !== undefined) {
+      await assertWithinCap(trx, current.userId, input.limit_usd);
+      await setMonthlyLimit(trx, current.userId, input.limit_usd);
+    }
     await upsertBudget(trx, current.userId, {
       ...(input.mode !== undefined ? { mode: input.mode } : {}),
       ...(input.thresholds !== undefined ? { thresholds: input.thresholds } : {}),
@@ -93,7 +98,7 @@ export const budgetRouter = router({
         tags: ["budget"],
         summary: "Set your budget",
         description:
-          "Any of: monthly limit (null = unlimited), alert thresholds, webhook URL, mode (hard refuses calls past the limit with 402; soft only alerts). Fields left out keep their value. Setting a webhook URL the first time, or rotate_webhook_secret, returns the signing secret once. Other replicas apply a change within the settings cache TTL (LLMG_KEY_CACHE_TTL_MS).",
+          "Any of: monthly limit (null = unlimited), alert thresholds, webhook URL, mode (hard refuses calls past the limit with 402; soft only alerts). Fields left out keep their value. Setting a webhook URL the first time, or rotate_webhook_secret, returns the signing secret once. Other replicas apply a change within the settings cache TTL (LLMG_KEY_CACHE_TTL_MS). While an administrator's budget cap is set, a limit above it, unlimited (null) or soft mode is refused with 403 forbidden.",
         protect: true,
       },
     })

@@ -5,7 +5,7 @@ import type { HistoryPoint } from "../limits/history";
 import { MAX_LIMIT_USD, nanoToNumber, nanoToUsd, percentOf, usdToNano } from "../limits/money";
 import { PROJECTION_METHOD } from "../limits/projection";
 import type { BudgetSummary } from "../limits/summary";
-import { isoDate, usdAmount } from "./common";
+import { isoDate, jsonBoolean, usdAmount } from "./common";
 
 // Money as in the pricing endpoints: a number for display and charts, `*_exact` to compute with.
 const usd = (description: string, example: number) =>
@@ -124,7 +124,7 @@ export const budgetUpdateInput = z
         "Alerts are POSTed here as signed JSON; null removes it. Must be, and resolve to, a public address unless the operator lists the host in LLMG_EGRESS_ALLOW (else 400 egress_denied)",
     }),
     mode: z.enum(["hard", "soft"]).optional(),
-    rotate_webhook_secret: z.boolean().optional(),
+    rotate_webhook_secret: jsonBoolean.optional(),
   })
   .meta({ id: "BudgetUpdateInput" });
 

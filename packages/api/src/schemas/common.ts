@@ -22,3 +22,10 @@ function numberToPlain(n: number): string | undefined {
 }
 
 export const positiveInt = z.number().int().min(1).max(1_000_000_000);
+
+/**
+ * A JSON boolean for REST inputs. trpc-to-openapi turns every plain z.boolean() of an input
+ * into a coercing one (for query strings) — in bodies too, where `"false"` would then read as
+ * true. It leaves a pipe alone, so this one accepts true and false only.
+ */
+export const jsonBoolean = z.boolean().pipe(z.boolean());

@@ -1,7 +1,7 @@
 import { PROVIDER_IDS } from "@llmg/core";
 import type { ProviderCredential } from "@llmg/db";
 import { z } from "zod";
-import { isoDate } from "./common";
+import { isoDate, jsonBoolean } from "./common";
 
 const baseUrl = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
@@ -17,7 +17,7 @@ export const createCredentialInput = z.object({
   name: z.string().trim().min(1).max(100).meta({ example: "production" }),
   api_key: z.string().trim().min(8).max(4096).meta({ example: "sk-proj-..." }),
   base_url: baseUrl.optional(),
-  is_default: z.boolean().optional(),
+  is_default: jsonBoolean.optional(),
   priority: z.number().int().min(-1000).max(1000).optional(),
 });
 
@@ -26,7 +26,7 @@ export const updateCredentialInput = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   api_key: z.string().trim().min(8).max(4096).optional(),
   base_url: baseUrl.nullable().optional(),
-  is_default: z.boolean().optional(),
+  is_default: jsonBoolean.optional(),
   priority: z.number().int().min(-1000).max(1000).optional(),
 });
 

@@ -1,3 +1,4 @@
+import { normalizeDecimal } from "@llmg/core";
 import type { ApiKey, User } from "@llmg/db";
 import { z } from "zod";
 import { isoDate } from "./common";
@@ -10,6 +11,13 @@ export const userSchema = z
     monthly_budget_usd: z.string().nullable(),
     rate_limit_rpm: z.number().int().nullable(),
     rate_limit_tpm: z.number().int().nullable(),
+    disabled: z
+      .boolean()
+      .meta({ description: "A disabled user's keys are refused with 403 account_disabled" }),
+    budget_cap_usd: z
+      .string()
+      .nullable()
+      .meta({ description: "The highest monthly limit the user may set themselves; null = no cap" }),
     created_at: isoDate,
   })
   .meta({ id: "User" });
@@ -36,6 +44,8 @@ export function toUserDto(user: User): z.infer<typeof userSchema> {
     monthly_budget_usd: user.monthly_budget_usd,
     rate_limit_rpm: user.rate_limit_rpm,
     rate_limit_tpm: user.rate_limit_tpm,
+    disabled: user.disabled,
+    budget_cap_usd: user.budget_cap_usd === null ? null : normalizeDecimal(user.budget_cap_usd),
     created_at: user.created_at.toISOString(),
   };
 }

@@ -5,6 +5,8 @@ import type { BudgetChange, Database } from "../types";
 export interface BudgetSettingsRow {
   user_id: string;
   monthly_budget_usd: string | null;
+  /** The admin's cap on the limit (null = none); while set, the budget is enforced as hard. */
+  budget_cap_usd: string | null;
   rate_limit_rpm: number | null;
   rate_limit_tpm: number | null;
   user_created_at: Date;
@@ -24,6 +26,7 @@ export async function findBudgetSettings(
     .select([
       "users.id as user_id",
       "users.monthly_budget_usd",
+      "users.budget_cap_usd",
       "users.rate_limit_rpm",
       "users.rate_limit_tpm",
       "users.created_at as user_created_at",

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { newId } from "../ids";
 import type { Database, User } from "../types";
 import { offsetOf, type Page, type PageRequest } from "./pagination";
@@ -50,4 +50,38 @@ export async function listUsers(db: Kysely<Database>, page: PageRequest): Promis
       .executeTakeFirstOrThrow(),
   ]);
   return { items, total: count.n };
+}
+
+export interface UserAdminPatch {
+  name?: string | null;
+  disabled?: boolean;
+  budgetCapUsd?: string | null;
+  rateLimitRpm?: number | null;
+  rateLimitTpm?: number | null;
+}
+
+/** The user row locked until the end of the transaction, so a limit and its cap change in turn. */
+export async function lockUser(db: Kysely<Database>, id: string): Promise<User | undefined> {
+  return db.selectFrom("users").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+}
+
+/** Sets the given admin-controlled fields (the monthly limit is set with setMonthlyLimit). */
+export async function updateUserAdminFields(
+  db: Kysely<Database>,
+  id: string,
+  patch: UserAdminPatch,
+): Promise<void> {
+  const values = {
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+    ...(patch.budgetCapUsd !== undefined ? { budget_cap_usd: patch.budgetCapUsd } : {}),
+    ...(patch.rateLimitRpm !== undefined ? { rate_limit_rpm: patch.rateLimitRpm } : {}),
+    ...(patch.rateLimitTpm !== undefined ? { rate_limit_tpm: patch.rateLimitTpm } : {}),
+  };
+  if (Object.keys(values).length === 0) return;
+  await db
+    .updateTable("users")
+    .set({ ...values, updated_at: sql`now()` })
+    .where("id", "=", id)
+    .execute();
 }

@@ -6,18 +6,25 @@ import {
   describeIssues,
   errorFields,
   metadataFrom,
+  type Principal,
   resolveModel,
   type Services,
   streamChat,
   type UserPrincipal,
 } from "@llmg/api";
 import { totalTokens, type Usage } from "@llmg/core";
+import { clientAddress } from "../client-address";
 import { sendJson } from "../send-json";
 import { openAiErrorBody, sendOpenAiError } from "./openai-errors";
 import { type OpenAiChatRequest, openAiChatRequest } from "./request-schema";
 
 export async function authenticateUser(services: Services, req: IncomingMessage): Promise<UserPrincipal> {
-  const principal = await services.auth.authenticate(req.headers.authorization);
+  // Disabled users and the bad-key throttle apply here as on /api: both are checked in the
+  // authenticator, from its cache (a map lookup per call).
+  const principal = await services.auth.authenticate(
+    req.headers.authorization,
+    clientAddress(req, services.config.LLMG_TRUST_PROXY),
+  );
   if (principal.kind !== "user")
     throw new ApiError("forbidden", "Chat calls need a user's API key, not the admin key");
   return principal;
@@ -72,7 +79,11 @@ function toCall(
   const maxTokens = max_tokens ?? max_completion_tokens;
   return {
     principal,
-    meta: { requestId, ip: req.socket.remoteAddress ?? null, userAgent: header(req, "user-agent") ?? null },
+    meta: {
+      requestId,
+      ip: clientAddress(req, services.config.LLMG_TRUST_PROXY),
+      userAgent: header(req, "user-agent") ?? null,
+    },
     endpoint: "v1",
     model,
     request: {
@@ -96,10 +107,12 @@ export async function handleChatCompletion(
   res: ServerResponse,
   requestId: string,
   readBody: () => Promise<unknown>,
+  /** Already authenticated (the express route checks the key before reading the body). */
+  authenticated?: Principal,
 ): Promise<void> {
   let body: OpenAiChatRequest | undefined;
   try {
-    const principal = await authenticateUser(services, req);
+    const principal = authenticated?.kind === "user" ? authenticated : await authenticateUser(services, req);
     body = parseBody(await readBody());
     const call = toCall(services, req, requestId, principal, body);
     const created = Math.floor(Date.now() / 1000);

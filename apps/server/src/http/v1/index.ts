@@ -1,17 +1,26 @@
-import type { Services } from "@llmg/api";
+import { errorFields, type Services } from "@llmg/api";
 import express, { type Router } from "express";
-import { handleChatCompletion } from "./chat-completions";
+import { authenticateUser, handleChatCompletion } from "./chat-completions";
 import { modelsHandler } from "./models";
 import { sendOpenAiError } from "./openai-errors";
 
 /** The OpenAI-compatible surface. Its errors use OpenAI's shape, not our envelope. */
 export function v1Router(services: Services): Router {
   const router = express.Router();
-  router.use(express.json({ limit: services.config.LLMG_BODY_LIMIT, strict: false }));
   // Plain JSON bodies never get here: the server routes them to the fast path (http/server.ts).
-  // This route takes the rest (compressed bodies, other charsets) once body-parser has read them.
+  // This route takes the rest (compressed bodies, other charsets); as on the fast path, the key
+  // is checked before the body is read, and the handler takes the principal from here.
+  router.post("/chat/completions", async (req, res, next) => {
+    try {
+      req.principal = await authenticateUser(services, req);
+      next();
+    } catch (error) {
+      sendOpenAiError(res, errorFields(error), req.requestId);
+    }
+  });
+  router.use(express.json({ limit: services.config.LLMG_BODY_LIMIT, strict: false }));
   router.post("/chat/completions", (req, res) =>
-    handleChatCompletion(services, req, res, req.requestId, async () => req.body),
+    handleChatCompletion(services, req, res, req.requestId, async () => req.body, req.principal),
   );
   router.get("/models", modelsHandler(services));
   router.use((req, res) => {
