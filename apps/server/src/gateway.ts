@@ -5,6 +5,7 @@ import {
   type AppConfig,
   createAuthenticator,
   createCredentialResolver,
+  createInflightCalls,
   createLimitsFor,
   createSecretBox,
   createUsageRecorder,
@@ -43,7 +44,10 @@ export interface StartGatewayOptions {
 
 const LAST_USED_FLUSH_MS = 10_000;
 const CREDENTIAL_CACHE_TTL_MS = 10_000;
-const DRAIN_TIMEOUT_MS = 10_000;
+// After the grace, aborted calls still write their rows: this bounds that wait.
+const ABORT_SETTLE_MS = 10_000;
+// Other requests (REST, health) get this long after the chat calls are done.
+const CONNECTIONS_CLOSE_MS = 5_000;
 
 /** Opens the database the configuration names: PostgreSQL, or PGlite in the data dir. */
 export async function openConfiguredDatabase(config: AppConfig): Promise<DbHandle> {
@@ -94,6 +98,7 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
     limiter: limits,
     limits,
     usage: createUsageRecorder(handle.db, { waitForFlush: config.LLMG_USAGE_COMMIT === "durable" }),
+    inflight: createInflightCalls(),
     ...(redis ? { redis } : {}),
   };
   const close = async () => {
@@ -143,19 +148,34 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     services,
     ...(opened.generatedAdminKey ? { generatedAdminKey: opened.generatedAdminKey } : {}),
     close() {
-      // Drain: stop accepting, let in-flight requests finish (bounded), then close the pools.
       closing ??= (async () => {
         clearInterval(flushTimer);
         jobs?.stop();
-        await new Promise<void>((resolve) => {
-          const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
-          force.unref();
-          server.close(() => {
-            clearTimeout(force);
-            resolve();
+        const inflight = services.inflight;
+        // Stop accepting; kept-alive connections close as soon as they are idle (and a request
+        // arriving on one meanwhile is refused, see http/server.ts).
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const sweep = setInterval(() => server.closeIdleConnections(), 200);
+        try {
+          // Calls in flight get the grace; those still running then are aborted and record
+          // their rows (status error, code shutdown, partial usage) before anything closes.
+          const drained = await inflight?.drain(config.LLMG_SHUTDOWN_GRACE_MS, ABORT_SETTLE_MS);
+          if (drained && drained.running > 0) logger.info({ ...drained }, "chat calls drained");
+          if (drained && drained.abandoned > 0) {
+            logger.error({ ...drained }, "chat calls still running after the shutdown grace");
+          }
+          let force: NodeJS.Timeout | undefined;
+          const forced = new Promise<void>((resolve) => {
+            const ms = inflight ? CONNECTIONS_CLOSE_MS : config.LLMG_SHUTDOWN_GRACE_MS;
+            force = setTimeout(resolve, ms);
           });
-          server.closeIdleConnections();
-        });
+          await Promise.race([closed, forced]);
+          clearTimeout(force);
+          server.closeAllConnections();
+        } finally {
+          clearInterval(sweep);
+        }
         await opened.close();
       })();
       return closing;

@@ -83,7 +83,11 @@ export const configSchema = z.object({
     .min(1024)
     .default(32 * 1024 * 1024),
   /** Absolute deadline of a streamed call, however steadily the provider keeps sending. */
-  LLMG_PROVIDER_STREAM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  LLMG_PROVIDER_STREAM_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 60_000),
   /** On SIGTERM, how long calls in flight may still run before they are aborted (and recorded). */
   LLMG_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Usage rows waiting for their INSERT; past it new calls wait, then fail with 503. */

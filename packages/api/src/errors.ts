@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   provider_error: 502,
   limits_unavailable: 503,
   provider_timeout: 504,
+  database_unavailable: 503,
+  shutdown: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

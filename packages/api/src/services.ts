@@ -3,6 +3,7 @@ import type { Database, DbKind } from "@llmg/db";
 import type Redis from "ioredis";
 import type { Kysely } from "kysely";
 import type { Authenticator } from "./auth/authenticator";
+import type { InflightCalls } from "./chat/inflight";
 import type { Limiter } from "./chat/limits";
 import type { UsageRecorder } from "./chat/usage-recorder";
 import type { AppConfig } from "./config";
@@ -41,4 +42,6 @@ export interface Services {
   usage: UsageRecorder;
   /** Present in production mode (REDIS_URL); embedded mode keeps counters in process. */
   redis?: Redis;
+  /** Chat calls in flight, for a graceful shutdown (absent: calls are not tracked). */
+  inflight?: InflightCalls;
 }
