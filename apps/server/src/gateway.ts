@@ -44,6 +44,8 @@ export interface StartGatewayOptions {
 
 const LAST_USED_FLUSH_MS = 10_000;
 const CREDENTIAL_CACHE_TTL_MS = 10_000;
+const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+const REDIS_COMMAND_TIMEOUT_MS = 5_000;
 // After the grace, aborted calls still write their rows: this bounds that wait.
 const ABORT_SETTLE_MS = 10_000;
 // Other requests (REST, health) get this long after the chat calls are done.
@@ -51,10 +53,34 @@ const CONNECTIONS_CLOSE_MS = 5_000;
 
 /** Opens the database the configuration names: PostgreSQL, or PGlite in the data dir. */
 export async function openConfiguredDatabase(config: AppConfig): Promise<DbHandle> {
-  if (config.DATABASE_URL) return openDatabase({ databaseUrl: config.DATABASE_URL });
+  if (config.DATABASE_URL) {
+    return openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      connectTimeoutMs: config.LLMG_DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: config.LLMG_DB_STATEMENT_TIMEOUT_MS,
+    });
+  }
   const dataDir = join(config.LLMG_DATA_DIR, "pgdata");
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return openDatabase({ dataDir });
+}
+
+/** Migrations may run longer than any request may: on PostgreSQL without the statement timeout. */
+async function migrate(config: AppConfig, handle: DbHandle, configured: boolean): Promise<void> {
+  if (!configured || !config.DATABASE_URL) {
+    await migrateToLatest(handle.db);
+    return;
+  }
+  const unbounded = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    poolSize: 1,
+    statementTimeoutMs: 0,
+  });
+  try {
+    await migrateToLatest(unbounded.db);
+  } finally {
+    await unbounded.close();
+  }
 }
 
 /**
@@ -66,12 +92,16 @@ export async function openServices(config: AppConfig, logger: AppLogger, databas
   const secrets = createSecretBox(resolveEncryptionKey(config, logger));
   const catalog = loadCatalog(config);
   const handle = database ?? (await openConfiguredDatabase(config));
-  await migrateToLatest(handle.db);
+  await migrate(config, handle, database === undefined);
   const redis = config.REDIS_URL
     ? new Redis(config.REDIS_URL, {
         lazyConnect: false,
         maxRetriesPerRequest: 2,
         enableOfflineQueue: true,
+        // Nothing on this connection blocks: no reply within these bounds means Redis is in
+        // trouble. An admission given up on is cancelled by the limiter (see limiter.ts).
+        connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
         // Commands issued in the same tick (the admissions and settles of concurrent calls) go out
         // in one write: on loopback TCP a socket write costs more than the command itself.
         enableAutoPipelining: true,

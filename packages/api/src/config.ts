@@ -92,6 +92,10 @@ export const configSchema = z.object({
   LLMG_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Usage rows waiting for their INSERT; past it new calls wait, then fail with 503. */
   LLMG_USAGE_QUEUE_MAX: z.coerce.number().int().min(100).default(10_000),
+  /** PostgreSQL: longest wait for a connection before a request fails with 503 database_unavailable. */
+  LLMG_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** PostgreSQL: statements running longer are cancelled (0: no limit). Migrations are exempt. */
+  LLMG_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
