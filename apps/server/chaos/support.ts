@@ -133,10 +133,13 @@ export interface Answer {
   stream: boolean;
   /** Streams: the last line `[DONE]` arrived (only then is a 200 stream a success). */
   complete: boolean;
+  /** Date.now() when the call was sent. */
+  sentAt: number;
 }
 
 /** One OpenAI-style chat call; a stream is read to its end. Never throws. */
 export async function chat(url: string, key: string, stream: boolean): Promise<Answer> {
+  const sentAt = Date.now();
   try {
     const res = await fetch(`${url}/v1/chat/completions`, {
       method: "POST",
@@ -150,7 +153,7 @@ export async function chat(url: string, key: string, stream: boolean): Promise<A
     });
     const requestId = res.headers.get("x-llmg-request-id");
     const text = await res.text();
-    const answer: Answer = { status: res.status, requestId, stream, complete: false };
+    const answer: Answer = { status: res.status, requestId, stream, complete: false, sentAt };
     if (stream && res.status === 200) {
       answer.complete = text.trimEnd().endsWith("data: [DONE]");
       const error = text.match(/"code":"(\w+)"/);
@@ -167,7 +170,14 @@ export async function chat(url: string, key: string, stream: boolean): Promise<A
     }
     return answer;
   } catch (error) {
-    return { status: "network", requestId: null, stream, complete: false, error: (error as Error).message };
+    return {
+      status: "network",
+      requestId: null,
+      stream,
+      complete: false,
+      sentAt,
+      error: (error as Error).message,
+    };
   }
 }
 
@@ -223,6 +233,7 @@ export const successes = (answers: Answer[]) =>
 /** The user's in-flight reservations in Redis, after dropping expired ones (as admissions do). */
 export async function reservedNano(redisUrl: string, prefix: string, userId: string): Promise<bigint> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  redis.on("error", () => {});
   try {
     return await createRedisStore(redis, prefix).reserved(userId);
   } finally {
@@ -236,6 +247,9 @@ export interface RedisServer {
   start(): Promise<void>;
   /** SIGKILL: no goodbye to clients, nothing saved. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a stalled server keeps its connections and answers late. */
+  freeze(): void;
+  thaw(): void;
 }
 
 /** A private redis-server (no persistence) that a test may kill and start again on its port. */
@@ -257,6 +271,7 @@ export async function privateRedis(): Promise<RedisServer> {
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
       });
+      probe.on("error", () => {});
       try {
         const up = await waitFor(async () => {
           try {
@@ -271,6 +286,12 @@ export async function privateRedis(): Promise<RedisServer> {
       } finally {
         probe.disconnect();
       }
+    },
+    freeze() {
+      child?.kill("SIGSTOP");
+    },
+    thaw() {
+      child?.kill("SIGCONT");
     },
     async kill() {
       const proc = child;

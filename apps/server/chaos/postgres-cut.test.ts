@@ -1,0 +1,140 @@
+import { randomBytes } from "node:crypto";
+import { openTestDatabase, type TestDatabase, testRedisUrl } from "@llmg/db/testing";
+import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Account,
+  type Answer,
+  adminKey,
+  type CuttableProxy,
+  createAccount,
+  cuttableProxy,
+  encryptionKey,
+  FAKE_KEY,
+  type GatewayProcess,
+  load,
+  reservedNano,
+  sleep,
+  spawnGateway,
+  successes,
+  tally,
+  waitFor,
+} from "./support";
+
+/**
+ * The gateway's PostgreSQL connections are cut under load (and new ones turned away for a few
+ * seconds), through a TCP proxy between the two. Calls meanwhile answer 503 — never a 500, and
+ * never a 200 for a call whose usage row could not be committed — and succeed again once the
+ * database is back, with every reservation settled or released.
+ */
+const redisUrl = testRedisUrl();
+const CLIENTS = 8;
+const OUTAGE_MS = 5_000;
+const RECOVERY_MS = 3_000;
+const UNAVAILABLE = new Set(["database_unavailable", "limits_unavailable"]);
+
+describe.skipIf(!redisUrl)("PostgreSQL connection cut under load", () => {
+  let database: TestDatabase;
+  let fake: FakeProvider;
+  let proxy: CuttableProxy;
+  let gateway: GatewayProcess | undefined;
+  let account: Account;
+  const prefix = `llmgchaos:${randomBytes(4).toString("hex")}:`;
+
+  beforeAll(async () => {
+    database = await openTestDatabase("postgres");
+    const direct = new URL(database.url!);
+    proxy = await cuttableProxy(direct.hostname, Number(direct.port || 5432));
+    const viaProxy = new URL(database.url!);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+    fake = await startFakeProvider("openai", {
+      apiKey: FAKE_KEY,
+      defaultBehavior: { type: "delay", ms: 30, next: { type: "success" } },
+    });
+    const admin = adminKey();
+    gateway = await spawnGateway({
+      DATABASE_URL: viaProxy.toString(),
+      REDIS_URL: redisUrl!,
+      LLMG_REDIS_PREFIX: prefix,
+      LLMG_ADMIN_KEY: admin,
+      LLMG_ENCRYPTION_KEY: encryptionKey(),
+      LLMG_OPENAI_BASE_URL: fake.url,
+      LLMG_RESERVATION_TTL_MS: "600000",
+    });
+    account = await createAccount(gateway.url, admin);
+  });
+  afterAll(async () => {
+    gateway?.kill("SIGKILL");
+    await gateway?.exited;
+    await proxy?.close();
+    await fake?.close();
+    await database?.close();
+  });
+
+  it("answers 503 while the database is unreachable, records every 200, recovers, leaks nothing", async () => {
+    let done = false;
+    const running = load({
+      url: () => gateway!.url,
+      key: account.key,
+      clients: CLIENTS,
+      maxCalls: 20_000,
+      streamEvery: 5,
+      pauseMs: 10,
+      stop: () => done,
+    });
+    const startedAt = Date.now();
+    await sleep(2_000);
+    const cutAt = Date.now();
+    proxy.cut();
+    await sleep(OUTAGE_MS);
+    proxy.restore();
+    const backAt = Date.now();
+    await sleep(RECOVERY_MS + 3_000);
+    done = true;
+    const answers = await running;
+
+    const recovered = answers.filter((a) => a.sentAt >= backAt + RECOVERY_MS);
+    const outage = answers.filter((a) => a.sentAt >= cutAt && a.sentAt < backAt);
+    const settled = await waitFor(
+      async () => (await reservedNano(redisUrl!, prefix, account.userId)) === 0n,
+      10_000,
+      250,
+    );
+    const left = await reservedNano(redisUrl!, prefix, account.userId);
+    const rows = await database.db
+      .selectFrom("requests")
+      .select(["id", "status"])
+      .where("user_id", "=", account.userId)
+      .execute();
+    const success = new Set(rows.filter((r) => r.status === "success").map((r) => r.id));
+    const ok = successes(answers);
+    const missing = ok.filter((a) => !success.has(a.requestId!));
+    process.stdout.write(
+      `[chaos postgres-cut] ${JSON.stringify({
+        calls: answers.length,
+        answers: tally(answers),
+        sent_during_outage: tally(outage),
+        after_recovery: tally(recovered),
+        success_answers: ok.length,
+        success_rows: success.size,
+        success_answers_without_row: missing.length,
+        reserved_nano_after_settle: left.toString(),
+        ms: Date.now() - startedAt,
+      })}\n`,
+    );
+    const unexpected = (list: Answer[]) =>
+      list.filter(
+        (a) =>
+          a.status === "network" ||
+          (a.status >= 500 && !(a.status === 503 && UNAVAILABLE.has(a.error ?? ""))) ||
+          (a.status === 200 && !a.complete && !UNAVAILABLE.has(a.error ?? "")),
+      );
+    expect(unexpected(answers)).toEqual([]);
+    expect(outage.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+    expect(recovered.length).toBeGreaterThan(20);
+    expect(recovered.filter((a) => a.status !== 200 || !a.complete)).toEqual([]);
+    expect(missing).toEqual([]);
+    expect(settled).toBe(true);
+  });
+});
