@@ -133,8 +133,9 @@ export interface Answer {
   stream: boolean;
   /** Streams: the last line `[DONE]` arrived (only then is a 200 stream a success). */
   complete: boolean;
-  /** Date.now() when the call was sent. */
+  /** Date.now() when the call was sent, and when its answer was complete. */
   sentAt: number;
+  endedAt?: number;
 }
 
 /** One OpenAI-style chat call; a stream is read to its end. Never throws. */
@@ -153,7 +154,14 @@ export async function chat(url: string, key: string, stream: boolean): Promise<A
     });
     const requestId = res.headers.get("x-llmg-request-id");
     const text = await res.text();
-    const answer: Answer = { status: res.status, requestId, stream, complete: false, sentAt };
+    const answer: Answer = {
+      status: res.status,
+      requestId,
+      stream,
+      complete: false,
+      sentAt,
+      endedAt: Date.now(),
+    };
     if (stream && res.status === 200) {
       answer.complete = text.trimEnd().endsWith("data: [DONE]");
       const error = text.match(/"code":"(\w+)"/);
@@ -310,6 +318,9 @@ export interface CuttableProxy {
   /** Destroys every open connection and turns new ones away until restore(). */
   cut(): void;
   restore(): void;
+  /** Stops forwarding (connections stay open, new ones are accepted): a database that hangs. */
+  freeze(): void;
+  thaw(): void;
   readonly connections: number;
   close(): Promise<void>;
 }
@@ -318,6 +329,7 @@ export interface CuttableProxy {
 export async function cuttableProxy(targetHost: string, targetPort: number): Promise<CuttableProxy> {
   const open = new Set<Socket>();
   let refusing = false;
+  let frozen = false;
   const server: Server = createServer((client: Socket) => {
     if (refusing) {
       client.resetAndDestroy();
@@ -336,6 +348,10 @@ export async function cuttableProxy(targetHost: string, targetPort: number): Pro
     upstream.on("error", drop).on("close", drop);
     client.pipe(upstream);
     upstream.pipe(client);
+    if (frozen) {
+      client.pause();
+      upstream.pause();
+    }
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as { port: number };
@@ -351,6 +367,14 @@ export async function cuttableProxy(targetHost: string, targetPort: number): Pro
     },
     restore() {
       refusing = false;
+    },
+    freeze() {
+      frozen = true;
+      for (const socket of open) socket.pause();
+    },
+    thaw() {
+      frozen = false;
+      for (const socket of open) socket.resume();
     },
     close() {
       refusing = true;

@@ -91,6 +91,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<DbHand
     });
     // An idle client's error (e.g. the server restarted) must not crash the process.
     pool.on("error", () => {});
+    // Nor may a checked-out one's: pg emits a connection reset as an 'error' event on the client
+    // (with no listener while it is checked out: the process would die) besides failing its
+    // queries, which is how the caller learns of it.
+    pool.on("connect", (client: pg.PoolClient) => {
+      client.on("error", () => {});
+    });
     // A query the client timed out on is still pending on its connection, and every later query
     // there would queue behind it: such a connection is dropped instead of going back to the pool.
     pool.on("release", (_err: unknown, client: pg.PoolClient) => {
