@@ -48,7 +48,7 @@ const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 const REDIS_COMMAND_TIMEOUT_MS = 5_000;
 // After the grace, aborted calls still write their rows: this bounds that wait.
 const ABORT_SETTLE_MS = 10_000;
-// Other requests (REST, health) get this long after the chat calls are done.
+// Other requests still open when the grace is over (and the chat calls are done) get this long.
 const CONNECTIONS_CLOSE_MS = 5_000;
 
 /** Opens the database the configuration names: PostgreSQL, or PGlite in the data dir. */
@@ -182,6 +182,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         clearInterval(flushTimer);
         jobs?.stop();
         const inflight = services.inflight;
+        const graceEnds = Date.now() + config.LLMG_SHUTDOWN_GRACE_MS;
         // Stop accepting; kept-alive connections close as soon as they are idle (and a request
         // arriving on one meanwhile is refused, see http/server.ts).
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -197,8 +198,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
           }
           let force: NodeJS.Timeout | undefined;
           const forced = new Promise<void>((resolve) => {
-            const ms = inflight ? CONNECTIONS_CLOSE_MS : config.LLMG_SHUTDOWN_GRACE_MS;
-            force = setTimeout(resolve, ms);
+            // Other requests (REST, health) get what is left of the grace, and at least a moment.
+            force = setTimeout(resolve, Math.max(graceEnds - Date.now(), CONNECTIONS_CLOSE_MS));
           });
           await Promise.race([closed, forced]);
           clearTimeout(force);
