@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { openTestDatabase, type TestDatabase, testRedisUrl } from "@llmg/db/testing";
+import { openTestDatabase, type TestDatabase, testBackends, testRedisUrl } from "@llmg/db/testing";
 import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -29,7 +29,7 @@ const CLIENTS = 16;
 // The kill comes once this many calls were answered: enough that it lands mid-load.
 const KILL_AFTER = 150;
 
-describe.skipIf(!redisUrl)("kill -9 under load", () => {
+describe.skipIf(!redisUrl || !testBackends().includes("postgres"))("kill -9 under load", () => {
   let database: TestDatabase;
   let fake: FakeProvider;
   let env: Record<string, string>;

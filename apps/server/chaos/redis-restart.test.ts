@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { openTestDatabase, type TestDatabase } from "@llmg/db/testing";
+import { openTestDatabase, type TestDatabase, testBackends } from "@llmg/db/testing";
 import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -34,7 +34,7 @@ const OUTAGE_MS = 4_000;
 // Reconnect backoff (under 2 s) plus the limiter's 1 s breaker, with a margin.
 const RECOVERY_MS = 5_000;
 
-describe("Redis stopped and restarted under load", () => {
+describe.skipIf(!testBackends().includes("postgres"))("Redis stopped and restarted under load", () => {
   let database: TestDatabase;
   let fake: FakeProvider;
   let redis: RedisServer;

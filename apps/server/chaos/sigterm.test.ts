@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { openTestDatabase, type TestDatabase, testRedisUrl } from "@llmg/db/testing";
+import { openTestDatabase, type TestDatabase, testBackends, testRedisUrl } from "@llmg/db/testing";
 import { type FakeBehavior, type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -40,7 +40,7 @@ const slow = (stream: boolean, ms: number): FakeBehavior =>
         next: { type: "success", content: "done", usage: { prompt: 12, completion: 40 } },
       };
 
-describe.skipIf(!redisUrl)("SIGTERM with calls in flight", () => {
+describe.skipIf(!redisUrl || !testBackends().includes("postgres"))("SIGTERM with calls in flight", () => {
   let database: TestDatabase;
   let fake: FakeProvider;
   let gateway: GatewayProcess | undefined;
