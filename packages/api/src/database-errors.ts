@@ -25,7 +25,6 @@ const MESSAGES = [
   "timeout exceeded when trying to connect",
   "Query read timeout",
   "Client has encountered a connection error",
-  "Connection is not open",
 ];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
