@@ -6,6 +6,7 @@ import {
   createAuthenticator,
   createCredentialResolver,
   createEgressGuard,
+  createInflightCalls,
   createLimitsFor,
   createSecretBox,
   createUsageRecorder,
@@ -46,14 +47,43 @@ export interface StartGatewayOptions {
 
 const LAST_USED_FLUSH_MS = 10_000;
 const CREDENTIAL_CACHE_TTL_MS = 10_000;
-const DRAIN_TIMEOUT_MS = 10_000;
+const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+const REDIS_COMMAND_TIMEOUT_MS = 5_000;
+// After the grace, aborted calls still write their rows: this bounds that wait.
+const ABORT_SETTLE_MS = 10_000;
+// Other requests still open when the grace is over (and the chat calls are done) get this long.
+const CONNECTIONS_CLOSE_MS = 5_000;
 
 /** Opens the database the configuration names: PostgreSQL, or PGlite in the data dir. */
 export async function openConfiguredDatabase(config: AppConfig): Promise<DbHandle> {
-  if (config.DATABASE_URL) return openDatabase({ databaseUrl: config.DATABASE_URL });
+  if (config.DATABASE_URL) {
+    return openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      connectTimeoutMs: config.LLMG_DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: config.LLMG_DB_STATEMENT_TIMEOUT_MS,
+    });
+  }
   const dataDir = join(config.LLMG_DATA_DIR, "pgdata");
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return openDatabase({ dataDir });
+}
+
+/** Migrations may run longer than any request may: on PostgreSQL without the statement timeout. */
+async function migrate(config: AppConfig, handle: DbHandle, configured: boolean): Promise<void> {
+  if (!configured || !config.DATABASE_URL) {
+    await migrateToLatest(handle.db);
+    return;
+  }
+  const unbounded = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    poolSize: 1,
+    statementTimeoutMs: 0,
+  });
+  try {
+    await migrateToLatest(unbounded.db);
+  } finally {
+    await unbounded.close();
+  }
 }
 
 /**
@@ -71,12 +101,16 @@ export async function openServices(
   const secrets = createSecretBox(resolveEncryptionKey(config, logger));
   const catalog = loadCatalog(config);
   const handle = database ?? (await openConfiguredDatabase(config));
-  await migrateToLatest(handle.db);
+  await migrate(config, handle, database === undefined);
   const redis = config.REDIS_URL
     ? new Redis(config.REDIS_URL, {
         lazyConnect: false,
         maxRetriesPerRequest: 2,
         enableOfflineQueue: true,
+        // Nothing on this connection blocks: no reply within these bounds means Redis is in
+        // trouble. An admission given up on is cancelled by the limiter (see limiter.ts).
+        connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
         // Commands issued in the same tick (the admissions and settles of concurrent calls) go out
         // in one write: on loopback TCP a socket write costs more than the command itself.
         enableAutoPipelining: true,
@@ -108,6 +142,7 @@ export async function openServices(
       maxQueue: config.LLMG_USAGE_QUEUE_MAX,
       logger,
     }),
+    inflight: createInflightCalls(),
     ...(redis ? { redis } : {}),
     egress: createEgressGuard(config, egressResolver ? { resolver: egressResolver } : {}),
   };
@@ -158,19 +193,35 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     services,
     ...(opened.generatedAdminKey ? { generatedAdminKey: opened.generatedAdminKey } : {}),
     close() {
-      // Drain: stop accepting, let in-flight requests finish (bounded), then close the pools.
       closing ??= (async () => {
         clearInterval(flushTimer);
         jobs?.stop();
-        await new Promise<void>((resolve) => {
-          const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
-          force.unref();
-          server.close(() => {
-            clearTimeout(force);
-            resolve();
+        const inflight = services.inflight;
+        const graceEnds = Date.now() + config.LLMG_SHUTDOWN_GRACE_MS;
+        // Stop accepting; kept-alive connections close as soon as they are idle (and a request
+        // arriving on one meanwhile is refused, see http/server.ts).
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const sweep = setInterval(() => server.closeIdleConnections(), 200);
+        try {
+          // Calls in flight get the grace; those still running then are aborted and record
+          // their rows (status error, code shutdown, partial usage) before anything closes.
+          const drained = await inflight?.drain(config.LLMG_SHUTDOWN_GRACE_MS, ABORT_SETTLE_MS);
+          if (drained && drained.running > 0) logger.info({ ...drained }, "chat calls drained");
+          if (drained && drained.abandoned > 0) {
+            logger.error({ ...drained }, "chat calls still running after the shutdown grace");
+          }
+          let force: NodeJS.Timeout | undefined;
+          const forced = new Promise<void>((resolve) => {
+            // Other requests (REST, health) get what is left of the grace, and at least a moment.
+            force = setTimeout(resolve, Math.max(graceEnds - Date.now(), CONNECTIONS_CLOSE_MS));
           });
-          server.closeIdleConnections();
-        });
+          await Promise.race([closed, forced]);
+          clearTimeout(force);
+          server.closeAllConnections();
+        } finally {
+          clearInterval(sweep);
+        }
         await opened.close();
       })();
       return closing;

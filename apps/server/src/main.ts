@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "@llmg/api";
+import { closeAllPools } from "@llmg/core";
 import { startGateway } from "./gateway";
 import { createLogger, flushLogs } from "./logger";
 
@@ -48,6 +49,7 @@ async function main() {
     logger.info({ signal }, "shutting down: draining in-flight requests");
     gateway
       .close()
+      .then(() => closeAllPools())
       .then(() => flushLogs(logger))
       .then(
         () => process.exit(0),

@@ -96,6 +96,49 @@ describe.each(kinds)("counter store: %s", (kind) => {
     expect((await store.admit(input(u, { amountNano: 10n, now: T0 + 1_000 }))).kind).toBe("ok");
   });
 
+  it("cancels an admission given up on: its reservation and rate charge go, and it cannot land later", async () => {
+    const u = user();
+    await store.seed(u, MONTH, 0n);
+    const limits = [2, 1_000, 0, 0] as const;
+    const cancelOf = (a: AdmitInput) => ({
+      userId: a.userId,
+      keyId: a.keyId,
+      reservationId: a.reservationId,
+      amountNano: a.amountNano,
+      tokens: a.tokens,
+      limits: a.limits,
+      ttlMs: a.ttlMs,
+      now: T0,
+    });
+    // Admitted, then cancelled (its answer came too late): nothing reserved, requests back.
+    const late = input(u, { limits, tokens: 400 });
+    expect((await store.admit(late)).kind).toBe("ok");
+    await store.cancel(cancelOf(late));
+    await store.cancel(cancelOf(late)); // repeated: no double refund
+    expect(await store.reserved(u, T0)).toBe(0n);
+    const kinds = [];
+    for (let i = 0; i < 3; i++) kinds.push((await store.admit(input(u, { limits, tokens: 400 }))).kind);
+    // 2 requests/min and 1,000 tokens/min: the cancelled call's 400 tokens and request came back.
+    expect(kinds).toEqual(["ok", "ok", "rate"]);
+    expect(await store.reserved(u, T0)).toBe(6n);
+
+    if (kind === "redis") {
+      // Cancelled before it ran (queued behind the timeout, or re-sent after a dropped
+      // connection): the admission reserves nothing when it does run, whatever its order.
+      const v = user();
+      await store.seed(v, MONTH, 0n);
+      const queued = input(v, { limits, tokens: 400 });
+      await store.cancel(cancelOf(queued));
+      expect(await store.admit(queued)).toEqual({ kind: "duplicate" });
+      const resent = input(v, { limits, tokens: 400 });
+      expect((await store.admit(resent)).kind).toBe("ok");
+      expect(await store.admit(resent)).toEqual({ kind: "duplicate" });
+      expect(await store.reserved(v, T0)).toBe(3n);
+      // The tombstone lapses with the TTL.
+      expect(await store.reserved(v, T0 + 60_000)).toBe(0n);
+    }
+  });
+
   it("rate-limits per user and per key with GCRA, and refills with time", async () => {
     const u = user();
     await store.seed(u, MONTH, 0n);

@@ -11,8 +11,19 @@ async function main() {
     ]);
   }
   const logger = pino({ level: config.LOG_LEVEL, base: { service: "llmg-worker" } });
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, poolSize: 5 });
-  await migrateToLatest(database.db);
+  // Migrations may run longer than any job's statement may.
+  const migrating = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    poolSize: 1,
+    statementTimeoutMs: 0,
+  });
+  await migrateToLatest(migrating.db).finally(() => migrating.close());
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    poolSize: 5,
+    connectTimeoutMs: config.LLMG_DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.LLMG_DB_STATEMENT_TIMEOUT_MS,
+  });
   const running = await startWorker({
     services: { db: database.db, config, logger },
     redisUrl: config.REDIS_URL,

@@ -57,7 +57,11 @@ export function budgetJobs(options: BudgetJobOptions = {}): JobDefinition[] {
         if (!config.REDIS_URL) throw new Error("budget-reconcile needs REDIS_URL");
         // One short-lived connection per run (every few minutes): the counters' Redis may differ
         // from the queue's connection settings (BullMQ needs maxRetriesPerRequest: null).
-        const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+        const redis = new Redis(config.REDIS_URL, {
+          maxRetriesPerRequest: 2,
+          connectTimeout: 5_000,
+          commandTimeout: 5_000,
+        });
         try {
           const limits = createLimitsFor({ db: services.db, config, logger: silent, redis });
           return await reconcileBudgets({ db: services.db, limits });

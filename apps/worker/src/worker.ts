@@ -31,7 +31,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const jobs = options.jobs ?? JOBS;
   const queueName = options.queueName ?? DEFAULT_QUEUE;
   // BullMQ's blocking commands need maxRetriesPerRequest: null on the worker's connection.
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  // No commandTimeout: the worker's blocking commands wait on purpose.
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 5_000 });
   const queue = new Queue(queueName, { connection });
   for (const job of jobs) {
     await queue.upsertJobScheduler(

@@ -114,6 +114,10 @@ export const configSchema = z.object({
    * taken that many hops back in X-Forwarded-For. 0 (default): the TCP peer is the client.
    */
   LLMG_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** PostgreSQL: longest wait for a connection before a request fails with 503 database_unavailable. */
+  LLMG_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** PostgreSQL: statements running longer are cancelled (0: no limit). Migrations are exempt. */
+  LLMG_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

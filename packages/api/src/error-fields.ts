@@ -1,6 +1,7 @@
 import type { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { ZodError } from "zod";
+import { isDatabaseUnavailable } from "./database-errors";
 import { ApiError, type ErrorCode } from "./errors";
 
 export interface ErrorFields {
@@ -69,6 +70,13 @@ export function errorFields(thrown: unknown): ErrorFields {
     }
     const error = CODE_BY_TRPC[thrown.code];
     if (error) return { status: getHTTPStatusCodeFromError(thrown), error, message: thrown.message };
+  }
+  if (isDatabaseUnavailable(thrown)) {
+    return {
+      status: 503,
+      error: "database_unavailable",
+      message: "The database is unavailable; try again shortly",
+    };
   }
   return { status: 500, error: "internal_error", message: "Internal server error" };
 }

@@ -23,6 +23,8 @@ export const ERROR_STATUS = {
   /** The usage database could not take a finished call's row: no success is claimed for it. */
   usage_unavailable: 503,
   provider_timeout: 504,
+  database_unavailable: 503,
+  shutdown: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -3,6 +3,7 @@ export * from "./auth/admin-key";
 export * from "./auth/api-key";
 export * from "./auth/authenticator";
 export * from "./chat/call";
+export * from "./chat/inflight";
 export * from "./chat/limits";
 export * from "./chat/metadata";
 export * from "./chat/provider-errors";

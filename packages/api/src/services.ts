@@ -3,6 +3,7 @@ import type { Database, DbKind } from "@llmg/db";
 import type Redis from "ioredis";
 import type { Kysely } from "kysely";
 import type { Authenticator } from "./auth/authenticator";
+import type { InflightCalls } from "./chat/inflight";
 import type { Limiter } from "./chat/limits";
 import type { UsageRecorder } from "./chat/usage-recorder";
 import type { AppConfig } from "./config";
@@ -43,4 +44,6 @@ export interface Services {
   redis?: Redis;
   /** Where user-set URLs (credential base_url, budget webhooks) may connect: LLMG_EGRESS_ALLOW. */
   egress: EgressGuard;
+  /** Chat calls in flight, for a graceful shutdown (absent: calls are not tracked). */
+  inflight?: InflightCalls;
 }

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Services } from "@llmg/api";
+import { errorFields, type Services, shuttingDown } from "@llmg/api";
 import type { Express } from "express";
 import type { AppLogger } from "../logger";
 import { isPlainJson, readJsonBody } from "./json-body";
 import { beginRequest } from "./request-context";
+import { sendJson } from "./send-json";
 import { handleChatCompletion } from "./v1/chat-completions";
 
 const CHAT_PATH = "/v1/chat/completions";
@@ -17,6 +18,9 @@ const CHAT_PATH = "/v1/chat/completions";
 export function createHttpServer(app: Express, services: Services, logger: AppLogger): Server {
   const limit = services.config.LLMG_BODY_LIMIT;
   return createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Draining: a request arriving on a kept-alive connection is turned away, and the
+    // connection closed, so the client retries elsewhere.
+    if (services.inflight?.draining) return refuseWhileDraining(logger, req, res);
     if (req.method === "POST" && isChatPath(req.url) && isPlainJson(req)) {
       const requestId = beginRequest(logger, req, res, CHAT_PATH);
       handleChatCompletion(services, req, res, requestId, () => readJsonBody(req, limit)).catch(
@@ -30,6 +34,18 @@ export function createHttpServer(app: Express, services: Services, logger: AppLo
       return;
     }
     app(req, res);
+  });
+}
+
+function refuseWhileDraining(logger: AppLogger, req: IncomingMessage, res: ServerResponse): void {
+  const requestId = beginRequest(logger, req, res, req.url ?? "/");
+  const fields = errorFields(shuttingDown());
+  res.setHeader("connection", "close");
+  sendJson(res, fields.status, {
+    success: false,
+    error: fields.error,
+    message: fields.message,
+    request_id: requestId,
   });
 }
 

@@ -184,13 +184,21 @@ async function prepare(services: Services, call: ChatCall, startedAt: number): P
 }
 
 /** The whole non-streaming call: limits, provider, price, durable record. */
-export async function completeChat(services: Services, call: ChatCall): Promise<CompletedChat> {
+export function completeChat(services: Services, call: ChatCall): Promise<CompletedChat> {
+  const { inflight } = services;
+  return inflight ? inflight.track((signal) => complete(services, call, signal)) : complete(services, call);
+}
+
+async function complete(services: Services, call: ChatCall, shutdown?: AbortSignal): Promise<CompletedChat> {
   const startedAt = performance.now();
   const prepared = await prepare(services, call, startedAt);
   const { admission, credential } = prepared;
   let result: ChatResult;
   try {
-    result = await getAdapter(call.model.provider).chat(call.request, prepared.context);
+    result = await getAdapter(call.model.provider).chat(
+      call.request,
+      shutdown ? { ...prepared.context, signal: shutdown } : prepared.context,
+    );
   } catch (error) {
     await admission.release();
     throw await failed(services, call, startedAt, error, { credentialId: credential.id });
@@ -233,12 +241,22 @@ export interface StreamSink {
  * resolves, so the caller can hold the stream's last line until the call is durably recorded.
  * A client that leaves mid-stream still gets its partial usage recorded and charged.
  */
-export async function streamChat(
+export function streamChat(services: Services, call: ChatCall, sink: StreamSink): Promise<StreamedChat> {
+  const { inflight } = services;
+  return inflight
+    ? inflight.track((shutdown) => stream(services, call, sink, shutdown))
+    : stream(services, call, sink);
+}
+
+async function stream(
   services: Services,
   call: ChatCall,
   sink: StreamSink,
+  shutdown?: AbortSignal,
 ): Promise<StreamedChat> {
   const startedAt = performance.now();
+  // Either the client leaving or the shutdown's grace ending stops the upstream call.
+  const signal = shutdown ? AbortSignal.any([sink.signal, shutdown]) : sink.signal;
   const prepared = await prepare(services, call, startedAt);
   const { admission, credential } = prepared;
   let ttftMs: number | null = null;
@@ -250,7 +268,7 @@ export async function streamChat(
   let stalled = false;
   const events = getAdapter(call.model.provider).chatStream(call.request, {
     ...prepared.context,
-    signal: sink.signal,
+    signal,
   });
   try {
     for await (const event of events) {
@@ -269,11 +287,11 @@ export async function streamChat(
         stalled = true;
         break;
       }
-      if (sink.signal.aborted) break;
+      if (signal.aborted) break;
     }
   } catch (error) {
     // Aborting the upstream request when the client leaves surfaces here as an error too.
-    if (!sink.signal.aborted) {
+    if (!signal.aborted) {
       const partial = error instanceof ProviderError ? error.partialUsage : undefined;
       return await finishWithError(
         services,
@@ -298,13 +316,17 @@ export async function streamChat(
       reasoningTokens: 0,
       estimated: true,
     };
-    const aborted = new ApiError(
-      "validation_error",
-      stalled
-        ? `Client stopped reading the stream and had not caught up when the stream deadline (${services.config.LLMG_PROVIDER_STREAM_TIMEOUT_MS} ms) passed`
-        : "Client closed the stream before it ended",
-      { status: 499 },
-    );
+    // A shutdown's abort is the server's doing: recorded as such, and told to a client still there.
+    const byShutdown = shutdown?.aborted === true && !sink.signal.aborted;
+    const aborted = byShutdown
+      ? (shutdown.reason as unknown)
+      : new ApiError(
+          "validation_error",
+          stalled
+            ? `Client stopped reading the stream and had not caught up when the stream deadline (${services.config.LLMG_PROVIDER_STREAM_TIMEOUT_MS} ms) passed`
+            : "Client closed the stream before it ended",
+          { status: 499 },
+        );
     return await finishWithError(
       services,
       call,
@@ -314,7 +336,7 @@ export async function streamChat(
       credential.id,
       partial,
       ttftMs,
-      "client_closed",
+      byShutdown ? undefined : "client_closed",
     );
   }
   let priced: Priced;

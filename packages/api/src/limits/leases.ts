@@ -56,6 +56,8 @@ export interface LeaseBookDeps {
   withTimeout<T>(promise: Promise<T>, ms: number): Promise<T>;
   /** The limiter's settle: books in the store, fires crossed alerts, logs instead of throwing. */
   book(settings: BudgetSettings | undefined, input: SettleInput): Promise<void>;
+  /** Cancels an admission whose answer was given up on (see CounterStore.cancel). */
+  abandon(input: AdmitInput): void;
 }
 
 interface Slot {
@@ -186,12 +188,14 @@ export function createLeaseBook(deps: LeaseBookDeps) {
     slot.refilling = deps
       .withTimeout(store.admit(input), deps.timeoutMs)
       .then((outcome) => {
+        if (outcome.kind === "duplicate") deps.abandon(input);
         if (outcome.kind !== "ok") return;
         const lease = newLease(scope, settings, input, outcome);
         if (slot.next || slots.get(key) !== slot) void retire(lease);
         else slot.next = lease;
       })
       .catch((error: unknown) => {
+        deps.abandon(input);
         logger.warn({ user_id: scope.userId, err: (error as Error).message }, "lease refill failed");
       })
       .finally(() => {

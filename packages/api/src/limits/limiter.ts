@@ -117,6 +117,33 @@ export function createLimits(options: LimitsOptions): Limits {
   const seeding = new Map<string, Promise<void>>();
   let storeDownUntil = 0;
   // One process of embedded mode has no round trip to save.
+  /**
+   * An admission given up on may still run in Redis after our timeout (ioredis queues commands
+   * while disconnected and re-sends unanswered ones): cancel it so it leaves no reservation and
+   * no rate-limit charge. If the cancel fails too, the reservation's TTL is the backstop.
+   */
+  function abandon(input: AdmitInput): void {
+    const at = clock?.();
+    withTimeout(
+      store.cancel({
+        userId: input.userId,
+        keyId: input.keyId,
+        reservationId: input.reservationId,
+        amountNano: input.amountNano,
+        tokens: input.tokens,
+        limits: input.limits,
+        ttlMs: input.ttlMs,
+        ...(at !== undefined ? { now: at } : {}),
+      }),
+      timeoutMs,
+    ).catch((error: unknown) => {
+      logger.warn(
+        { user_id: input.userId, err: (error as Error).message },
+        "limits cancel failed; the reservation expires with its TTL",
+      );
+    });
+  }
+
   const leases =
     store.kind === "redis" && options.leases !== false
       ? createLeaseBook({
@@ -128,6 +155,7 @@ export function createLimits(options: LimitsOptions): Limits {
           clock,
           withTimeout,
           book,
+          abandon,
         })
       : undefined;
 
@@ -291,10 +319,13 @@ export function createLimits(options: LimitsOptions): Limits {
         ...(lease ? { lease } : {}),
       };
       let outcome: AdmitOutcome;
+      let asked = false;
       try {
         if (Date.now() < storeDownUntil) throw new Error("limits store failed moments ago");
+        asked = true;
         outcome = await withTimeout(admitSeeded(input, at ?? Date.now()), timeoutMs);
       } catch (error) {
+        if (asked) abandon(input);
         if (Date.now() >= storeDownUntil) {
           storeDownUntil = Date.now() + BREAKER_MS;
           logger.warn(
@@ -309,6 +340,10 @@ export function createLimits(options: LimitsOptions): Limits {
       }
       if (outcome.kind === "budget") {
         throw budgetExceeded(settings.limitNano ?? 0n, outcome.spentNano, outcome.reservedNano, amountNano);
+      }
+      if (outcome.kind === "duplicate") {
+        abandon(input);
+        throw limitsUnavailable(new Error("admission re-sent after a lost answer"));
       }
       if (outcome.kind === "seed" || outcome.kind === "nolease") {
         throw limitsUnavailable(new Error(`unexpected admission ${outcome.kind}`));

@@ -122,6 +122,19 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
       return { beforeNano, afterNano: counter.spent };
     },
 
+    // Admissions here run to the end once called, so a cancel never precedes its admission.
+    async cancel(input) {
+      const mine = reservations.get(input.userId);
+      if (!mine?.delete(input.reservationId)) return;
+      const now = input.now ?? clock();
+      input.limits.forEach((limit, bucket) => {
+        if (limit <= 0) return;
+        const key = tatKey(input, bucket);
+        const adjusted = gcraAdjust(tats.get(key), now, limit, bucket % 2 === 0 ? -1 : -input.tokens);
+        if (adjusted !== undefined) tats.set(key, adjusted);
+      });
+    },
+
     async seed(userId, month, spentNano) {
       const key = spendKey(userId, month);
       if (!spend.has(key)) spend.set(key, { spent: spentNano, seq: 0, last: 0 });

@@ -40,7 +40,7 @@ end
  * ARGV: now|'', reservation id, amount, limit (-1 = do not refuse), ttl ms,
  *       4 bucket limits per minute (0 = none), tokens, lease quantity wanted (1 = none),
  *       lease only ('1': a lease or nothing)
- * Returns {'seed'} | {'budget', spent, reserved} | {'rate', bucket, retry_ms, 4 × (remaining, reset_ms)}
+ * Returns {'seed'} | {'duplicate'} | {'budget', spent, reserved} | {'rate', bucket, retry_ms, 4 × (remaining, reset_ms)}
  *       | {'nolease'} | {'ok', spent, reserved, 4 × (remaining, reset_ms), granted}
  *       (remaining -1 = bucket inactive; granted = calls reserved for, amount/requests/tokens × granted)
  *
@@ -56,6 +56,8 @@ local MAX_SAFE = 9007199254740991
 local now = now_ms(ARGV[1])
 local lease_only = ARGV[12] == '1'
 local reserved = sweep(KEYS[2], KEYS[3], now)
+-- An id already in the expiry set was admitted before (this is a re-send) or cancelled.
+if redis.call('ZSCORE', KEYS[3], ARGV[2]) then return {'duplicate'} end
 local spent = redis.call('HGET', KEYS[1], 'spent')
 if not spent then
   if lease_only then return {'nolease'} end
@@ -201,6 +203,46 @@ redis.call('HINCRBY', KEYS[1], 'spent', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[1], 'last', int(now))
 return {before, redis.call('HGET', KEYS[1], 'spent')}
+`;
+
+/**
+ * KEYS: reservations hash, expiry zset, 4 bucket TATs (as ADMIT_SCRIPT)
+ * ARGV: now|'', reservation id, amount per call, tokens per call, 4 bucket limits, ttl ms
+ * Returns 1 if a reservation was dropped, 0 if none was there.
+ *
+ * Undoes an admission whose answer was given up on: its reservation goes and its rate-limit
+ * charge comes back (a lease's, calls = reserved / amount per call). Either way the id stays in
+ * the expiry set for the TTL with no reservation behind it, so an admission of this id that
+ * runs only now (re-sent, or queued behind a timeout) finds it and reserves nothing; sweep
+ * removes it with the TTL.
+ */
+export const CANCEL_SCRIPT = `${COMMON}
+local now = now_ms(ARGV[1])
+local ttl = tonumber(ARGV[9])
+local amount = redis.call('HGET', KEYS[1], ARGV[2])
+if amount then
+  amount = tonumber(amount)
+  redis.call('HDEL', KEYS[1], ARGV[2])
+  redis.call('HINCRBY', KEYS[1], '_total', int(-amount))
+  local per = tonumber(ARGV[3])
+  local calls = 1
+  if per > 0 then calls = math.max(1, math.floor(amount / per + 0.5)) end
+  for i = 1, 4 do
+    local lim = tonumber(ARGV[4 + i])
+    local tat = redis.call('GET', KEYS[2 + i])
+    if lim > 0 and tat then
+      local unit = 1
+      if i % 2 == 0 then unit = tonumber(ARGV[4]) end
+      local new_tat = tonumber(tat) - calls * unit * (PERIOD / lim)
+      if new_tat < now then new_tat = now end
+      redis.call('SET', KEYS[2 + i], string.format('%.3f', new_tat), 'PX', math.ceil(new_tat - now) + 1000)
+    end
+  end
+end
+redis.call('ZADD', KEYS[2], now + ttl, ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ttl + 60000)
+if amount then return 1 end
+return 0
 `;
 
 /** KEYS: spend hash. ARGV: spent, expiry ms. First writer wins. */

@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { BucketState } from "./gcra";
-import { ADMIT_SCRIPT, RECONCILE_SCRIPT, RESERVED_SCRIPT, SEED_SCRIPT, SETTLE_SCRIPT } from "./redis-scripts";
+import {
+  ADMIT_SCRIPT,
+  CANCEL_SCRIPT,
+  RECONCILE_SCRIPT,
+  RESERVED_SCRIPT,
+  SEED_SCRIPT,
+  SETTLE_SCRIPT,
+} from "./redis-scripts";
 import type { AdmitOutcome, CounterStore, ReconcileAction } from "./store";
 
 // A month's counter outlives its month so late settles and the last reconciliation find it.
@@ -19,6 +26,7 @@ function script(source: string): Script {
 const SCRIPTS = {
   admit: script(ADMIT_SCRIPT),
   settle: script(SETTLE_SCRIPT),
+  cancel: script(CANCEL_SCRIPT),
   seed: script(SEED_SCRIPT),
   reserved: script(RESERVED_SCRIPT),
   reconcile: script(RECONCILE_SCRIPT),
@@ -107,6 +115,8 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
           };
         case "nolease":
           return { kind: "nolease" };
+        case "duplicate":
+          return { kind: "duplicate" };
         case "ok":
           return {
             kind: "ok",
@@ -146,6 +156,21 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
         beforeNano: before ? BigInt(before) : null,
         afterNano: after ? BigInt(after) : null,
       };
+    },
+
+    async cancel(input) {
+      await run(
+        SCRIPTS.cancel,
+        [...resKeys(input.userId), ...bucketKeys(input.userId, input.keyId)],
+        [
+          arg(input.now),
+          input.reservationId,
+          input.amountNano.toString(),
+          String(input.tokens),
+          ...input.limits.map(String),
+          String(input.ttlMs),
+        ],
+      );
     },
 
     async seed(userId, month, spentNano) {

@@ -37,6 +37,11 @@ export type AdmitOutcome =
   | { kind: "rate"; bucket: number; retryAfterMs: number; states: (BucketState | null)[] }
   /** A lease-only admission found too little headroom: nothing was reserved. */
   | { kind: "nolease" }
+  /**
+   * This reservation id was already admitted or cancelled (a command re-sent after a dropped
+   * connection, or one that arrived after its cancel): nothing was reserved by this run.
+   */
+  | { kind: "duplicate" }
   | {
       kind: "ok";
       spentNano: bigint;
@@ -68,6 +73,19 @@ export interface SettleInput {
   now?: number;
 }
 
+/** Undoes an admission whose answer never arrived (see CounterStore.cancel). */
+export interface CancelInput {
+  userId: string;
+  keyId: string;
+  reservationId: string;
+  /** The admission's amount, tokens and bucket limits, per call. */
+  amountNano: bigint;
+  tokens: number;
+  limits: BucketLimits;
+  ttlMs: number;
+  now?: number;
+}
+
 /** Spend before and after booking; null when the month's counter did not exist (not seeded). */
 export interface SettleOutcome {
   beforeNano: bigint | null;
@@ -80,6 +98,13 @@ export interface CounterStore {
   readonly kind: "redis" | "memory";
   admit(input: AdmitInput): Promise<AdmitOutcome>;
   settle(input: SettleInput): Promise<SettleOutcome>;
+  /**
+   * For an admission given up on (timed out on our side, or answered `duplicate`): drops its
+   * reservation and gives back its rate-limit charge if it was made, and otherwise makes a
+   * later arrival of that admission a no-op, so no answer that comes late can leave either
+   * behind. Safe to repeat.
+   */
+  cancel(input: CancelInput): Promise<void>;
   /** Creates the month's counter at `spentNano` unless it exists (first writer wins). */
   seed(userId: string, month: string, spentNano: bigint): Promise<void>;
   /** In-flight reservations, after dropping expired ones. */
