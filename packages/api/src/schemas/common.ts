@@ -22,3 +22,19 @@ function numberToPlain(n: number): string | undefined {
 }
 
 export const positiveInt = z.number().int().min(1).max(1_000_000_000);
+
+// A NUL is refused by PostgreSQL text columns (a 500 if it got that far); an unpaired surrogate
+// would be written as U+FFFD, so what is read back is not what was sent.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * A string that can be stored as sent: every input string that reaches a text column or a query
+ * parameter is built on it, so bad text is a 400 naming the field.
+ */
+export const text = () =>
+  z
+    .string()
+    .refine(
+      (value) => !value.includes("\u0000") && !LONE_SURROGATE.test(value),
+      "must not contain NUL characters or unpaired surrogates",
+    );
