@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Services } from "@llmg/api";
 import type { Express } from "express";
 import type { AppLogger } from "../logger";
+import { answerClientError } from "./client-error";
 import { isPlainJson, readJsonBody } from "./json-body";
 import { beginRequest } from "./request-context";
 import { handleChatCompletion } from "./v1/chat-completions";
@@ -16,7 +17,7 @@ const CHAT_PATH = "/v1/chat/completions";
  */
 export function createHttpServer(app: Express, services: Services, logger: AppLogger): Server {
   const limit = services.config.LLMG_BODY_LIMIT;
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.method === "POST" && isChatPath(req.url) && isPlainJson(req)) {
       const requestId = beginRequest(logger, req, res, CHAT_PATH);
       handleChatCompletion(services, req, res, requestId, () => readJsonBody(req, limit)).catch(
@@ -31,6 +32,8 @@ export function createHttpServer(app: Express, services: Services, logger: AppLo
     }
     app(req, res);
   });
+  server.on("clientError", answerClientError);
+  return server;
 }
 
 function isChatPath(url: string | undefined): boolean {
