@@ -100,6 +100,11 @@ export function errorFields(thrown: unknown): ErrorFields {
         details,
       };
     }
+    // Input that overflows the stack while it is parsed (nested thousands deep): the cause's
+    // message ("Maximum call stack size exceeded") says nothing a client can act on.
+    if (thrown.code === "BAD_REQUEST" && thrown.cause instanceof RangeError) {
+      return { status: 400, error: "validation_error", message: "Invalid input: nested too deeply" };
+    }
     const error = CODE_BY_TRPC[thrown.code];
     if (error) return { status: getHTTPStatusCodeFromError(thrown), error, message: thrown.message };
   }
