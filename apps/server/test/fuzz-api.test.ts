@@ -3,7 +3,7 @@ import { testBackends } from "@llmg/db/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChatFixture, startChatFixture } from "./chat-harness";
-import { envelopeProblem, FuzzTally, fuzzRuns, fuzzSeed, runAll, send } from "./fuzz/http";
+import { envelopeProblem, errorLogs, FuzzTally, fuzzRuns, fuzzSeed, runAll, send } from "./fuzz/http";
 import { buildRequest, caseArbitrary, type FuzzOperation, operationsOf } from "./fuzz/operations";
 import { call } from "./harness";
 
@@ -18,11 +18,12 @@ const RUNS: Record<DbKind, number> = { postgres: fuzzRuns(40), pglite: Math.ceil
  */
 describe.each(testBackends())("fuzzing /api from its OpenAPI document (%s)", (kind) => {
   let f: ChatFixture;
+  const logLines: string[] = [];
   let operations: FuzzOperation[];
   const knownIds: string[] = [];
 
   beforeAll(async () => {
-    f = await startChatFixture(kind);
+    f = await startChatFixture(kind, { LOG_LEVEL: "error" }, { logLines });
     const { t, user } = f;
     operations = operationsOf((await call(`${t.url}/openapi.json`)).body);
     // Real ids give the hostile bodies a row to reach; the fuzzing user's own key is left out so
@@ -72,9 +73,14 @@ describe.each(testBackends())("fuzzing /api from its OpenAPI document (%s)", (ki
     console.log(summary);
     if (process.env.LLMG_FUZZ_DUMP)
       for (const failure of tally.failures) console.log(JSON.stringify(failure));
+    // A 4xx can still hide our own failure: nothing may be logged as an error, except PostgreSQL
+    // refusing input no schema refused (reported, for the schema that lets it through).
+    const logs = errorLogs(logLines);
+    for (const line of logs.databaseInput.slice(0, 5)) console.warn(`database refused input: ${line}`);
     expect(
       tally.failures.slice(0, 20).map(({ replay: _, ...failure }) => failure),
       summary,
     ).toEqual([]);
+    expect(logs.other.slice(0, 10), "error-level log lines").toEqual([]);
   }, 120_000);
 });

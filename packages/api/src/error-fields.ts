@@ -60,6 +60,14 @@ function inputSqlState(value: unknown): string | undefined {
   return typeof code === "string" && Object.hasOwn(INPUT_SQLSTATES, code) ? code : undefined;
 }
 
+/**
+ * Whether PostgreSQL refused a value that no schema had refused first. The caller gets a 400,
+ * but the gap is ours (and may come after side effects), so the servers log it as an error.
+ */
+export function isDatabaseInputError(thrown: unknown): boolean {
+  return inputSqlState(isTrpcError(thrown) ? thrown.cause : thrown) !== undefined;
+}
+
 function databaseInputFields(thrown: unknown): ErrorFields | undefined {
   const error = isTrpcError(thrown) ? thrown.cause : thrown;
   const code = inputSqlState(error);

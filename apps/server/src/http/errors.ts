@@ -1,4 +1,4 @@
-import { ApiError, type ErrorFields, errorFields } from "@llmg/api";
+import { ApiError, type ErrorFields, errorFields, isDatabaseInputError } from "@llmg/api";
 import type { NextFunction, Request, Response } from "express";
 import type { AppLogger } from "../logger";
 import { sendError } from "./envelope";
@@ -50,7 +50,8 @@ export function errorHandler(logger: AppLogger) {
     const parserFields = bodyParserErrorFields(err);
     if (parserFields) return sendError(res, parserFields, req.requestId);
     const fields = errorFields(err);
-    if (fields.status >= 500) logger.error({ request_id: req.requestId, err }, "unhandled error");
+    if (fields.status >= 500 || isDatabaseInputError(err))
+      logger.error({ request_id: req.requestId, err }, "unhandled error");
     sendError(res, fields, req.requestId);
   };
 }

@@ -334,3 +334,33 @@ export function fuzzRuns(defaultRuns: number): number {
   const fromEnv = Number(process.env.LLMG_FUZZ_RUNS || Number.NaN);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : defaultRuns;
 }
+
+interface LogLine {
+  level?: number;
+  msg?: string;
+  err?: { type?: string; message?: string; code?: string; cause?: { code?: string } };
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * The gateway's error-level log lines of a run, split in two: PostgreSQL refusing input that no
+ * schema refused (the caller got a 400, but a row may be lost), and everything else.
+ */
+export function errorLogs(lines: readonly string[]): { databaseInput: string[]; other: string[] } {
+  const databaseInput: string[] = [];
+  const other: string[] = [];
+  for (const line of lines) {
+    let parsed: LogLine;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if ((parsed.level ?? 0) < 50) continue;
+    const code = parsed.err?.code ?? parsed.err?.cause?.code;
+    const text = `${parsed.msg}: ${parsed.err?.type ?? ""} ${parsed.err?.message ?? ""}`.slice(0, 300);
+    (typeof code === "string" && SQLSTATE.test(code) ? databaseInput : other).push(text);
+  }
+  return { databaseInput, other };
+}
