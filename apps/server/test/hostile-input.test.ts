@@ -6,6 +6,7 @@ import { TRPCError } from "@trpc/server";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChatFixture, startChatFixture } from "./chat-harness";
+import { errorLogs } from "./fuzz/http";
 import { call } from "./harness";
 
 const DEEP = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
@@ -57,8 +58,9 @@ function expectOpenAiError(res: { status: number; body: any }, status: number, c
 describe.each(testBackends())("hostile input answers 4xx (%s)", (kind) => {
   let f: ChatFixture;
   let auth: Record<string, string>;
+  const logLines: string[] = [];
   beforeAll(async () => {
-    f = await startChatFixture(kind);
+    f = await startChatFixture(kind, { LOG_LEVEL: "error" }, { logLines });
     auth = { authorization: `Bearer ${f.user.key}` };
   });
   afterAll(async () => {
@@ -147,6 +149,36 @@ describe.each(testBackends())("hostile input answers 4xx (%s)", (kind) => {
   it("answers a request line past node's 16 KB limit in our envelope", async () => {
     const res = await raw(f.t.url, `/api/keys?x=${"a".repeat(20_000)}`, { method: "GET", headers: auth });
     expectEnvelope(res, 431, "validation_error");
+  });
+
+  it("refuses forged cursors whose key or id the database could not read", async () => {
+    for (let i = 0; i < 2; i++) {
+      const chat = await call(`${f.t.url}/api/chat/completions`, {
+        key: f.user.key,
+        body: { provider: "openai", model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] },
+      });
+      expect(chat.status).toBe(200);
+    }
+    const forgeries: Record<string, { k?: string; i?: string }[]> = {
+      created_at: [{ k: "-999999999999999999" }, { k: "999999999999999999" }, { i: "req_\u0000" }],
+      latency: [{ k: "99999999999" }, { k: "-2147483649" }],
+      total_tokens: [{ k: "2147483648" }, { i: "\ud800" }],
+    };
+    for (const [sort, changes] of Object.entries(forgeries)) {
+      const first = await call(`${f.t.url}/api/usage/requests?per_page=1&sort=${sort}`, { key: f.user.key });
+      const cursor = first.body.pagination.next_cursor as string;
+      const decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+      for (const change of changes) {
+        const forged = Buffer.from(JSON.stringify({ ...decoded, ...change })).toString("base64url");
+        const res = await call(`${f.t.url}/api/usage/requests?per_page=1&sort=${sort}&cursor=${forged}`, {
+          key: f.user.key,
+        });
+        expectEnvelope(res, 400, "validation_error");
+        expect(res.body.details[0].field).toBe("cursor");
+      }
+    }
+    // Refused by the cursor's own checks, not by the database (which would log an error).
+    expect(errorLogs(logLines)).toEqual({ databaseInput: [], other: [] });
   });
 
   it("maps PostgreSQL's input errors to 400 without their text, thrown bare or inside tRPC", async () => {

@@ -32,9 +32,8 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
  * parameter is built on it, so bad text is a 400 naming the field.
  */
 export const text = () =>
-  z
-    .string()
-    .refine(
-      (value) => !value.includes("\u0000") && !LONE_SURROGATE.test(value),
-      "must not contain NUL characters or unpaired surrogates",
-    );
+  z.string().refine(isStorableText, "must not contain NUL characters or unpaired surrogates");
+
+export function isStorableText(value: string): boolean {
+  return !value.includes("\u0000") && !LONE_SURROGATE.test(value);
+}
