@@ -7,39 +7,49 @@ import { ApiError } from "@llmg/api";
  */
 export const MAX_JSON_DEPTH = 128;
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 
 /** Whether the raw JSON text nests arrays/objects deeper than `limit`. */
 export function jsonTooDeep(body: Buffer, limit = MAX_JSON_DEPTH): boolean {
   // Depth cannot exceed the count of opening brackets, and counting them with native indexOf
-  // costs next to nothing: the exact scan below runs only for bodies with that many brackets.
-  let openings = 0;
-  for (const byte of [OPEN_BRACKET, OPEN_BRACE]) {
-    let at = body.indexOf(byte);
-    while (at !== -1 && openings <= limit) {
-      openings++;
-      at = body.indexOf(byte, at + 1);
-    }
-  }
-  if (openings <= limit) return false;
-  return scanDepth(body, limit);
+  // costs next to nothing: the exact scan below runs only for bodies with that many brackets
+  // (a long conversation), and skips string contents with indexOf too.
+  const openings = countUpTo(body, OPEN_BRACKET, limit + 1) + countUpTo(body, OPEN_BRACE, limit + 1);
+  return openings > limit && scanDepth(body, limit);
+}
+
+function countUpTo(body: Buffer, byte: number, max: number): number {
+  let count = 0;
+  for (let at = body.indexOf(byte); at !== -1 && count < max; at = body.indexOf(byte, at + 1)) count++;
+  return count;
 }
 
 function scanDepth(body: Buffer, limit: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < body.length; i++) {
     const byte = body[i];
-    if (inString) {
-      if (byte === 0x5c) i++;
-      else if (byte === 0x22) inString = false;
-    } else if (byte === 0x22) inString = true;
-    else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+    if (byte === QUOTE) {
+      // Jump to the closing quote: the next one not escaped by an odd run of backslashes.
+      let end = body.indexOf(QUOTE, i + 1);
+      while (end !== -1 && escaped(body, end)) end = body.indexOf(QUOTE, end + 1);
+      if (end === -1) return false; // unterminated: JSON.parse refuses it
+      i = end;
+    } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
       if (++depth > limit) return true;
-    } else if (byte === 0x5d || byte === 0x7d) depth--;
+    } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) depth--;
   }
   return false;
+}
+
+function escaped(body: Buffer, at: number): boolean {
+  let backslashes = 0;
+  for (let j = at - 1; body[j] === BACKSLASH; j--) backslashes++;
+  return backslashes % 2 === 1;
 }
 
 export function tooDeepError(): ApiError {
