@@ -4,6 +4,7 @@ import { authenticateFirst } from "./http/authenticate-first";
 import { docsRouter } from "./http/docs";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { healthRouter } from "./http/health";
+import { verifyJsonDepth } from "./http/json-depth";
 import { requestContext } from "./http/request-context";
 import { restHandler } from "./http/rest";
 import { trpcHandler } from "./http/trpc";
@@ -27,7 +28,11 @@ export function createApp(services: Services, logger: AppLogger): Express {
   });
   app.use("/docs", docsRouter());
 
-  const json = express.json({ limit: services.config.LLMG_BODY_LIMIT, strict: false });
+  const json = express.json({
+    limit: services.config.LLMG_BODY_LIMIT,
+    strict: false,
+    verify: verifyJsonDepth,
+  });
   app.use("/api", authenticateFirst(services), json, restHandler(services));
   app.use("/trpc", trpcHandler(services));
   app.use("/v1", v1Router(services));

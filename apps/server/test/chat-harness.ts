@@ -17,7 +17,11 @@ export interface ChatFixture {
 }
 
 /** A gateway whose five providers are fakes, and a user with a credential for each. */
-export async function startChatFixture(kind: DbKind, env: Record<string, string> = {}): Promise<ChatFixture> {
+export async function startChatFixture(
+  kind: DbKind,
+  env: Record<string, string> = {},
+  options: { logLines?: string[] } = {},
+): Promise<ChatFixture> {
   const entries = await Promise.all(
     FAKE_PROVIDER_IDS.map(async (id) => [id, await startFakeProvider(id, { apiKey: FAKE_KEY })] as const),
   );
@@ -27,6 +31,7 @@ export async function startChatFixture(kind: DbKind, env: Record<string, string>
   );
   const t = await startTestGateway(kind, {
     env: { LLMG_PROVIDER_MAX_RETRIES: "2", LLMG_PROVIDER_TIMEOUT_MS: "1500", ...baseUrls, ...env },
+    ...(options.logLines ? { logLines: options.logLines } : {}),
   });
   const user = await createUserWithKey(t);
   for (const provider of FAKE_PROVIDER_IDS) {

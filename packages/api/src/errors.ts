@@ -44,6 +44,11 @@ const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   504: "GATEWAY_TIMEOUT",
 };
 
+/** The tRPC code a status answers with, so tRPC clients see the same class of error as REST ones. */
+export function trpcCodeForStatus(status: number): TRPC_ERROR_CODE_KEY {
+  return TRPC_CODE_BY_STATUS[status] ?? (status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST");
+}
+
 export interface ApiErrorOptions {
   status?: number;
   details?: unknown;
@@ -67,7 +72,7 @@ export class ApiError extends TRPCError {
   constructor(error: ErrorCode, message: string, options: ApiErrorOptions = {}) {
     const status = options.status ?? ERROR_STATUS[error];
     super({
-      code: TRPC_CODE_BY_STATUS[status] ?? (status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST"),
+      code: trpcCodeForStatus(status),
       message,
       cause: options.cause,
     });

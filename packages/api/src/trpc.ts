@@ -1,9 +1,10 @@
 import { initTRPC } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { UserPrincipal } from "./auth/authenticator";
 import type { Context } from "./context";
 import { errorFields } from "./error-fields";
-import { ApiError } from "./errors";
+import { ApiError, trpcCodeForStatus } from "./errors";
 
 const t = initTRPC
   .context<Context>()
@@ -12,11 +13,16 @@ const t = initTRPC
     // tRPC clients keep tRPC's shape; `data` carries our code so both surfaces agree.
     errorFormatter({ shape, error, ctx }) {
       const fields = errorFields(error);
+      // An error that errorFields re-classifies (a database input error thrown as a 500) keeps
+      // tRPC's code in line with the status it now answers with.
+      const code =
+        shape.data.httpStatus === fields.status ? shape.data.code : trpcCodeForStatus(fields.status);
       return {
         ...shape,
+        code: TRPC_ERROR_CODES_BY_KEY[code],
         message: fields.message,
         data: {
-          code: shape.data.code,
+          code,
           httpStatus: fields.status,
           error: fields.error,
           message: fields.message,

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { ApiError } from "@llmg/api";
+import { jsonTooDeep, tooDeepError } from "./json-depth";
 
 /**
  * Reads and parses a JSON request body without express: the chat hot path skips express's
  * router and body-parser, which cost more CPU per call than all of llmg's own work. Errors are
- * the same ones body-parser's are mapped to (413 too large, 400 malformed).
+ * the same ones body-parser's are mapped to (413 too large, 400 malformed or nested too deep).
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers["content-length"]);
@@ -29,7 +30,9 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
     req.once("error", reject);
     req.once("end", () => {
       if (size > limit) return;
-      const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      if (jsonTooDeep(body)) return reject(tooDeepError());
+      const text = body.toString("utf8");
       try {
         resolve(JSON.parse(text));
       } catch {

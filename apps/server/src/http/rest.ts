@@ -1,4 +1,11 @@
-import { appRouter, type Context, createContextInner, errorFields, type Services } from "@llmg/api";
+import {
+  appRouter,
+  type Context,
+  createContextInner,
+  errorFields,
+  isDatabaseInputError,
+  type Services,
+} from "@llmg/api";
 import type { NextFunction, Request, Response } from "express";
 import { createOpenApiExpressMiddleware } from "trpc-to-openapi";
 import { errorEnvelope } from "./envelope";
@@ -83,7 +90,7 @@ export function restHandler(services: Services) {
       return { status: context?.response.status ?? 200, headers };
     },
     onError: ({ error, req }) => {
-      if (errorFields(error).status >= 500) {
+      if (errorFields(error).status >= 500 || isDatabaseInputError(error)) {
         services.logger.error(
           { request_id: (req as Request).requestId, err: error.cause ?? error },
           "rest error",

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { errorFields, type Services, shuttingDown } from "@llmg/api";
 import type { Express } from "express";
 import type { AppLogger } from "../logger";
+import { answerClientError } from "./client-error";
 import { isPlainJson, readJsonBody } from "./json-body";
 import { beginRequest } from "./request-context";
 import { sendJson } from "./send-json";
@@ -17,7 +18,7 @@ const CHAT_PATH = "/v1/chat/completions";
  */
 export function createHttpServer(app: Express, services: Services, logger: AppLogger): Server {
   const limit = services.config.LLMG_BODY_LIMIT;
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     // Draining: a request arriving on a kept-alive connection is turned away, and the
     // connection closed, so the client retries elsewhere.
     if (services.inflight?.draining) return refuseWhileDraining(logger, req, res);
@@ -35,6 +36,8 @@ export function createHttpServer(app: Express, services: Services, logger: AppLo
     }
     app(req, res);
   });
+  server.on("clientError", answerClientError);
+  return server;
 }
 
 function refuseWhileDraining(logger: AppLogger, req: IncomingMessage, res: ServerResponse): void {

@@ -10,6 +10,7 @@ import {
   listRequestHistory,
 } from "@llmg/db";
 import { type Kysely, sql } from "kysely";
+import { isStorableText } from "../schemas/common";
 import { readMeasures } from "./measures";
 import { fieldError } from "./range";
 
@@ -66,6 +67,7 @@ function decodeCursor(req: HistoryRequest, cursor: string): { page: number; afte
     body.p < 2 ||
     typeof body.k !== "string" ||
     typeof body.i !== "string" ||
+    !isStorableText(body.i) ||
     !isValidHistoryKey(req.sort, body.k)
   ) {
     throw fieldError("cursor", "is not a cursor this endpoint returned");

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { audit } from "../audit";
 import { ok, pageInput, pageOf, paginated } from "../envelope";
 import { notFound } from "../errors";
-import { jsonBoolean, positiveInt, usdAmount } from "../schemas/common";
+import { jsonBoolean, positiveInt, text, usdAmount } from "../schemas/common";
 import { createdApiKeySchema, toUserDto, userSchema } from "../schemas/users";
 import { issueKey } from "../services/keys";
 import { updateUserAccount } from "../services/user-admin";
@@ -15,7 +15,7 @@ const createUserInput = z.object({
     .email()
     .max(320)
     .transform((e) => e.toLowerCase()),
-  name: z.string().trim().min(1).max(200).optional(),
+  name: text().trim().min(1).max(200).optional(),
   monthly_budget_usd: usdAmount.nullable().optional(),
   rate_limit_rpm: positiveInt.nullable().optional(),
   rate_limit_tpm: positiveInt.nullable().optional(),
@@ -91,7 +91,7 @@ export const adminRouter = router({
         protect: true,
       },
     })
-    .input(z.object({ id: z.string().min(1).max(100), name: z.string().trim().min(1).max(200).optional() }))
+    .input(z.object({ id: text().min(1).max(100), name: text().trim().min(1).max(200).optional() }))
     .output(ok(createdApiKeySchema))
     .mutation(async ({ ctx, input }) => {
       const user = await findUserById(ctx.services.db, input.id);

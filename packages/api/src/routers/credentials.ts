@@ -1,6 +1,7 @@
 import { listCredentials } from "@llmg/db";
 import { z } from "zod";
 import { ok } from "../envelope";
+import { text } from "../schemas/common";
 import {
   createCredentialInput,
   credentialSchema,
@@ -17,7 +18,7 @@ import {
 } from "../services/credentials";
 import { router, userProcedure } from "../trpc";
 
-const idInput = z.object({ id: z.string().min(1).max(100) });
+const idInput = z.object({ id: text().min(1).max(100) });
 const tags = ["credentials"];
 
 export const credentialsRouter = router({

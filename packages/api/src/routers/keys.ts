@@ -3,6 +3,7 @@ import { z } from "zod";
 import { audit } from "../audit";
 import { ok } from "../envelope";
 import { notFound } from "../errors";
+import { text } from "../schemas/common";
 import { apiKeySchema, createdApiKeySchema, toApiKeyDto } from "../schemas/users";
 import { issueKey } from "../services/keys";
 import { router, userProcedure } from "../trpc";
@@ -30,7 +31,7 @@ export const keysRouter = router({
         protect: true,
       },
     })
-    .input(z.object({ name: z.string().trim().min(1).max(200).optional() }))
+    .input(z.object({ name: text().trim().min(1).max(200).optional() }))
     .output(ok(createdApiKeySchema))
     .mutation(async ({ ctx, input }) => {
       const data = await issueKey(ctx, ctx.user.userId, input.name ?? null);
@@ -49,7 +50,7 @@ export const keysRouter = router({
         protect: true,
       },
     })
-    .input(z.object({ id: z.string().min(1).max(100) }))
+    .input(z.object({ id: text().min(1).max(100) }))
     .output(ok(z.object({ id: z.string(), revoked: z.literal(true) })))
     .mutation(async ({ ctx, input }) => {
       const revoked = await revokeKey(ctx.services.db, ctx.user.userId, input.id);

@@ -6,6 +6,7 @@ import { resolveWindow } from "../analytics/range";
 import { usageSummary } from "../analytics/summary";
 import { ok } from "../envelope";
 import { notFound } from "../errors";
+import { text } from "../schemas/common";
 import {
   requestDetailSchema,
   requestListSchema,
@@ -119,7 +120,7 @@ export const usageRouter = router({
         protect: true,
       },
     })
-    .input(z.object({ id: z.string().trim().min(1).max(200) }))
+    .input(z.object({ id: text().trim().min(1).max(200) }))
     .output(ok(requestDetailSchema))
     .query(async ({ ctx, input }) => {
       const row = await findRequest(ctx.services.db, ctx.user.userId, input.id);

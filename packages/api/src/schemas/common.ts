@@ -29,3 +29,17 @@ export const positiveInt = z.number().int().min(1).max(1_000_000_000);
  * true. It leaves a pipe alone, so this one accepts true and false only.
  */
 export const jsonBoolean = z.boolean().pipe(z.boolean());
+// A NUL is refused by PostgreSQL text columns (a 500 if it got that far); an unpaired surrogate
+// would be written as U+FFFD, so what is read back is not what was sent.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * A string that can be stored as sent: every input string that reaches a text column or a query
+ * parameter is built on it, so bad text is a 400 naming the field.
+ */
+export const text = () =>
+  z.string().refine(isStorableText, "must not contain NUL characters or unpaired surrogates");
+
+export function isStorableText(value: string): boolean {
+  return !value.includes("\u0000") && !LONE_SURROGATE.test(value);
+}

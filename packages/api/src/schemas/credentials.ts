@@ -1,7 +1,7 @@
 import { PROVIDER_IDS } from "@llmg/core";
 import type { ProviderCredential } from "@llmg/db";
 import { z } from "zod";
-import { isoDate, jsonBoolean } from "./common";
+import { isoDate, jsonBoolean, text } from "./common";
 
 const baseUrl = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
@@ -14,17 +14,17 @@ const baseUrl = z
 
 export const createCredentialInput = z.object({
   provider: z.enum(PROVIDER_IDS),
-  name: z.string().trim().min(1).max(100).meta({ example: "production" }),
-  api_key: z.string().trim().min(8).max(4096).meta({ example: "sk-proj-..." }),
+  name: text().trim().min(1).max(100).meta({ example: "production" }),
+  api_key: text().trim().min(8).max(4096).meta({ example: "sk-proj-..." }),
   base_url: baseUrl.optional(),
   is_default: jsonBoolean.optional(),
   priority: z.number().int().min(-1000).max(1000).optional(),
 });
 
 export const updateCredentialInput = z.object({
-  id: z.string().min(1).max(100),
-  name: z.string().trim().min(1).max(100).optional(),
-  api_key: z.string().trim().min(8).max(4096).optional(),
+  id: text().min(1).max(100),
+  name: text().trim().min(1).max(100).optional(),
+  api_key: text().trim().min(8).max(4096).optional(),
   base_url: baseUrl.nullable().optional(),
   is_default: jsonBoolean.optional(),
   priority: z.number().int().min(-1000).max(1000).optional(),

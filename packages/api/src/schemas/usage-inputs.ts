@@ -1,6 +1,7 @@
 import { HISTORY_SORTS } from "@llmg/db";
 import { z } from "zod";
 import { pageInput } from "../envelope";
+import { text } from "./common";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 // Date-times must say their offset: a bare local time would mean different instants on
@@ -50,7 +51,7 @@ export const fromParam = dateParam("from").optional();
 export const toParam = dateParam("to").optional();
 
 const name = (description: string, example: string) =>
-  z.string().trim().min(1).max(200).meta({ description, example });
+  text().trim().min(1).max(200).meta({ description, example });
 
 export const summaryInput = z.object({ from: fromParam, to: toParam });
 
@@ -90,8 +91,7 @@ export const historyInput = pageInput
     api_key_id: name("Only calls made with this API key", "key_...").optional(),
     sort: z.enum(HISTORY_SORTS).default("created_at"),
     order: z.enum(["asc", "desc"]).default("desc"),
-    cursor: z
-      .string()
+    cursor: text()
       .trim()
       .min(1)
       .max(500)

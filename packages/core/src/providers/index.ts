@@ -20,8 +20,11 @@ export {
   chatRequestSchema,
   type ResponseFormat,
   requestedMaxTokens,
+  responseFormatSchema,
   type ToolChoice,
   type ToolDefinition,
+  toolChoiceSchema,
+  toolSchema,
 } from "./schema";
 export { isTokenizerLoaded, preloadTokenizer } from "./tokenizer";
 export {

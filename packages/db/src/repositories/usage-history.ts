@@ -84,10 +84,15 @@ const SORTS: Record<HistorySort, SortSpec> = {
   },
 };
 
-/** False for a key that cannot be read back in the sort's type (a forged or stale cursor). */
+/**
+ * False for a key that cannot be read back in the sort's type (a forged or stale cursor): one out
+ * of the type's range would otherwise be a database error, not a 400.
+ */
 export function isValidHistoryKey(sort: HistorySort, key: string): boolean {
   if (sort === "cost") return /^\d{1,30}(\.\d{1,30})?$/.test(key);
-  return /^-?\d{1,18}$/.test(key);
+  // epoch microseconds, up to the year 5138: far inside timestamptz's range
+  if (sort === "created_at") return /^\d{1,17}$/.test(key);
+  return /^-?\d{1,10}$/.test(key) && Math.abs(Number(key)) <= 2_147_483_647;
 }
 
 function filterSql(f: HistoryFilters): RawBuilder<unknown> {

@@ -5,6 +5,7 @@ import {
   completeChat,
   describeIssues,
   errorFields,
+  isDatabaseInputError,
   metadataFrom,
   type Principal,
   resolveModel,
@@ -161,7 +162,7 @@ export async function handleChatCompletion(
       return;
     }
     const fields = errorFields(error);
-    if (fields.status >= 500 && fields.error === "internal_error") {
+    if ((fields.status >= 500 && fields.error === "internal_error") || isDatabaseInputError(error)) {
       services.logger.error({ request_id: requestId, err: error }, "chat failed");
     }
     sendOpenAiError(res, fields, requestId);

@@ -1,5 +1,7 @@
 import { errorFields, type Services } from "@llmg/api";
 import express, { type Router } from "express";
+import { bodyParserErrorFields } from "../errors";
+import { verifyJsonDepth } from "../json-depth";
 import { authenticateUser, handleChatCompletion } from "./chat-completions";
 import { modelsHandler } from "./models";
 import { sendOpenAiError } from "./openai-errors";
@@ -18,7 +20,9 @@ export function v1Router(services: Services): Router {
       sendOpenAiError(res, errorFields(error), req.requestId);
     }
   });
-  router.use(express.json({ limit: services.config.LLMG_BODY_LIMIT, strict: false }));
+  router.use(
+    express.json({ limit: services.config.LLMG_BODY_LIMIT, strict: false, verify: verifyJsonDepth }),
+  );
   router.post("/chat/completions", (req, res) =>
     handleChatCompletion(services, req, res, req.requestId, async () => req.body, req.principal),
   );
@@ -30,16 +34,8 @@ export function v1Router(services: Services): Router {
       req.requestId,
     );
   });
-  router.use(
-    (err: { type?: string }, req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      const fields =
-        err.type === "entity.too.large"
-          ? { status: 413, error: "payload_too_large", message: "Request body too large" }
-          : err.type === "entity.parse.failed"
-            ? { status: 400, error: "validation_error", message: "Malformed JSON body" }
-            : { status: 500, error: "internal_error", message: "Internal server error" };
-      sendOpenAiError(res, fields, req.requestId);
-    },
-  );
+  router.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    sendOpenAiError(res, bodyParserErrorFields(err) ?? errorFields(err), req.requestId);
+  });
   return router;
 }

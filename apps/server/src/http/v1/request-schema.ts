@@ -1,5 +1,13 @@
 import { messagesSchema, metadataSchema, samplingSchema } from "@llmg/api";
+import { responseFormatSchema, toolChoiceSchema, toolSchema } from "@llmg/core";
 import { z } from "zod";
+
+// `null` means absent, as the official Python SDK sends an explicit None.
+const nullable = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((value) => value ?? undefined)
+    .optional();
 
 /** The subset of OpenAI's chat request llmg routes; unknown fields are dropped, not forwarded. */
 export const openAiChatRequest = z.object({
@@ -10,9 +18,11 @@ export const openAiChatRequest = z.object({
   n: z.literal(1).optional(),
   stream: z.boolean().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
-  tools: z.array(z.unknown()).max(128).optional(),
-  tool_choice: z.unknown().optional(),
-  response_format: z.unknown().optional(),
+  // Validated to the shapes the adapters read: a tool that is `false` or a bare array would
+  // otherwise reach an adapter and fail there as a 500.
+  tools: nullable(z.array(toolSchema).max(128)),
+  tool_choice: nullable(toolChoiceSchema),
+  response_format: nullable(responseFormatSchema),
   user: z.string().max(256).optional(),
   metadata: metadataSchema.optional(),
 });
