@@ -118,20 +118,25 @@ describe.each(testBackends())("usage isolation on %s", (kind) => {
     expect(stats.rowsCleaned - stats0.rowsCleaned).toBe(bads.length);
   });
 
-  it("a stored body too deep to serialise costs the call its body, never its row or its answer", async () => {
+  it("a body nested as deep as the door allows is stored with its row; a deeper one is refused at the door", async () => {
     const poisoned = await createUserWithKey(f.t); // no credential: answered 400 credential_missing
-    const depth = 100_000;
-    const deep = `${"[".repeat(depth)}${"]".repeat(depth)}`;
-    const body = `{"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}],"tools":[${deep}]}`;
-    const res = await call(`${f.t.url}/v1/chat/completions`, { key: poisoned.key, body });
+    const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+    const chatBody = (depth: number) =>
+      `{"model":"anthropic/claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${nested(depth)}}}]}`;
+    const res = await call(`${f.t.url}/v1/chat/completions`, { key: poisoned.key, body: chatBody(100) });
     expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(400);
     expect(JSON.stringify(res.body)).toContain("credential_missing");
+    const deeper = await call(`${f.t.url}/v1/chat/completions`, { key: poisoned.key, body: chatBody(100_000) });
+    expect(deeper.status).toBe(400);
+    expect(JSON.stringify(deeper.body)).toContain("nested deeper than");
     const rows = await f.t.gateway.services.db
       .selectFrom("requests")
       .select(["error_code", "request_body"])
       .where("user_id", "=", poisoned.user.id)
       .execute();
-    expect(rows).toEqual([{ error_code: "credential_missing", request_body: null }]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.error_code).toBe("credential_missing");
+    expect(JSON.stringify(rows[0]?.request_body)).toContain('{"a":{"a":{"a":1}}}');
   });
 
   it("refuses metadata PostgreSQL could not store with 400 naming the field, before the provider is called", async () => {
