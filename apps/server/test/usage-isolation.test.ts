@@ -126,7 +126,10 @@ describe.each(testBackends())("usage isolation on %s", (kind) => {
     const res = await call(`${f.t.url}/v1/chat/completions`, { key: poisoned.key, body: chatBody(100) });
     expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(400);
     expect(JSON.stringify(res.body)).toContain("credential_missing");
-    const deeper = await call(`${f.t.url}/v1/chat/completions`, { key: poisoned.key, body: chatBody(100_000) });
+    const deeper = await call(`${f.t.url}/v1/chat/completions`, {
+      key: poisoned.key,
+      body: chatBody(100_000),
+    });
     expect(deeper.status).toBe(400);
     expect(JSON.stringify(deeper.body)).toContain("nested deeper than");
     const rows = await f.t.gateway.services.db
