@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAllPools, getPool } from "../providers/http/pool";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { closeAllPools, getPool, untrustedPoolCount } from "../providers/http/pool";
 import { deniedAddressReason } from "./address";
 import { parseAllowList } from "./allow-list";
 import { EgressDeniedError, EgressGuard } from "./guard";
@@ -187,5 +187,23 @@ describe("untrusted pools", () => {
     expect(pools[1]?.closed).toBe(true);
     expect(getPool("http://pool-1.example", 1_000, guard)).not.toBe(pools[1]);
     await closeAllPools();
+  });
+
+  it("closes a pool nobody used for ten minutes when the next new origin comes", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const guard = new EgressGuard();
+      const idle = getPool("http://idle.example", 1_000, guard);
+      vi.setSystemTime(Date.now() + 5 * 60_000);
+      const recent = getPool("http://recent.example", 1_000, guard);
+      vi.setSystemTime(Date.now() + 6 * 60_000);
+      getPool("http://new.example", 1_000, guard);
+      expect(idle.closed).toBe(true);
+      expect(recent.closed).toBe(false);
+      expect(untrustedPoolCount()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+      await closeAllPools();
+    }
   });
 });

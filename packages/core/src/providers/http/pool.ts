@@ -9,9 +9,11 @@ import type { EgressGuard } from "../../egress";
 const pools = new Map<string, Pool>();
 
 /** Pools of untrusted origins, least recently used first. */
-const untrustedPools = new Map<string, Pool>();
+const untrustedPools = new Map<string, { pool: Pool; usedAt: number }>();
 /** Users choose untrusted origins, so their pools are bounded: the least recently used is closed. */
 const MAX_UNTRUSTED_POOLS = 256;
+/** ...and a pool nobody used for this long is closed too, so origins tried once do not linger. */
+const UNTRUSTED_IDLE_MS = 10 * 60_000;
 
 const KEEP_ALIVE_MS = 30_000;
 const KEEP_ALIVE_MAX_MS = 10 * 60_000;
@@ -43,26 +45,34 @@ function newPool(origin: string, connect: Pool.Options["connect"]): Pool {
 
 function untrustedPool(origin: string, connectTimeoutMs: number, egress: EgressGuard): Pool {
   const key = `${origin}#${connectTimeoutMs}#${egress.id}`;
-  let pool = untrustedPools.get(key);
-  if (pool) {
+  const now = Date.now();
+  const entry = untrustedPools.get(key);
+  if (entry) {
     untrustedPools.delete(key);
-  } else {
-    pool = newPool(origin, egress.connector(connectTimeoutMs));
-    const oldest =
-      untrustedPools.size >= MAX_UNTRUSTED_POOLS ? untrustedPools.entries().next().value : undefined;
-    if (oldest) {
-      untrustedPools.delete(oldest[0]);
-      // Lets its calls in flight finish.
-      oldest[1].close().catch(() => oldest[1].destroy());
-    }
+    entry.usedAt = now;
+    untrustedPools.set(key, entry);
+    return entry.pool;
   }
-  untrustedPools.set(key, pool);
+  // The map is in order of use: the oldest entries are the first to be idle or over the bound.
+  for (const [oldKey, old] of untrustedPools) {
+    if (untrustedPools.size < MAX_UNTRUSTED_POOLS && now - old.usedAt < UNTRUSTED_IDLE_MS) break;
+    untrustedPools.delete(oldKey);
+    // Lets its calls in flight finish; a retry fetches a new pool (send() asks per attempt).
+    old.pool.close().catch(() => old.pool.destroy());
+  }
+  const pool = newPool(origin, egress.connector(connectTimeoutMs));
+  untrustedPools.set(key, { pool, usedAt: now });
   return pool;
+}
+
+/** Untrusted pools currently open (for tests). */
+export function untrustedPoolCount(): number {
+  return untrustedPools.size;
 }
 
 /** For graceful shutdown: lets in-flight requests finish, then closes every pooled connection. */
 export async function closeAllPools(): Promise<void> {
-  const all = [...pools.values(), ...untrustedPools.values()];
+  const all = [...pools.values(), ...[...untrustedPools.values()].map((e) => e.pool)];
   pools.clear();
   untrustedPools.clear();
   await Promise.all(all.map((pool) => pool.close().catch(() => pool.destroy())));

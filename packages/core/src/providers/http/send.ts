@@ -293,7 +293,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  */
 async function send(call: HttpCall, deadline: Deadline): Promise<Dispatcher.ResponseData> {
   const url = new URL(call.url);
-  const pool = getPool(url.origin, call.timeouts.connectMs, call.egress);
   const options: Dispatcher.RequestOptions = {
     method: call.method,
     path: `${url.pathname}${url.search}`,
@@ -307,7 +306,8 @@ async function send(call: HttpCall, deadline: Deadline): Promise<Dispatcher.Resp
     const canRetry = attempt < call.retry.maxRetries;
     let response: Dispatcher.ResponseData;
     try {
-      response = await pool.request(options);
+      // Per attempt: a bounded untrusted pool may have been closed while this call backed off.
+      response = await getPool(url.origin, call.timeouts.connectMs, call.egress).request(options);
     } catch (caught) {
       const { error, retryable } = transportError(call, caught, deadline, "request");
       const delay = backoffDelay(attempt, call.retry);
