@@ -96,6 +96,17 @@ describe.each(testBackends())("admin: change a user, revoke a user's key on %s",
     const above = await patch(user.id, { budget_cap_usd: 5, monthly_budget_usd: 6 });
     expect(above.status).toBe(400);
     expect(above.body.details[0].field).toBe("monthly_budget_usd");
+    // Limits and caps stay within what PUT /api/budget accepts (the counters' exact range).
+    for (const field of ["budget_cap_usd", "monthly_budget_usd"]) {
+      const huge = await patch(user.id, { [field]: "9999999999.9999999999" });
+      expect(huge.status).toBe(400);
+      expect(huge.body.details[0].field).toBe(field);
+    }
+    const created = await call(`${t.url}/api/admin/users`, {
+      key: t.adminKey,
+      body: { email: `huge-${user.id}@example.com`, monthly_budget_usd: 1_000_001 },
+    });
+    expect(created.status).toBe(400);
     // Nothing of the refused patch was written.
     const users = await call(`${t.url}/api/admin/users?per_page=100`, { key: t.adminKey });
     expect(users.body.data.find((u: { id: string }) => u.id === user.id).budget_cap_usd).toBeNull();

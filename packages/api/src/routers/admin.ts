@@ -3,7 +3,8 @@ import { z } from "zod";
 import { audit } from "../audit";
 import { ok, pageInput, pageOf, paginated } from "../envelope";
 import { notFound } from "../errors";
-import { jsonBoolean, positiveInt, text, usdAmount } from "../schemas/common";
+import { limitUsd } from "../schemas/budget";
+import { jsonBoolean, positiveInt, text } from "../schemas/common";
 import { createdApiKeySchema, toUserDto, userSchema } from "../schemas/users";
 import { issueKey } from "../services/keys";
 import { updateUserAccount } from "../services/user-admin";
@@ -16,25 +17,25 @@ const createUserInput = z.object({
     .max(320)
     .transform((e) => e.toLowerCase()),
   name: text().trim().min(1).max(200).optional(),
-  monthly_budget_usd: usdAmount.nullable().optional(),
+  monthly_budget_usd: limitUsd.nullable().optional(),
   rate_limit_rpm: positiveInt.nullable().optional(),
   rate_limit_tpm: positiveInt.nullable().optional(),
 });
 
-const id = z.string().min(1).max(100);
+const id = text().min(1).max(100);
 
 const updateUserInput = z
   .object({
     id,
-    name: z.string().trim().min(1).max(200).nullable().optional(),
+    name: text().trim().min(1).max(200).nullable().optional(),
     disabled: jsonBoolean.optional().meta({
       description: "true refuses every key of the user (403 account_disabled); false restores them",
     }),
-    budget_cap_usd: usdAmount.nullable().optional().meta({
+    budget_cap_usd: limitUsd.nullable().optional().meta({
       description:
         "The highest monthly limit the user may set themselves (null = no cap). A cap below the current limit lowers the limit to the cap; while set, the budget is enforced in hard mode.",
     }),
-    monthly_budget_usd: usdAmount
+    monthly_budget_usd: limitUsd
       .nullable()
       .optional()
       .meta({ description: "Monthly limit in USD (null = unlimited); at most the cap" }),

@@ -103,16 +103,15 @@ const httpUrl = z
     }
   }, "must be an http(s) URL");
 
+/** A monthly limit (or cap): within what the counters can hold exactly (see money.ts). */
+export const limitUsd = usdAmount.refine(
+  (v) => usdToNano(v, "down") <= BigInt(MAX_LIMIT_USD) * 1_000_000_000n,
+  `must be at most ${MAX_LIMIT_USD}`,
+);
+
 export const budgetUpdateInput = z
   .object({
-    limit_usd: usdAmount
-      .refine(
-        (v) => usdToNano(v, "down") <= BigInt(MAX_LIMIT_USD) * 1_000_000_000n,
-        `must be at most ${MAX_LIMIT_USD}`,
-      )
-      .nullable()
-      .optional()
-      .meta({ description: "Monthly limit in USD; null = unlimited" }),
+    limit_usd: limitUsd.nullable().optional().meta({ description: "Monthly limit in USD; null = unlimited" }),
     thresholds: z
       .array(z.number().int().min(1).max(1000))
       .max(10)
