@@ -248,7 +248,10 @@ describe.each(PROVIDER_IDS)("%s adapter", (provider) => {
     fake.enqueue({ type: "delay", ms: 1_000 });
     const controller = new AbortController();
     const pending = adapter.chat(req, testContext(fake.url, { signal: controller.signal }));
-    setTimeout(() => controller.abort(new Error("client went away")), 20);
+    // Abort once the fake holds the request: aborting earlier let a loaded machine deliver the
+    // POST after this test's reset, where the next test found it.
+    await waitFor(() => fake.requests.length === 1, 10_000);
+    controller.abort(new Error("client went away"));
     const error = await rejectionOf(pending);
     expect((error as Error).message).toBe("client went away");
   });
