@@ -6,19 +6,18 @@ import {
   type Account,
   type Answer,
   adminKey,
+  booksAfter,
   type CuttableProxy,
   createAccount,
   cuttableProxy,
   encryptionKey,
   FAKE_KEY,
   type GatewayProcess,
-  load,
-  reservedNano,
+  loadAround,
   sleep,
   spawnGateway,
   successes,
   tally,
-  waitFor,
 } from "./support";
 
 /**
@@ -85,39 +84,28 @@ describe.skipIf(!redisUrl || !testBackends().includes("postgres"))(
 
     /** Runs load around `fault` (which returns when the database is back) and checks the promises. */
     async function underLoad(name: string, fault: () => Promise<{ downAt: number; backAt: number }>) {
-      let done = false;
-      const running = load({
+      const {
+        answers,
+        fault: outageTimes,
+        startedAt,
+      } = await loadAround({
         url: () => gateway!.url,
         key: account.key,
         clients: CLIENTS,
-        maxCalls: 20_000,
-        streamEvery: 5,
-        pauseMs: 10,
-        stop: () => done,
+        fault,
+        afterMs: RECOVERY_MS + 3_000,
       });
-      const startedAt = Date.now();
-      await sleep(2_000);
-      const { downAt, backAt } = await fault();
-      await sleep(RECOVERY_MS + 3_000);
-      done = true;
-      const answers = await running;
-
+      const { downAt, backAt } = outageTimes;
       const recovered = answers.filter((a) => a.sentAt >= backAt + RECOVERY_MS);
       const outage = answers.filter((a) => a.sentAt >= downAt && a.sentAt < backAt);
-      const settled = await waitFor(
-        async () => (await reservedNano(redisUrl!, prefix, account.userId)) === 0n,
-        10_000,
-        250,
-      );
-      const left = await reservedNano(redisUrl!, prefix, account.userId);
-      const rows = await database.db
-        .selectFrom("requests")
-        .select(["id", "status"])
-        .where("user_id", "=", account.userId)
-        .execute();
-      const success = new Set(rows.filter((r) => r.status === "success").map((r) => r.id));
+      const { settled, left, missing } = await booksAfter({
+        db: database.db,
+        redisUrl: redisUrl!,
+        prefix,
+        userId: account.userId,
+        answers,
+      });
       const ok = successes(answers);
-      const missing = ok.filter((a) => !success.has(a.requestId!));
       // Answered while the database was still down: only timeouts can make those.
       const answeredWhileDown = outage.filter((a) => a.status === 503 && (a.endedAt ?? Infinity) < backAt);
       process.stdout.write(

@@ -6,19 +6,17 @@ import {
   type Account,
   type Answer,
   adminKey,
+  booksAfter,
   createAccount,
   encryptionKey,
   FAKE_KEY,
   type GatewayProcess,
-  load,
+  loadAround,
   privateRedis,
   type RedisServer,
-  reservedNano,
   sleep,
   spawnGateway,
-  successes,
   tally,
-  waitFor,
 } from "./support";
 
 /**
@@ -72,37 +70,26 @@ describe.skipIf(!testBackends().includes("postgres"))("Redis stopped and restart
 
   /** Runs load around `fault` and checks what every fault must leave: see the file's comment. */
   async function underLoad(name: string, fault: () => Promise<number>) {
-    let done = false;
-    const running = load({
+    const {
+      answers,
+      fault: backAt,
+      startedAt,
+    } = await loadAround({
       url: () => gateway!.url,
       key: account.key,
       clients: CLIENTS,
-      maxCalls: 20_000,
-      streamEvery: 5,
-      pauseMs: 10,
-      stop: () => done,
+      fault,
+      afterMs: RECOVERY_MS + 3_000,
     });
-    const startedAt = Date.now();
-    await sleep(2_000);
-    const backAt = await fault();
-    await sleep(RECOVERY_MS + 3_000);
-    done = true;
-    const answers = await running;
     const recovered = answers.filter((a) => a.sentAt >= backAt + RECOVERY_MS);
     const during = answers.filter((a) => a.sentAt < backAt);
-    const settled = await waitFor(
-      async () => (await reservedNano(redis.url, prefix, account.userId)) === 0n,
-      10_000,
-      250,
-    );
-    const left = await reservedNano(redis.url, prefix, account.userId);
-    const rows = await database.db
-      .selectFrom("requests")
-      .select(["id", "status"])
-      .where("user_id", "=", account.userId)
-      .execute();
-    const success = new Set(rows.filter((r) => r.status === "success").map((r) => r.id));
-    const missing = successes(answers).filter((a) => !success.has(a.requestId!));
+    const { settled, left, missing } = await booksAfter({
+      db: database.db,
+      redisUrl: redis.url,
+      prefix,
+      userId: account.userId,
+      answers,
+    });
     process.stdout.write(
       `[chaos redis ${name}] ${JSON.stringify({
         calls: answers.length,

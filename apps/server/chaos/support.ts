@@ -3,7 +3,9 @@ import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { resolve } from "node:path";
 import { createRedisStore } from "@llmg/api";
+import type { Database } from "@llmg/db";
 import { Redis } from "ioredis";
+import type { Kysely } from "kysely";
 
 /**
  * Helpers of the chaos suite: the gateway as a real child process (so it can be killed), a
@@ -217,6 +219,59 @@ export async function load(options: {
   };
   await Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
   return answers;
+}
+
+/**
+ * The load a dependency fault runs under: `clients` loops from 2 s before `fault` until
+ * `afterMs` after it returns; what `fault` returns (when the dependency was back) is handed on.
+ */
+export async function loadAround<T>(options: {
+  url: () => string;
+  key: string;
+  clients: number;
+  fault: () => Promise<T>;
+  afterMs: number;
+}): Promise<{ answers: Answer[]; fault: T; startedAt: number }> {
+  let done = false;
+  const running = load({
+    url: options.url,
+    key: options.key,
+    clients: options.clients,
+    maxCalls: 20_000,
+    streamEvery: 5,
+    pauseMs: 10,
+    stop: () => done,
+  });
+  const startedAt = Date.now();
+  await sleep(2_000);
+  const fault = await options.fault();
+  await sleep(options.afterMs);
+  done = true;
+  return { answers: await running, fault, startedAt };
+}
+
+/**
+ * What a fault must leave in the books: the user's reservations back to 0 (`settled`, waited
+ * for up to 10 s; `left` is what remains) and a usage row for every answered success.
+ */
+export async function booksAfter(options: {
+  db: Kysely<Database>;
+  redisUrl: string;
+  prefix: string;
+  userId: string;
+  answers: Answer[];
+}): Promise<{ settled: boolean; left: bigint; missing: Answer[] }> {
+  const reserved = () => reservedNano(options.redisUrl, options.prefix, options.userId);
+  const settled = await waitFor(async () => (await reserved()) === 0n, 10_000, 250);
+  const left = await reserved();
+  const rows = await options.db
+    .selectFrom("requests")
+    .select(["id", "status"])
+    .where("user_id", "=", options.userId)
+    .execute();
+  const success = new Set(rows.filter((r) => r.status === "success").map((r) => r.id));
+  const missing = successes(options.answers).filter((a) => !success.has(a.requestId!));
+  return { settled, left, missing };
 }
 
 /** Counts of answers by status (and error code), for the printed figures. */
