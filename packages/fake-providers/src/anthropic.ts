@@ -1,3 +1,4 @@
+import { inspectAnthropic } from "./inspect";
 import type { ErrorReply, FakeUsage, StreamFrame, WireFormat } from "./types";
 import { headerValue, isRecord, nextId, randomHex, toolCallId } from "./util";
 
@@ -37,6 +38,7 @@ function sse(event: string, data: Record<string, unknown>): string {
 }
 
 export const anthropicWire: WireFormat = {
+  inspect: inspectAnthropic,
   basePath: "",
   requestIdHeader: "request-id",
   defaultModels: ["claude-sonnet-4-5", "claude-haiku-4-5"],

@@ -1,3 +1,4 @@
+import { inspectGoogle } from "./inspect";
 import type { ErrorReply, FakeUsage, Reply, StreamFrame, WireFormat } from "./types";
 import { headerValue, nextId } from "./util";
 
@@ -43,6 +44,7 @@ function parts(reply: Reply, text: string): unknown[] {
 }
 
 export const googleWire: WireFormat = {
+  inspect: inspectGoogle,
   basePath: "",
   defaultModels: ["gemini-2.5-flash", "gemini-2.0-flash"],
 

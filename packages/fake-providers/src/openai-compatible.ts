@@ -1,3 +1,4 @@
+import { inspectOpenAI } from "./inspect";
 import type { ErrorReply, FakeUsage, Reply, StreamFrame, WireFormat } from "./types";
 import { headerValue, isRecord, nextId, randomHex, replyText, toolCallId, unixSeconds } from "./util";
 
@@ -69,6 +70,7 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
 
   return {
     basePath,
+    inspect: inspectOpenAI,
     requestIdHeader: "x-request-id",
     defaultModels:
       flavor === "openai"

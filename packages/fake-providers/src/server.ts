@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { anthropicWire } from "./anthropic";
 import { googleWire } from "./google";
 import { openAICompatibleWire } from "./openai-compatible";
+import { isPlainSuccess, toolRuleBehavior } from "./tool-rule";
 import type {
   ErrorReply,
   FakeBehavior,
@@ -333,7 +334,17 @@ export async function startFakeProvider(
     if (!route) return sendError(res, wire.error(404, `Unknown endpoint ${method} ${path}`));
     const authError = wire.checkAuth(req.headers, path, apiKey);
     if (authError) return sendError(res, authError, commonHeaders());
-    run(queue.shift() ?? defaultBehavior, route, body, res);
+    if (route.kind === "chat") {
+      const refused = wire.validate?.(body, route);
+      if (refused) return sendError(res, refused, commonHeaders());
+    }
+    const queued = queue.shift();
+    let behavior = queued ?? defaultBehavior;
+    if (queued === undefined && route.kind === "chat" && isPlainSuccess(behavior)) {
+      const ruled = toolRuleBehavior(wire.inspect(body));
+      if (ruled) behavior = { ...behavior, ...ruled } as FakeBehavior;
+    }
+    run(behavior, route, body, res);
   };
 
   const server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => {

@@ -140,6 +140,16 @@ export interface ErrorReply {
 
 export type Route = { kind: "chat"; stream: boolean; model?: string } | { kind: "models" };
 
+/** What the tool-call rule needs to know of a chat request, read from the provider's own body shape. */
+export interface Conversation {
+  /** Names of the tools the request declares, in order. */
+  tools: string[];
+  /** Text of the last user turn's text parts ("" when the last turn is not a user's text). */
+  lastUserText: string;
+  /** Results of tool calls carried by the last turn (tool messages, tool_result blocks, functionResponses), in order. */
+  toolResults: string[];
+}
+
 /** One provider's wire format: the only part of the fake that differs between providers. */
 export interface WireFormat {
   /** Path prefix of the base URL (`/v1` for openai and mistral, empty for the others). */
@@ -151,6 +161,13 @@ export interface WireFormat {
   /** SSE frames, already serialised (`data: ...\n\n`). */
   streamFrames(reply: Reply, request: unknown): StreamFrame[];
   error(status: number, message: string, errorType?: string): ErrorReply;
+  /**
+   * The provider's own validation of a chat body: the error the real API answers to a body it
+   * refuses (each rule cites its source), or undefined when the real API would accept it.
+   */
+  validate?(body: unknown, route: Extract<Route, { kind: "chat" }>): ErrorReply | undefined;
+  /** Reads the conversation for the deterministic tool-call rule (see `toolRule.ts`). */
+  inspect(body: unknown): Conversation;
   models(ids: string[]): unknown;
   defaultModels: string[];
 }
