@@ -1,16 +1,35 @@
-import { PROVIDER_IDS } from "@llmg/core";
+import { PROVIDER_IDS, responseFormatSchema, toolChoiceSchema, toolSchema } from "@llmg/core";
 import { z } from "zod";
 import { metadataSchema } from "./metadata";
-import { messagesSchema, samplingSchema } from "./schemas";
+import { messagesSchema, requestOptionsSchema, samplingSchema } from "./schemas";
 
 export const apiChatInput = z.object({
   provider: z.enum(PROVIDER_IDS).meta({ example: "openai" }),
   model: z.string().min(1).max(200).meta({ example: "gpt-4o-mini" }),
   messages: messagesSchema.meta({ example: [{ role: "user", content: "Say hello" }] }),
   ...samplingSchema,
+  ...requestOptionsSchema,
+  tools: z.array(toolSchema).max(128).optional(),
+  tool_choice: toolChoiceSchema.optional(),
+  response_format: responseFormatSchema.optional(),
   metadata: metadataSchema.optional(),
   user: z.string().max(256).optional(),
 });
+
+const toolCallOutput = z.object({
+  id: z.string(),
+  type: z.literal("function"),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+  extra_content: z
+    .object({ google: z.object({ thought_signature: z.string().optional() }).optional() })
+    .optional()
+    .meta({ description: "Provider state to send back with the call (Gemini 3 thought signatures)" }),
+});
+
+const thinkingBlockOutput = z.union([
+  z.object({ type: z.literal("thinking"), thinking: z.string(), signature: z.string() }),
+  z.object({ type: z.literal("redacted_thinking"), data: z.string() }),
+]);
 
 const finishReason = z.enum(["stop", "length", "tool_calls", "content_filter"]);
 
@@ -22,6 +41,12 @@ export const apiChatOutput = z.object({
   model: z.string(),
   content: z.string().nullable(),
   role: z.literal("assistant"),
+  tool_calls: z.array(toolCallOutput).optional(),
+  reasoning_content: z.string().optional().meta({ description: "The model's visible reasoning" }),
+  thinking_blocks: z
+    .array(thinkingBlockOutput)
+    .optional()
+    .meta({ description: "Anthropic thinking blocks to send back on the assistant message in a tool loop" }),
   finish_reason: finishReason,
   usage: z.object({
     prompt_tokens: z.number().int(),

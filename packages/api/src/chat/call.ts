@@ -12,6 +12,11 @@ export interface ChatCall {
   request: ChatRequest;
   metadata: Record<string, unknown> | null;
   stream: boolean;
+  /**
+   * Top-level body fields the surface does not route (e.g. `logprobs` on /v1): dropped, and named
+   * in x-llmg-adjusted-params like the fields a provider cannot map.
+   */
+  ignoredFields?: readonly string[];
 }
 
 export interface ChatCost {

@@ -1,4 +1,4 @@
-import { chatMessageSchema } from "@llmg/core";
+import { chatMessageSchema, REASONING_EFFORTS, SERVICE_TIERS } from "@llmg/core";
 import { z } from "zod";
 
 /** Sampling parameters shared by both chat surfaces, with OpenAI's ranges. */
@@ -12,3 +12,12 @@ export const samplingSchema = {
 };
 
 export const messagesSchema = z.array(chatMessageSchema).min(1).max(2000);
+
+/** Optional fields both surfaces take and each adapter maps (or drops and names). */
+export const requestOptionsSchema = {
+  seed: z.number().int().optional(),
+  reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
+  parallel_tool_calls: z.boolean().optional(),
+  prompt_cache_key: z.string().min(1).max(1024).optional(),
+  service_tier: z.enum(SERVICE_TIERS).optional(),
+};

@@ -3,6 +3,7 @@ import {
   type ChatResult,
   estimatePromptTokens,
   estimateRequestPromptTokens,
+  formatAdjustments,
   GeneratedText,
   getAdapter,
   InvalidUsageError,
@@ -51,6 +52,28 @@ export interface StreamedChat {
 }
 
 const elapsed = (startedAt: number) => performance.now() - startedAt;
+
+export const ADJUSTED_PARAMS_HEADER = "x-llmg-adjusted-params";
+
+/**
+ * The call as the provider will get it: the model's parameter rules and the provider's field
+ * support applied (adapter.adjust), and what changed, as the x-llmg-adjusted-params value.
+ */
+function adjusted(call: ChatCall): { call: ChatCall; header: string | undefined } {
+  const result = getAdapter(call.model.provider).adjust(call.request, call.model);
+  const parts = [
+    ...(call.ignoredFields ?? []).map((field) => `${field}=dropped`),
+    ...(result.adjusted.length > 0 ? [formatAdjustments(result.adjusted)] : []),
+  ];
+  return {
+    call: result.request === call.request ? call : { ...call, request: result.request },
+    header: parts.length > 0 ? parts.join(", ") : undefined,
+  };
+}
+
+function withAdjusted(headers: Record<string, string>, header: string | undefined): Record<string, string> {
+  return header === undefined ? headers : { ...headers, [ADJUSTED_PARAMS_HEADER]: header };
+}
 
 function maxOutputTokens(call: ChatCall): number {
   return call.request.max_tokens ?? call.model.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
@@ -189,8 +212,13 @@ export function completeChat(services: Services, call: ChatCall): Promise<Comple
   return inflight ? inflight.track((signal) => complete(services, call, signal)) : complete(services, call);
 }
 
-async function complete(services: Services, call: ChatCall, shutdown?: AbortSignal): Promise<CompletedChat> {
+async function complete(
+  services: Services,
+  original: ChatCall,
+  shutdown?: AbortSignal,
+): Promise<CompletedChat> {
   const startedAt = performance.now();
+  const { call, header } = adjusted(original);
   const prepared = await prepare(services, call, startedAt);
   const { admission, credential } = prepared;
   let result: ChatResult;
@@ -220,7 +248,7 @@ async function complete(services: Services, call: ChatCall, shutdown?: AbortSign
     responseBody: result,
     ...priced.invalid,
   });
-  return { result, usage, cost, latencyMs, headers: admission.headers };
+  return { result, usage, cost, latencyMs, headers: withAdjusted(admission.headers, header) };
 }
 
 export interface StreamSink {
@@ -250,11 +278,12 @@ export function streamChat(services: Services, call: ChatCall, sink: StreamSink)
 
 async function stream(
   services: Services,
-  call: ChatCall,
+  original: ChatCall,
   sink: StreamSink,
   shutdown?: AbortSignal,
 ): Promise<StreamedChat> {
   const startedAt = performance.now();
+  const { call, header } = adjusted(original);
   // Either the client leaving or the shutdown's grace ending stops the upstream call.
   const signal = shutdown ? AbortSignal.any([sink.signal, shutdown]) : sink.signal;
   const prepared = await prepare(services, call, startedAt);
@@ -274,7 +303,7 @@ async function stream(
     for await (const event of events) {
       if (!started) {
         started = true;
-        sink.onStart(admission.headers);
+        sink.onStart(withAdjusted(admission.headers, header));
       }
       if (event.type === "done") {
         done = event;
@@ -362,7 +391,7 @@ async function stream(
     finishReason: done.finishReason,
     latencyMs,
     ttftMs,
-    headers: admission.headers,
+    headers: withAdjusted(admission.headers, header),
   };
 }
 

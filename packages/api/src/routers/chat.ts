@@ -41,6 +41,9 @@ export const chatRouter = router({
         model: model.id,
         content: result.content,
         role: "assistant" as const,
+        ...(result.toolCalls?.length ? { tool_calls: result.toolCalls } : {}),
+        ...(result.reasoningContent === undefined ? {} : { reasoning_content: result.reasoningContent }),
+        ...(result.thinkingBlocks?.length ? { thinking_blocks: result.thinkingBlocks } : {}),
         finish_reason: result.finishReason,
         usage: {
           prompt_tokens: usage.promptTokens,

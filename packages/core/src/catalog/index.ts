@@ -8,6 +8,13 @@ export {
 } from "./catalog";
 export { displayNameFor } from "./display-name";
 export { applyPricingOverrides, type OverrideOptions, PricingOverrideError } from "./overrides";
+export {
+  MAPPABLE_FIELDS,
+  type MappableField,
+  type ParamRuleEntry,
+  type ParamRules,
+  paramRulesFor,
+} from "./param-rules";
 export { PROVIDERS } from "./providers";
 export type {
   Capability,

@@ -1,10 +1,13 @@
+import { type MappableField, paramRulesFor } from "../catalog/param-rules";
 import type { ProviderId } from "../provider-ids";
 import type { Usage } from "../usage";
+import { type AdjustedRequest, adjustRequest } from "./adjust";
 import { type ParsedProviderError, ProviderError, scrubSecret } from "./errors";
 import { GeneratedText } from "./generated-text";
 import { type HttpCall, openStream, parseSse, requestJson, requestStatus, type SseEvent } from "./http";
 import type { ChatRequest } from "./schema";
 import {
+  type AdjustModel,
   type CallContext,
   type ChatResult,
   type ChatStream,
@@ -48,6 +51,10 @@ export interface ProviderSpec {
   createStreamTranslator(req: ChatRequest): StreamTranslator;
   modelsPath: string;
   parseError(body: string): ParsedProviderError;
+  /** The optional request fields buildChat maps; any other one that is set is dropped and reported. */
+  fields: ReadonlySet<MappableField>;
+  /** Provider-specific adjustments after the generic ones (the catalog rules and `fields`). */
+  adjust?(adjusted: AdjustedRequest, model: AdjustModel): AdjustedRequest;
 }
 
 const NO_RETRY: RetryConfig = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 };
@@ -159,6 +166,11 @@ export function createAdapter(spec: ProviderSpec): ProviderAdapter {
   return {
     id: spec.id,
     defaultBaseUrl: spec.defaultBaseUrl,
+
+    adjust(req, model) {
+      const generic = adjustRequest(req, paramRulesFor(model), spec.fields, spec.id);
+      return spec.adjust ? spec.adjust(generic, model) : generic;
+    },
 
     async chat(req, ctx) {
       const { path, body } = spec.buildChat(req, ctx, false);

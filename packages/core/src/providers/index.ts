@@ -1,4 +1,5 @@
 export type { ProviderSpec, StreamState, StreamTranslator } from "./adapter";
+export { type AdjustedRequest, type Adjustment, adjustRequest, formatAdjustments } from "./adjust";
 export {
   isProviderError,
   type ParsedProviderError,
@@ -18,11 +19,17 @@ export {
   type ContentPart,
   chatMessageSchema,
   chatRequestSchema,
+  REASONING_EFFORTS,
+  type ReasoningEffort,
   type ResponseFormat,
   requestedMaxTokens,
   responseFormatSchema,
+  SERVICE_TIERS,
+  type ThinkingBlock,
+  type ToolCallExtra,
   type ToolChoice,
   type ToolDefinition,
+  thinkingBlockSchema,
   toolChoiceSchema,
   toolSchema,
 } from "./schema";
@@ -38,6 +45,7 @@ export {
   type PromptExtras,
 } from "./tokens";
 export {
+  type AdjustModel,
   type CallContext,
   type ChatResult,
   type ChatStream,

@@ -1,7 +1,9 @@
+import type { ModelInfo } from "../catalog/types";
 import type { EgressGuard } from "../egress";
 import type { ProviderId } from "../provider-ids";
 import type { Usage } from "../usage";
-import type { ChatRequest } from "./schema";
+import type { AdjustedRequest } from "./adjust";
+import type { ChatRequest, ThinkingBlock, ToolCallExtra } from "./schema";
 
 /** Finish reasons in OpenAI's vocabulary; every provider's reason is mapped onto one of these. */
 export const FINISH_REASONS = ["stop", "length", "tool_calls", "content_filter"] as const;
@@ -11,6 +13,8 @@ export interface ToolCall {
   id: string;
   type: "function";
   function: { name: string; arguments: string };
+  /** Provider state the client must send back with the call (Gemini 3's thought signature). */
+  extra_content?: ToolCallExtra;
 }
 
 /** A fragment of a tool call in a stream, as OpenAI streams them (`arguments` arrive in pieces). */
@@ -19,6 +23,7 @@ export interface ToolCallDelta {
   id?: string;
   type?: "function";
   function?: { name?: string; arguments?: string };
+  extra_content?: ToolCallExtra;
 }
 
 export interface ChatResult {
@@ -29,6 +34,10 @@ export interface ChatResult {
   role: "assistant";
   finishReason: FinishReason;
   toolCalls?: ToolCall[];
+  /** The model's visible reasoning (DeepSeek reasoning_content, Anthropic thinking, Gemini thought summaries). */
+  reasoningContent?: string;
+  /** Anthropic thinking blocks, signatures included, for the client to send back in a tool loop. */
+  thinkingBlocks?: ThinkingBlock[];
   usage: Usage;
   providerRequestId?: string;
 }
@@ -37,6 +46,9 @@ export interface StreamDeltaEvent {
   type: "delta";
   content?: string;
   toolCalls?: ToolCallDelta[];
+  reasoningContent?: string;
+  /** Whole blocks, each sent once it is complete (its signature arrives last). */
+  thinkingBlocks?: ThinkingBlock[];
 }
 
 export interface StreamDoneEvent {
@@ -122,9 +134,17 @@ export interface CredentialTestResult {
   error?: string;
 }
 
+/** What `adjust` needs to know of the model called: its catalog identity. */
+export type AdjustModel = Pick<ModelInfo, "provider" | "id" | "aliases">;
+
 export interface ProviderAdapter {
   readonly id: ProviderId;
   readonly defaultBaseUrl: string;
+  /**
+   * Makes `req` acceptable to the model: its catalog parameter rules and the fields the provider
+   * cannot map. Call before chat()/chatStream(); every change is listed for x-llmg-adjusted-params.
+   */
+  adjust(req: ChatRequest, model: AdjustModel): AdjustedRequest;
   chat(req: ChatRequest, ctx: CallContext): Promise<ChatResult>;
   /**
    * Lazily sends the request on the first `next()`. Yields deltas as they arrive and exactly one

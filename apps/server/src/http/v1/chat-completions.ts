@@ -17,7 +17,7 @@ import { totalTokens, type Usage } from "@llmg/core";
 import { clientAddress } from "../client-address";
 import { sendJson } from "../send-json";
 import { openAiErrorBody, sendOpenAiError } from "./openai-errors";
-import { type OpenAiChatRequest, openAiChatRequest } from "./request-schema";
+import { ignoredFields, type OpenAiChatRequest, openAiChatRequest } from "./request-schema";
 
 export async function authenticateUser(services: Services, req: IncomingMessage): Promise<UserPrincipal> {
   // Disabled users and the bad-key throttle apply here as on /api: both are checked in the
@@ -114,8 +114,11 @@ export async function handleChatCompletion(
   let body: OpenAiChatRequest | undefined;
   try {
     const principal = authenticated?.kind === "user" ? authenticated : await authenticateUser(services, req);
-    body = parseBody(await readBody());
+    const raw = await readBody();
+    body = parseBody(raw);
     const call = toCall(services, req, requestId, principal, body);
+    const ignored = ignoredFields(raw);
+    if (ignored) call.ignoredFields = ignored;
     const created = Math.floor(Date.now() / 1000);
     const id = `chatcmpl-${requestId.slice(4)}`;
     if (call.stream) {
@@ -141,6 +144,10 @@ export async function handleChatCompletion(
           message: {
             role: "assistant",
             content: done.result.content,
+            ...(done.result.reasoningContent === undefined
+              ? {}
+              : { reasoning_content: done.result.reasoningContent }),
+            ...(done.result.thinkingBlocks?.length ? { thinking_blocks: done.result.thinkingBlocks } : {}),
             ...(done.result.toolCalls?.length ? { tool_calls: done.result.toolCalls } : {}),
           },
           finish_reason: done.result.finishReason,
@@ -216,6 +223,8 @@ async function streamCompletion(services: Services, res: ServerResponse, call: C
       if (first) delta.role = "assistant";
       first = false;
       if (event.content !== undefined) delta.content = event.content;
+      if (event.reasoningContent !== undefined) delta.reasoning_content = event.reasoningContent;
+      if (event.thinkingBlocks) delta.thinking_blocks = event.thinkingBlocks;
       if (event.toolCalls) delta.tool_calls = event.toolCalls;
       if (res.write(chunk([{ index: 0, delta, finish_reason: null, logprobs: null }]))) return undefined;
       return drained(res);

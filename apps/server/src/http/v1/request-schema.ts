@@ -1,4 +1,4 @@
-import { messagesSchema, metadataSchema, samplingSchema } from "@llmg/api";
+import { messagesSchema, metadataSchema, requestOptionsSchema, samplingSchema } from "@llmg/api";
 import { responseFormatSchema, toolChoiceSchema, toolSchema } from "@llmg/core";
 import { z } from "zod";
 
@@ -9,11 +9,15 @@ const nullable = <T extends z.ZodType>(schema: T) =>
     .transform((value) => value ?? undefined)
     .optional();
 
-/** The subset of OpenAI's chat request llmg routes; unknown fields are dropped, not forwarded. */
+/**
+ * The subset of OpenAI's chat request llmg routes. Unknown fields are dropped, not forwarded, and
+ * named in x-llmg-adjusted-params (see `ignoredFields`).
+ */
 export const openAiChatRequest = z.object({
   model: z.string().min(1).max(300),
   messages: messagesSchema,
   ...samplingSchema,
+  ...requestOptionsSchema,
   max_completion_tokens: z.number().int().min(1).max(1_000_000).optional(),
   n: z.literal(1).optional(),
   stream: z.boolean().optional(),
@@ -28,3 +32,25 @@ export const openAiChatRequest = z.object({
 });
 
 export type OpenAiChatRequest = z.infer<typeof openAiChatRequest>;
+
+const KNOWN_FIELDS = new Set(Object.keys(openAiChatRequest.shape));
+/** A field name that can go in a header as is; anything else is counted, not echoed. */
+const HEADER_SAFE = /^[A-Za-z0-9_.-]{1,64}$/;
+const MAX_NAMED = 16;
+
+/** The top-level fields of `body` this surface does not route, for x-llmg-adjusted-params. */
+export function ignoredFields(body: unknown): string[] | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  let names: string[] | undefined;
+  let unnamed = 0;
+  for (const key of Object.keys(body)) {
+    if (KNOWN_FIELDS.has(key)) continue;
+    // Explicit nulls are how the Python SDK says "not set": nothing was dropped.
+    if ((body as Record<string, unknown>)[key] === null) continue;
+    names ??= [];
+    if (HEADER_SAFE.test(key) && names.length < MAX_NAMED) names.push(key);
+    else unnamed += 1;
+  }
+  if (unnamed > 0) names?.push(`${unnamed}_other_fields`);
+  return names;
+}

@@ -19,6 +19,7 @@ export const anthropicSpec: ProviderSpec = {
   createStreamTranslator: createAnthropicStreamTranslator,
   modelsPath: ANTHROPIC_MODELS_PATH,
   parseError: parseAnthropicError,
+  fields: new Set(["temperature", "top_p", "stop", "tools", "tool_choice", "user"]),
 };
 
 export const anthropicAdapter = createAdapter(anthropicSpec);

@@ -14,6 +14,16 @@ export const deepseekDialect: OpenAIDialect = {
   namesOnAllRoles: true,
   // Only json_object exists; a schema request still gets JSON out.
   responseFormat: (format) => (format.type === "json_schema" ? { type: "json_object" } : format),
+  fields: new Set([
+    "temperature",
+    "top_p",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "tools",
+    "tool_choice",
+    "response_format",
+  ]),
   requestIdHeaders: ["x-request-id", "x-ds-trace-id"],
 };
 

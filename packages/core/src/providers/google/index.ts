@@ -17,6 +17,17 @@ export const googleSpec: ProviderSpec = {
   createStreamTranslator: createGoogleStreamTranslator,
   modelsPath: GOOGLE_MODELS_PATH,
   parseError: parseGoogleError,
+  fields: new Set([
+    "temperature",
+    "top_p",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+    "tools",
+    "tool_choice",
+    "response_format",
+  ]),
 };
 
 export const googleAdapter = createAdapter(googleSpec);

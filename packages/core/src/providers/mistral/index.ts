@@ -15,6 +15,17 @@ export const mistralDialect: OpenAIDialect = {
   textOnly: false,
   namesOnAllRoles: false,
   responseFormat: (format) => format,
+  fields: new Set([
+    "temperature",
+    "top_p",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+    "tools",
+    "tool_choice",
+    "response_format",
+  ]),
   requestIdHeaders: ["x-request-id", "mistral-correlation-id"],
 };
 

@@ -1,3 +1,4 @@
+import type { MappableField } from "../../catalog/param-rules";
 import type { ResponseFormat } from "../schema";
 
 /** How one OpenAI-compatible provider departs from OpenAI's Chat Completions API. */
@@ -22,4 +23,6 @@ export interface OpenAIDialect {
   /** Translates or drops response_format. */
   responseFormat(format: ResponseFormat): ResponseFormat | undefined;
   requestIdHeaders: readonly string[];
+  /** The optional request fields this provider takes (see ProviderSpec.fields). */
+  fields: ReadonlySet<MappableField>;
 }

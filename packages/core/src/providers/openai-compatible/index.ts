@@ -24,6 +24,7 @@ export function openAICompatibleSpec(dialect: OpenAIDialect): ProviderSpec {
     createStreamTranslator: () => createOpenAIStreamTranslator(dialect),
     modelsPath: OPENAI_MODELS_PATH,
     parseError: parseOpenAIError,
+    fields: dialect.fields,
   };
 }
 

@@ -14,6 +14,18 @@ export const openaiDialect: OpenAIDialect = {
   textOnly: false,
   namesOnAllRoles: true,
   responseFormat: (format) => format,
+  fields: new Set([
+    "temperature",
+    "top_p",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+    "tools",
+    "tool_choice",
+    "response_format",
+    "user",
+  ]),
   requestIdHeaders: ["x-request-id"],
 };
 
