@@ -56,6 +56,10 @@ export function isProviderError(error: unknown): error is ProviderError {
 export interface ParsedProviderError {
   message?: string;
   providerCode?: string;
+  /** The wait the body asks for when no retry-after header says it (Gemini's RetryInfo.retryDelay). */
+  retryAfterMs?: number;
+  /** The status the error really means when the provider's differs (Gemini's bad key: 400 → 401). */
+  status?: number;
 }
 
 const REDACTED = "[REDACTED]";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from "./retry";
+import { backoffDelay, isRetryableStatus, parseRetryAfter, shouldRetry } from "./retry";
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2026-01-01T00:00:00Z");
@@ -43,7 +43,16 @@ describe("backoffDelay", () => {
 
 describe("isRetryableStatus", () => {
   it("retries 408, 429 and 5xx only", () => {
-    expect([408, 429, 500, 502, 503, 529].every(isRetryableStatus)).toBe(true);
-    expect([400, 401, 403, 404, 409, 422].some(isRetryableStatus)).toBe(false);
+    expect([408, 409, 429, 500, 502, 503, 529].every(isRetryableStatus)).toBe(true);
+    expect([400, 401, 403, 404, 422].some(isRetryableStatus)).toBe(false);
+  });
+});
+
+describe("shouldRetry", () => {
+  it("lets the provider's x-should-retry header overrule the status", () => {
+    expect(shouldRetry(400, { "x-should-retry": "true" })).toBe(true);
+    expect(shouldRetry(503, { "x-should-retry": "false" })).toBe(false);
+    expect(shouldRetry(409, {})).toBe(true);
+    expect(shouldRetry(400, { "x-should-retry": "maybe" })).toBe(false);
   });
 });

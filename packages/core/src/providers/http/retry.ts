@@ -1,14 +1,30 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { RetryConfig } from "../types";
 
-/** 408 and 429, and every 5xx (Anthropic's 529 "overloaded" included). */
+/**
+ * 408, 409 (lock timeout), 429 and every 5xx (Anthropic's 529 "overloaded" included): the statuses
+ * the official OpenAI and Anthropic SDKs retry (openai-node / anthropic-sdk-typescript
+ * `src/client.ts` shouldRetry).
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
+  return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Whether an error answer is worth retrying. The provider's explicit `x-should-retry: true|false`
+ * wins over the status, as in the official SDKs' shouldRetry (openai-node and
+ * anthropic-sdk-typescript `src/client.ts`: "Note this is not a standard header").
+ */
+export function shouldRetry(status: number, headers: IncomingHttpHeaders): boolean {
+  const explicit = header(headers, "x-should-retry");
+  if (explicit === "true") return true;
+  if (explicit === "false") return false;
+  return isRetryableStatus(status);
 }
 
 /**

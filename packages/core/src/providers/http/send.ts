@@ -11,7 +11,7 @@ import {
 } from "../types";
 import { MAX_ERROR_BODY_BYTES, readPrefix, readText } from "./body";
 import { getPool } from "./pool";
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from "./retry";
+import { backoffDelay, parseRetryAfter, shouldRetry } from "./retry";
 import { ResponseTooLarge } from "./too-large";
 
 export interface HttpCall {
@@ -241,7 +241,13 @@ function untrustedErrorText(status: number, parsed: ParsedProviderError): string
 
 const UNTRUSTED_MESSAGE_MAX = 200;
 
-async function httpError(call: HttpCall, response: Dispatcher.ResponseData): Promise<ProviderError> {
+interface HttpFailure {
+  error: ProviderError;
+  /** The wait the provider asked for: its retry-after header, else what its error body says. */
+  retryAfterMs: number | undefined;
+}
+
+async function httpError(call: HttpCall, response: Dispatcher.ResponseData): Promise<HttpFailure> {
   let text = "";
   try {
     // Only quoted, and only its start: a provider's endless error body is not read past this.
@@ -255,20 +261,21 @@ async function httpError(call: HttpCall, response: Dispatcher.ResponseData): Pro
   } catch {
     // Not the documented error shape: fall back to the raw text.
   }
-  const status = response.statusCode;
+  const upstreamStatus = response.statusCode;
   const raw = call.egress
-    ? untrustedErrorText(status, parsed)
-    : (parsed.message ?? (text.trim() === "" ? `HTTP ${status}` : truncate(text.trim())));
-  const retryAfterMs = parseRetryAfter(response.headers);
+    ? untrustedErrorText(upstreamStatus, parsed)
+    : (parsed.message ?? (text.trim() === "" ? `HTTP ${upstreamStatus}` : truncate(text.trim())));
+  const retryAfterMs = parseRetryAfter(response.headers) ?? parsed.retryAfterMs;
   const requestId = requestIdOf(call, response.headers);
-  return new ProviderError(scrubSecret(raw, call.apiKey), {
-    status,
+  const error = new ProviderError(scrubSecret(raw, call.apiKey), {
+    status: parsed.status ?? upstreamStatus,
     provider: call.provider,
-    upstreamStatus: status,
+    upstreamStatus,
     ...(parsed.providerCode === undefined ? {} : { providerCode: parsed.providerCode }),
     ...(retryAfterMs === undefined ? {} : { retryAfter: Math.ceil(retryAfterMs / 1000) }),
     ...(requestId === undefined ? {} : { providerRequestId: requestId }),
   });
+  return { error, retryAfterMs };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -317,9 +324,8 @@ async function send(call: HttpCall, deadline: Deadline): Promise<Dispatcher.Resp
     }
     if (response.statusCode >= 200 && response.statusCode < 300) return response;
 
-    const error = await httpError(call, response);
-    if (!(canRetry && isRetryableStatus(response.statusCode))) throw error;
-    const asked = parseRetryAfter(response.headers);
+    const { error, retryAfterMs: asked } = await httpError(call, response);
+    if (!(canRetry && shouldRetry(response.statusCode, response.headers))) throw error;
     if (asked !== undefined && asked > call.retry.maxDelayMs) throw error;
     const delay = asked ?? backoffDelay(attempt, call.retry);
     if (delay >= deadline.remaining()) throw error;
