@@ -228,6 +228,12 @@ async function complete(
       shutdown ? { ...prepared.context, signal: shutdown } : prepared.context,
     );
   } catch (error) {
+    // An answer the provider billed but we refuse (e.g. Gemini's MALFORMED_FUNCTION_CALL) carries
+    // its usage: it is charged like a stream that failed midway.
+    const partial = error instanceof ProviderError ? error.partialUsage : undefined;
+    if (partial) {
+      return await finishWithError(services, call, startedAt, error, admission, credential.id, partial, null);
+    }
     await admission.release();
     throw await failed(services, call, startedAt, error, { credentialId: credential.id });
   }
