@@ -1,3 +1,5 @@
+import { issueThoughtSignature, validateGoogle, wantsThoughts } from "./google-rules";
+import { isGemini3 } from "./google-thinking";
 import { inspectGoogle } from "./inspect";
 import type { ErrorReply, FakeUsage, Reply, StreamFrame, WireFormat } from "./types";
 import { headerValue, nextId } from "./util";
@@ -36,11 +38,57 @@ function error(status: number, message: string, errorType?: string): ErrorReply 
 
 const CHAT_PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
-function parts(reply: Reply, text: string): unknown[] {
-  const out: unknown[] = [];
+/** The summary a thinking model returns as a `thought: true` part when includeThoughts is set (docs/thinking). */
+export const FAKE_THOUGHT_SUMMARY =
+  "**Weighing the request**\n\nI considered what was asked before answering.";
+
+/**
+ * Finish reasons after which the candidate has no content: the model's output was refused (the
+ * js-genai src/types.ts FinishReason list; "When streaming, [content][] is empty if content
+ * filters blocks the output") or its function call was unusable. `finishMessage` says why.
+ */
+const EMPTY_FINISH: Record<string, string | undefined> = {
+  MALFORMED_FUNCTION_CALL: "Malformed function call: the model's call could not be parsed.",
+  UNEXPECTED_TOOL_CALL: "Unexpected tool call: the model called a tool that is not enabled.",
+  TOO_MANY_TOOL_CALLS: "Too many tool calls: the model called tools too many times in a row.",
+  SAFETY: undefined,
+  LANGUAGE: undefined,
+  PROHIBITED_CONTENT: undefined,
+  BLOCKLIST: undefined,
+  SPII: undefined,
+  RECITATION: undefined,
+};
+
+/**
+ * The model's parts: thought summary first when asked for, then the text, then the calls. On
+ * Gemini 3 the first functionCall part of a step carries the thoughtSignature (parallel calls:
+ * only the first, docs/thought-signatures), and an answer without calls has one on its last part.
+ */
+function modelParts(reply: Reply, text: string, request: unknown): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  if (wantsThoughts(request)) out.push({ text: FAKE_THOUGHT_SUMMARY, thought: true });
   if (text !== "" || reply.toolCalls.length === 0) out.push({ text });
-  for (const call of reply.toolCalls) out.push({ functionCall: { name: call.name, args: call.arguments } });
+  reply.toolCalls.forEach((call, i) => {
+    out.push({
+      functionCall: { name: call.name, args: call.arguments },
+      ...(i === 0 && isGemini3(reply.model) ? { thoughtSignature: issueThoughtSignature(reply.model) } : {}),
+    });
+  });
+  if (reply.toolCalls.length === 0 && isGemini3(reply.model)) {
+    out[out.length - 1] = { ...out[out.length - 1], thoughtSignature: issueThoughtSignature(reply.model) };
+  }
   return out;
+}
+
+function candidate(parts: Record<string, unknown>[] | undefined, finish?: string) {
+  const emptied = finish !== undefined && finish in EMPTY_FINISH;
+  const message = finish === undefined ? undefined : EMPTY_FINISH[finish];
+  return {
+    ...(emptied || parts === undefined ? {} : { content: { parts, role: "model" } }),
+    ...(finish === undefined ? {} : { finishReason: finish }),
+    ...(message === undefined ? {} : { finishMessage: message }),
+    index: 0,
+  };
 }
 
 export const googleWire: WireFormat = {
@@ -87,22 +135,19 @@ export const googleWire: WireFormat = {
     return reply;
   },
 
-  completion(reply) {
+  validate: validateGoogle,
+
+  completion(reply, request) {
+    const finish = reply.finishReason ?? "STOP";
     return {
-      candidates: [
-        {
-          content: { parts: parts(reply, reply.chunks.join("")), role: "model" },
-          finishReason: reply.finishReason ?? "STOP",
-          index: 0,
-        },
-      ],
+      candidates: [candidate(modelParts(reply, reply.chunks.join(""), request), finish)],
       usageMetadata: reply.rawUsage ?? usageFor(reply.usage),
       modelVersion: reply.model,
       responseId: nextId("fake-response-"),
     };
   },
 
-  streamFrames(reply) {
+  streamFrames(reply, request) {
     const responseId = nextId("fake-response-");
     const usage = reply.rawUsage ?? usageFor(reply.usage);
     // Intermediate chunks carry the prompt count only; the last one has everything.
@@ -110,33 +155,29 @@ export const googleWire: WireFormat = {
       promptTokenCount: usage.promptTokenCount,
       totalTokenCount: usage.promptTokenCount,
     };
-    const frame = (candidate: Record<string, unknown>, last: boolean) =>
+    const frame = (candidateJson: Record<string, unknown>, last: boolean) =>
       `data: ${JSON.stringify({
-        candidates: [{ ...candidate, index: 0 }],
+        candidates: [candidateJson],
         ...(reply.withUsage ? { usageMetadata: last ? usage : partialUsage } : {}),
         modelVersion: reply.model,
         responseId,
       })}\r\n\r\n`;
-    const frames: StreamFrame[] = reply.chunks.map((text) => ({
-      text: frame({ content: { parts: [{ text }], role: "model" } }, false),
-      content: true,
-    }));
-    for (const call of reply.toolCalls) {
-      frames.push({
-        text: frame(
-          {
-            content: { parts: [{ functionCall: { name: call.name, args: call.arguments } }], role: "model" },
-          },
-          false,
-        ),
-        content: true,
-      });
+    const finish = reply.finishReason ?? "STOP";
+    const all = modelParts(reply, "", request);
+    const thought = all.filter((part) => part.thought === true);
+    const calls = all.filter((part) => part.functionCall !== undefined);
+    // Without calls, Gemini 3's signature rides on the last (empty) text part of the stream.
+    const closing = all.find((part) => part.thought !== true && part.functionCall === undefined);
+    const frames: StreamFrame[] = [];
+    if (thought.length > 0) frames.push({ text: frame(candidate(thought), false), content: true });
+    for (const text of reply.chunks) {
+      frames.push({ text: frame(candidate([{ text }]), false), content: true });
     }
+    // A function call arrives whole, all parallel calls of a step in one chunk (Gemini does not
+    // stream call arguments in pieces: docs/function-calling).
+    if (calls.length > 0) frames.push({ text: frame(candidate(calls), false), content: true });
     frames.push({
-      text: frame(
-        { content: { parts: [{ text: "" }], role: "model" }, finishReason: reply.finishReason ?? "STOP" },
-        true,
-      ),
+      text: frame(candidate(calls.length > 0 ? [{ text: "" }] : [closing ?? { text: "" }], finish), true),
       content: false,
     });
     return frames;

@@ -10,3 +10,5 @@ export type {
 } from "./types";
 
 export const FAKE_PROVIDER_IDS = ["openai", "anthropic", "google", "deepseek", "mistral"] as const;
+export { FAKE_THOUGHT_SUMMARY } from "./google";
+export { DUMMY_THOUGHT_SIGNATURES, geminiQuotaError } from "./google-rules";
