@@ -51,6 +51,8 @@ const AUTH_STATUS: Record<ProviderId, number> = {
   anthropic: 401,
   google: 400,
 };
+/** Gemini's 400 API_KEY_INVALID means a bad key: the adapter reports it as the 401 it is. */
+const CHAT_AUTH_STATUS: Record<ProviderId, number> = { ...AUTH_STATUS, google: 401 };
 
 afterAll(() => closeAllPools());
 
@@ -274,7 +276,11 @@ describe.each(PROVIDER_IDS)("%s adapter", (provider) => {
   it("fails a chat with a bad key with the provider's auth status", async () => {
     const apiKey = "sk-live-0123456789abcdef";
     const error = await rejectionOf(adapter.chat(req, testContext(fake.url, { apiKey })));
-    expect(error).toMatchObject({ status: AUTH_STATUS[provider], code: "provider_error" });
+    expect(error).toMatchObject({
+      status: CHAT_AUTH_STATUS[provider],
+      upstreamStatus: AUTH_STATUS[provider],
+      code: "provider_error",
+    });
     expect((error as Error).message).not.toContain(apiKey);
     expect(fake.requests).toHaveLength(1);
   });

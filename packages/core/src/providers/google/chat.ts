@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { geminiThinkingFor, isGemini3 } from "../../catalog/param-rules/google";
+import type { Usage } from "../../usage";
 import { compact, guessMimeType, parseDataUrl, parseToolArguments, stopSequences, textOf } from "../content";
-import { isRecord, malformedResponse } from "../errors";
+import { isRecord, malformedResponse, ProviderError } from "../errors";
 import { type ChatMessage, type ChatRequest, requestedMaxTokens, type ToolChoice } from "../schema";
 import { estimateUsage } from "../tokens";
 import type { ChatResult, FinishReason, ToolCall } from "../types";
+import { thinkingConfig } from "./thinking";
 import { geminiUsageSchema, normalizeGeminiUsage } from "./usage";
 
 /** generateContent request and response translation. */
@@ -46,7 +49,34 @@ function toolResponse(text: string): Record<string, unknown> {
   return { content: text };
 }
 
-function toContents(messages: readonly ChatMessage[]): Content[] {
+/**
+ * The signature Gemini 3 accepts on a call it did not make (another provider's, or one whose
+ * signature the client dropped): ai.google.dev/gemini-api/docs/thought-signatures FAQ allows the
+ * dummies "context_engineering_is_the_way_to_go" and "skip_thought_signature_validator"; the
+ * latter also works on Vertex AI (cloud.google.com/vertex-ai/generative-ai/docs/thought-signatures)
+ * and was checked live as a plain string by vercel/ai#15560.
+ */
+export const DUMMY_THOUGHT_SIGNATURE = "skip_thought_signature_validator";
+
+/**
+ * The function calls of one assistant turn, each with the signature the client sent back
+ * (`extra_content.google.thought_signature`, Google's OpenAI-compatible shape). On Gemini 3 the
+ * first call of a step must carry one (docs/thought-signatures: parallel calls have it on the
+ * first only), so a turn without one there gets the dummy.
+ */
+function functionCallParts(calls: readonly ToolCall[], gemini3: boolean): Part[] {
+  return calls.map((call, i) => {
+    const signature =
+      call.extra_content?.google?.thought_signature ??
+      (i === 0 && gemini3 ? DUMMY_THOUGHT_SIGNATURE : undefined);
+    return {
+      functionCall: { name: call.function.name, args: parseToolArguments(call.function.arguments) },
+      ...(signature === undefined ? {} : { thoughtSignature: signature }),
+    };
+  });
+}
+
+function toContents(messages: readonly ChatMessage[], gemini3: boolean): Content[] {
   // Gemini's functionResponse needs the function's name; OpenAI's tool messages only have the call id.
   const toolNames = new Map<string, string>();
   const contents: Content[] = [];
@@ -63,12 +93,7 @@ function toContents(messages: readonly ChatMessage[]): Content[] {
         for (const call of calls) toolNames.set(call.id, call.function.name);
         content = {
           role: "model",
-          parts: [
-            ...partsOf(message.content),
-            ...calls.map((call) => ({
-              functionCall: { name: call.function.name, args: parseToolArguments(call.function.arguments) },
-            })),
-          ],
+          parts: [...partsOf(message.content), ...functionCallParts(calls, gemini3)],
         };
         break;
       }
@@ -118,12 +143,16 @@ export function buildGoogleBody(req: ChatRequest): Record<string, unknown> {
     presencePenalty: req.presence_penalty,
     frequencyPenalty: req.frequency_penalty,
     seed: req.seed,
+    thinkingConfig:
+      req.reasoning_effort === undefined
+        ? undefined
+        : thinkingConfig(req.reasoning_effort, geminiThinkingFor(req.model)),
     responseMimeType: format && format.type !== "text" ? "application/json" : undefined,
     responseJsonSchema: format?.type === "json_schema" ? format.json_schema.schema : undefined,
   });
   const tools = req.tools ?? [];
   return compact({
-    contents: toContents(req.messages),
+    contents: toContents(req.messages, isGemini3(req.model)),
     systemInstruction: system === "" ? undefined : { parts: [{ text: system }] },
     generationConfig: Object.keys(generationConfig).length > 0 ? generationConfig : undefined,
     tools:
@@ -134,7 +163,10 @@ export function buildGoogleBody(req: ChatRequest): Record<string, unknown> {
                 compact({
                   name: tool.function.name,
                   description: tool.function.description,
-                  parameters: tool.function.parameters,
+                  // JSON Schema as OpenAI clients write it ($schema, $defs, $ref,
+                  // additionalProperties, type arrays) goes in parametersJsonSchema; `parameters`
+                  // takes only Gemini's OpenAPI subset (js-genai src/types.ts FunctionDeclaration).
+                  parametersJsonSchema: tool.function.parameters,
                 }),
               ),
             },
@@ -144,8 +176,10 @@ export function buildGoogleBody(req: ChatRequest): Record<string, unknown> {
   });
 }
 
+/** js-genai src/types.ts FinishReason: output withheld by a filter. */
 const CONTENT_FILTER_REASONS = new Set([
   "SAFETY",
+  "LANGUAGE",
   "RECITATION",
   "BLOCKLIST",
   "PROHIBITED_CONTENT",
@@ -154,6 +188,28 @@ const CONTENT_FILTER_REASONS = new Set([
   "IMAGE_PROHIBITED_CONTENT",
   "IMAGE_RECITATION",
 ]);
+
+/**
+ * The model's tool call was unusable (js-genai src/types.ts FinishReason: "The function call
+ * generated by the model is invalid", "The tool call generated by the model is invalid", "Model
+ * called too many tools consecutively"): no answer an OpenAI client can use, yet billed.
+ */
+export const TOOL_FAILURE_REASONS = new Set([
+  "MALFORMED_FUNCTION_CALL",
+  "UNEXPECTED_TOOL_CALL",
+  "TOO_MANY_TOOL_CALLS",
+]);
+
+/** A 502 naming the reason, carrying the usage the provider billed so the call is charged. */
+export function toolFailure(reason: string, message: string | null | undefined, usage: Usage): ProviderError {
+  const error = new ProviderError(`google ended the answer with ${reason}${message ? `: ${message}` : ""}`, {
+    status: 502,
+    provider: "google",
+    providerCode: reason,
+  });
+  error.partialUsage = usage;
+  return error;
+}
 
 /** Gemini says STOP after a function call too; OpenAI clients expect tool_calls then. */
 export function mapGeminiFinishReason(
@@ -168,6 +224,7 @@ export function mapGeminiFinishReason(
 const partSchema = z.object({
   text: z.string().nullish(),
   thought: z.boolean().nullish(),
+  thoughtSignature: z.string().nullish(),
   functionCall: z
     .object({ name: z.string(), args: z.record(z.string(), z.unknown()).nullish(), id: z.string().nullish() })
     .nullish(),
@@ -179,6 +236,7 @@ export const geminiResponseSchema = z.object({
       z.object({
         content: z.object({ parts: z.array(partSchema).nullish() }).nullish(),
         finishReason: z.string().nullish(),
+        finishMessage: z.string().nullish(),
       }),
     )
     .nullish(),
@@ -194,21 +252,34 @@ export function geminiToolCallId(): string {
   return `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`;
 }
 
-/** The visible text (thought summaries excluded) and the function calls of a candidate's parts. */
-export function splitParts(parts: readonly GeminiPart[]): { text: string | undefined; calls: ToolCall[] } {
+/**
+ * The visible text, the thought summaries (`thought: true` parts, docs/thinking) and the function
+ * calls of a candidate's parts. A call's thoughtSignature travels as
+ * `extra_content.google.thought_signature` (Google's OpenAI-compatible shape, ai.google.dev/gemini-api/docs/openai).
+ */
+export function splitParts(parts: readonly GeminiPart[]): {
+  text: string | undefined;
+  reasoning: string | undefined;
+  calls: ToolCall[];
+} {
   let text: string | undefined;
+  let reasoning: string | undefined;
   const calls: ToolCall[] = [];
   for (const part of parts) {
-    if (typeof part.text === "string" && !part.thought) text = (text ?? "") + part.text;
+    if (typeof part.text === "string" && part.thought) reasoning = (reasoning ?? "") + part.text;
+    else if (typeof part.text === "string") text = (text ?? "") + part.text;
     if (part.functionCall) {
       calls.push({
         id: part.functionCall.id ?? geminiToolCallId(),
         type: "function",
         function: { name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) },
+        ...(part.thoughtSignature
+          ? { extra_content: { google: { thought_signature: part.thoughtSignature } } }
+          : {}),
       });
     }
   }
-  return { text, calls };
+  return { text, reasoning, calls };
 }
 
 export function parseGoogleResponse(json: unknown, req: ChatRequest): Omit<ChatResult, "providerRequestId"> {
@@ -217,11 +288,13 @@ export function parseGoogleResponse(json: unknown, req: ChatRequest): Omit<ChatR
     throw malformedResponse("google", `unexpected shape (${parsed.error.issues[0]?.message})`);
   const response = parsed.data;
   const candidate = response.candidates?.[0];
-  const { text, calls } = splitParts(candidate?.content?.parts ?? []);
+  const { text, reasoning, calls } = splitParts(candidate?.content?.parts ?? []);
   const blocked = !candidate && response.promptFeedback?.blockReason;
   const usage = response.usageMetadata
     ? normalizeGeminiUsage(response.usageMetadata)
     : estimateUsage(req, (text ?? "") + calls.map((c) => c.function.name + c.function.arguments).join(""));
+  const reason = candidate?.finishReason;
+  if (reason && TOOL_FAILURE_REASONS.has(reason)) throw toolFailure(reason, candidate?.finishMessage, usage);
   return {
     id: response.responseId ?? `gemini-${randomUUID()}`,
     model: response.modelVersion ?? req.model,
@@ -231,6 +304,7 @@ export function parseGoogleResponse(json: unknown, req: ChatRequest): Omit<ChatR
       ? "content_filter"
       : mapGeminiFinishReason(candidate?.finishReason, calls.length > 0),
     ...(calls.length > 0 ? { toolCalls: calls } : {}),
+    ...(reasoning === undefined ? {} : { reasoningContent: reasoning }),
     usage,
   };
 }

@@ -112,7 +112,11 @@ describe("google request translation", () => {
       },
     ]);
     expect(body().tools).toEqual([
-      { functionDeclarations: [{ name: "weather", description: "d", parameters: { type: "object" } }] },
+      {
+        functionDeclarations: [
+          { name: "weather", description: "d", parametersJsonSchema: { type: "object" } },
+        ],
+      },
     ]);
     expect(body().toolConfig).toEqual({
       functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["weather"] },
@@ -183,8 +187,10 @@ describe("google response translation", () => {
     const error = await rejectionOf(
       adapter.chat(chatRequest({ model }), testContext(fake.url, { apiKey: "AIza-wrong" })),
     );
+    // The status it means (401); the one Gemini answered stays upstreamStatus.
     expect(error).toMatchObject({
-      status: 400,
+      status: 401,
+      upstreamStatus: 400,
       providerCode: "API_KEY_INVALID",
       message: expect.stringMatching(/API key not valid/),
     });

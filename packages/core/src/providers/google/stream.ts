@@ -2,7 +2,13 @@ import type { StreamState, StreamTranslator } from "../adapter";
 import { isRecord, malformedResponse, ProviderError, parseProviderJson, stringField } from "../errors";
 import type { SseEvent } from "../http";
 import type { StreamDeltaEvent } from "../types";
-import { geminiResponseSchema, mapGeminiFinishReason, splitParts } from "./chat";
+import {
+  geminiResponseSchema,
+  mapGeminiFinishReason,
+  splitParts,
+  TOOL_FAILURE_REASONS,
+  toolFailure,
+} from "./chat";
 import { normalizeGeminiUsage } from "./usage";
 
 /**
@@ -43,16 +49,29 @@ export function createGoogleStreamTranslator(): StreamTranslator {
         state.usageComplete = Boolean(candidate?.finishReason) || blocked;
       }
 
-      const { text, calls } = splitParts(candidate?.content?.parts ?? []);
+      if (candidate?.finishReason && TOOL_FAILURE_REASONS.has(candidate.finishReason)) {
+        // Billed all the same: the usage of the last chunk goes with the error.
+        throw toolFailure(
+          candidate.finishReason,
+          candidate.finishMessage,
+          state.usage ?? normalizeGeminiUsage({}),
+        );
+      }
+      const { text, reasoning, calls } = splitParts(candidate?.content?.parts ?? []);
       const first = toolCalls;
       toolCalls += calls.length;
       state.finishReason = blocked ? "content_filter" : mapGeminiFinishReason(rawFinish, toolCalls > 0);
       const delta: StreamDeltaEvent = { type: "delta" };
       if (text) delta.content = text;
+      if (reasoning) delta.reasoningContent = reasoning;
       if (calls.length > 0) {
         delta.toolCalls = calls.map((call, i) => ({ index: first + i, ...call }));
       }
-      return delta.content !== undefined || delta.toolCalls !== undefined ? delta : undefined;
+      return delta.content !== undefined ||
+        delta.toolCalls !== undefined ||
+        delta.reasoningContent !== undefined
+        ? delta
+        : undefined;
     },
   };
 }
