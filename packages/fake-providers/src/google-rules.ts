@@ -208,6 +208,30 @@ function signatureViolation(body: Record<string, unknown>, model: string): Error
   return undefined;
 }
 
+/**
+ * Sampling fields some models refuse. "Penalty is not enabled for models/gemini-2.5-flash"
+ * (vercel/ai#8943; google-gemini/cookbook#1290: a zero penalty passes, any other value is refused
+ * on every model since 2.5). stopSequences: "up to 5" (ai.google.dev/api/generate-content
+ * GenerationConfig); the wording of that answer is ours, no public capture was found.
+ */
+function samplingViolation(config: Record<string, unknown>, model: string): ErrorReply | undefined {
+  const penalties = [
+    field(config, "presencePenalty", "presence_penalty"),
+    field(config, "frequencyPenalty", "frequency_penalty"),
+  ];
+  const id = model.replace(/^models\//, "");
+  if (!/^gemini-2\.0-/.test(id) && penalties.some((value) => typeof value === "number" && value !== 0)) {
+    return invalidArgument(`Penalty is not enabled for models/${id}`);
+  }
+  const stops = field(config, "stopSequences", "stop_sequences");
+  if (Array.isArray(stops) && stops.length > 5) {
+    return invalidArgument(
+      "* GenerateContentRequest.generation_config.stop_sequences: at most 5 stop sequences are allowed\n",
+    );
+  }
+  return undefined;
+}
+
 export function validateGoogle(
   body: unknown,
   route: Extract<Route, { kind: "chat" }>,
@@ -217,7 +241,11 @@ export function validateGoogle(
   const config = field(body, "generationConfig", "generation_config");
   return (
     functionDeclarationViolations(body) ??
-    (isRecord(config) ? (responseSchemaViolations(config) ?? thinkingViolation(config, model)) : undefined) ??
+    (isRecord(config)
+      ? (responseSchemaViolations(config) ??
+        thinkingViolation(config, model) ??
+        samplingViolation(config, model))
+      : undefined) ??
     signatureViolation(body, model)
   );
 }

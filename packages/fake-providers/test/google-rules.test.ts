@@ -199,6 +199,31 @@ describe("thinkingConfig", () => {
   });
 });
 
+describe("sampling fields", () => {
+  const ask = (model: string, generationConfig: Record<string, unknown>) =>
+    generate(model, { contents: [user("hi")], generationConfig });
+
+  it("refuses a non-zero penalty after Gemini 2.0, in the API's words", async () => {
+    const refused = await ask("gemini-2.5-flash", { presencePenalty: 0.2 });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toEqual({
+      code: 400,
+      message: "Penalty is not enabled for models/gemini-2.5-flash",
+      status: "INVALID_ARGUMENT",
+    });
+    expect((await ask("gemini-3-pro-preview", { frequencyPenalty: 0.5 })).status).toBe(400);
+    expect((await ask("gemini-2.5-flash", { presencePenalty: 0, frequencyPenalty: 0 })).status).toBe(200);
+    expect((await ask("gemini-2.0-flash", { presencePenalty: 0.2 })).status).toBe(200);
+  });
+
+  it("takes up to 5 stop sequences", async () => {
+    expect((await ask("gemini-2.5-flash", { stopSequences: ["a", "b", "c", "d", "e"] })).status).toBe(200);
+    expect((await ask("gemini-2.5-flash", { stopSequences: ["a", "b", "c", "d", "e", "f"] })).status).toBe(
+      400,
+    );
+  });
+});
+
 describe("Gemini 3 thought signatures", () => {
   const model = "gemini-3-pro-preview";
   const tools = [{ functionDeclarations: [{ name: "weather" }, { name: "time" }] }];

@@ -4,7 +4,13 @@ import type { ParamRuleEntry, ParamRules } from "./types";
  * Rules every google model follows (each cites its source). Gemini 3's advice to keep
  * temperature at 1.0 (ai.google.dev/gemini-api/docs/gemini-3) is advice, not a refusal: not encoded.
  */
-export const GOOGLE_PROVIDER_RULES: ParamRules = {};
+export const GOOGLE_PROVIDER_RULES: ParamRules = {
+  // "Penalty is not enabled for models/gemini-2.5-flash" (vercel/ai#8943, google-gemini/cookbook#1290:
+  // every model since 2.5 refuses a non-zero presence or frequency penalty; only 2.0 takes them).
+  unsupported: ["presence_penalty", "frequency_penalty"],
+  // ai.google.dev/api/generate-content GenerationConfig.stopSequences: "up to 5 character sequences".
+  stop: { max: 5 },
+};
 
 /** Rules of particular google models (each cites its source). */
 export const GOOGLE_MODEL_RULES: readonly ParamRuleEntry[] = [

@@ -249,6 +249,29 @@ describe("reasoning_effort", () => {
     expect(adjusted.request.reasoning_effort).toBe("low");
   });
 
+  it("drops penalties where the model refuses them and keeps at most 5 stop sequences", async () => {
+    const req = chatRequest({
+      model: "gemini-2.5-flash",
+      presence_penalty: 0.3,
+      frequency_penalty: 0.2,
+      stop: ["1", "2", "3", "4", "5", "6"],
+    });
+    const modern = adapter.adjust(req, { provider: "google", id: "gemini-2.5-flash", aliases: [] });
+    expect(modern.adjusted.map((item) => `${item.param}=${item.action}`)).toEqual([
+      "presence_penalty=dropped",
+      "frequency_penalty=dropped",
+      "stop=filtered",
+    ]);
+    await adapter.chat(modern.request, testContext(fake.url));
+    expect(body().generationConfig).toEqual({ stopSequences: ["1", "2", "3", "4", "5"] });
+    const old = adapter.adjust(
+      { ...req, model: "gemini-2.0-flash" },
+      { provider: "google", id: "gemini-2.0-flash", aliases: [] },
+    );
+    await adapter.chat(old.request, testContext(fake.url));
+    expect(body().generationConfig).toMatchObject({ presencePenalty: 0.3, frequencyPenalty: 0.2 });
+  });
+
   it("returns thought summaries as reasoningContent, streamed or not", async () => {
     const req = chatRequest({ model: "gemini-3-flash-preview", reasoning_effort: "low" });
     const result = await adapter.chat(req, testContext(fake.url));

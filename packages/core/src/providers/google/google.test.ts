@@ -33,7 +33,8 @@ describe("google request translation", () => {
 
   it("builds contents, systemInstruction and generationConfig", async () => {
     const req = chatRequest({
-      model,
+      // Gemini 2.0: the models since 2.5 refuse penalties ("Penalty is not enabled", vercel/ai#8943).
+      model: "gemini-2.0-flash",
       messages: [
         { role: "system", content: "Be brief." },
         { role: "user", content: "Hi" },
