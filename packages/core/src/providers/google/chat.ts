@@ -201,13 +201,17 @@ export const TOOL_FAILURE_REASONS = new Set([
 ]);
 
 /** A 502 naming the reason, carrying the usage the provider billed so the call is charged. */
-export function toolFailure(reason: string, message: string | null | undefined, usage: Usage): ProviderError {
+export function toolFailure(
+  reason: string,
+  message: string | null | undefined,
+  usage: Usage | undefined,
+): ProviderError {
   const error = new ProviderError(`google ended the answer with ${reason}${message ? `: ${message}` : ""}`, {
     status: 502,
     provider: "google",
     providerCode: reason,
   });
-  error.partialUsage = usage;
+  if (usage) error.partialUsage = usage;
   return error;
 }
 

@@ -339,6 +339,16 @@ describe("finish reasons", () => {
     },
   );
 
+  it("estimates the usage of a streamed MALFORMED_FUNCTION_CALL that reports none", async () => {
+    fake.enqueue({ type: "streamWithoutUsage", chunks: [], finishReason: "MALFORMED_FUNCTION_CALL" });
+    const streamed = await collectUntilError(
+      adapter.chatStream(chatRequest({ model: "gemini-2.5-flash" }), testContext(fake.url)),
+    );
+    expect(streamed.error).toMatchObject({ status: 502, providerCode: "MALFORMED_FUNCTION_CALL" });
+    expect((streamed.error as ProviderError).partialUsage).toMatchObject({ estimated: true });
+    expect((streamed.error as ProviderError).partialUsage?.promptTokens).toBeGreaterThan(0);
+  });
+
   it.each(["SAFETY", "LANGUAGE", "SPII", "BLOCKLIST"])("%s is content_filter", async (reason) => {
     fake.enqueue({ type: "success", finishReason: reason }, { type: "stream", finishReason: reason });
     const req = chatRequest({ model: "gemini-2.5-flash" });
