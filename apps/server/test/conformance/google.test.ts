@@ -1,5 +1,5 @@
 import { testBackends } from "@llmg/db/testing";
-import { FAKE_THOUGHT_SUMMARY } from "@llmg/fake-providers";
+import { FAKE_THOUGHT_SUMMARY, geminiQuotaError } from "@llmg/fake-providers";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Conformance, startConformance } from "./support";
@@ -441,6 +441,25 @@ describe("google conformance", () => {
         });
         expect(res.choices[0]?.finish_reason).toBe("content_filter");
       }
+    });
+  });
+
+  describe("errors", () => {
+    it("a quota 429: RetryInfo's retryDelay becomes retry-after on /v1 and /api", async () => {
+      google().enqueue({ type: "error", status: 429, body: geminiQuotaError("13s") });
+      const error = await c.openai.chat.completions
+        .create({ model: V1_MODEL, messages: [{ role: "user", content: "x" }] })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+      expect((error as InstanceType<typeof OpenAI.APIError>).headers?.get("retry-after")).toBe("13");
+      google().enqueue({ type: "error", status: 429, body: geminiQuotaError("13s") });
+      const res = await c.api({
+        provider: "google",
+        model: MODEL,
+        messages: [{ role: "user", content: "x" }],
+      });
+      expect(res.status).toBe(429);
+      expect(res.headers.get("retry-after")).toBe("13");
     });
   });
 });
