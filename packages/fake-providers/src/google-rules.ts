@@ -232,6 +232,59 @@ function samplingViolation(config: Record<string, unknown>, model: string): Erro
   return undefined;
 }
 
+/**
+ * The turn structure of `contents` the API checks, each answer as reported:
+ * - "* GenerateContentRequest.contents[1].parts: contents.parts must not be empty." (egoist/chatwise-releases#250);
+ * - "Please ensure that function call turn comes immediately after a user turn or after a function
+ *   response turn." (continuedev/continue#11164);
+ * - "Please ensure that function response turn comes immediately after a function call turn."
+ *   (langchain-ai/langchain#27799);
+ * - "Please ensure that the number of function response parts is equal to the number of function
+ *   call parts of the function call turn." (google-gemini/gemini-cli#16415).
+ */
+function turnViolation(body: Record<string, unknown>): ErrorReply | undefined {
+  const contents = array(body.contents);
+  const count = (content: unknown, json: string, proto: string) =>
+    isRecord(content)
+      ? array(content.parts).filter((part) => isRecord(part) && isRecord(field(part, json, proto))).length
+      : 0;
+  for (let i = 0; i < contents.length; i += 1) {
+    const content = contents[i];
+    if (!isRecord(content)) continue;
+    if (array(content.parts).length === 0) {
+      return invalidArgument(
+        `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.\n`,
+      );
+    }
+    const previous = contents[i - 1];
+    const previousRole = isRecord(previous) ? previous.role : undefined;
+    if (
+      content.role === "model" &&
+      count(content, "functionCall", "function_call") > 0 &&
+      previousRole !== "user"
+    ) {
+      return invalidArgument(
+        "Please ensure that function call turn comes immediately after a user turn or after a function response turn.",
+      );
+    }
+    const responses = count(content, "functionResponse", "function_response");
+    if (content.role !== "model" && responses > 0) {
+      const calls = previousRole === "model" ? count(previous, "functionCall", "function_call") : 0;
+      if (calls === 0) {
+        return invalidArgument(
+          "Please ensure that function response turn comes immediately after a function call turn.",
+        );
+      }
+      if (calls !== responses) {
+        return invalidArgument(
+          "Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.",
+        );
+      }
+    }
+  }
+  return undefined;
+}
+
 export function validateGoogle(
   body: unknown,
   route: Extract<Route, { kind: "chat" }>,
@@ -240,6 +293,7 @@ export function validateGoogle(
   const model = route.model ?? "";
   const config = field(body, "generationConfig", "generation_config");
   return (
+    turnViolation(body) ??
     functionDeclarationViolations(body) ??
     (isRecord(config)
       ? (responseSchemaViolations(config) ??

@@ -199,6 +199,51 @@ describe("thinkingConfig", () => {
   });
 });
 
+describe("turn structure", () => {
+  const call = {
+    role: "model",
+    parts: [{ functionCall: { name: "a", args: {} } }, { functionCall: { name: "b", args: {} } }],
+  };
+  const responses = (n: number) => ({
+    role: "user",
+    parts: Array.from({ length: n }, (_, i) => ({
+      functionResponse: { name: i === 0 ? "a" : "b", response: {} },
+    })),
+  });
+  it.each([
+    [
+      "an empty parts list",
+      [user("hi"), { role: "model", parts: [] }],
+      "* GenerateContentRequest.contents[1].parts: contents.parts must not be empty.\n",
+    ],
+    [
+      "a call not after a user turn",
+      [call, responses(2)],
+      "Please ensure that function call turn comes immediately after a user turn or after a function response turn.",
+    ],
+    [
+      "responses not after a call",
+      [user("hi"), responses(1)],
+      "Please ensure that function response turn comes immediately after a function call turn.",
+    ],
+    [
+      "fewer responses than calls",
+      [user("hi"), call, responses(1)],
+      "Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.",
+    ],
+  ])("refuses %s", async (_, contents, message) => {
+    const { status, json } = await generate("gemini-2.5-flash", { contents });
+    expect(status).toBe(400);
+    expect(json.error).toEqual({ code: 400, message, status: "INVALID_ARGUMENT" });
+  });
+
+  it("accepts a call answered by as many responses", async () => {
+    expect((await generate("gemini-2.5-flash", { contents: [user("hi"), call, responses(2)] })).status).toBe(
+      200,
+    );
+  });
+});
+
 describe("sampling fields", () => {
   const ask = (model: string, generationConfig: Record<string, unknown>) =>
     generate(model, { contents: [user("hi")], generationConfig });
