@@ -68,7 +68,7 @@ export const GOOGLE_THINKING: readonly GeminiThinkingEntry[] = [
     source: "https://ai.google.dev/gemini-api/docs/thinking (Gemini 3 Flash: minimal, low, medium, high)",
   },
   {
-    models: ["gemini-2.5-pro", "gemini-pro-latest", "gemini-2.5-computer-use-preview-10-2025"],
+    models: ["gemini-2.5-pro", "gemini-pro-latest"],
     thinking: { control: "budget", min: 128, max: 32_768, canDisable: false },
     source:
       "https://ai.google.dev/gemini-api/docs/thinking (2.5 Pro: 128 to 32768, thinking cannot be turned off)",
