@@ -276,6 +276,16 @@ export async function startFakeProvider(
         sendError(res, reply, headers);
         return;
       }
+      case "streamError": {
+        const message = behavior.message ?? "Error";
+        if (route.kind === "chat" && route.stream && wire.streamErrorFrames) {
+          const reply = toReply({ type: "stream", chunks: behavior.chunks ?? [] }, route.model);
+          writeFrames(res, wire.streamErrorFrames(reply, body, behavior.errorType, message), 0);
+          return;
+        }
+        sendError(res, wire.error(behavior.status ?? 500, message, behavior.errorType), commonHeaders());
+        return;
+      }
       case "malformed": {
         if (route.kind === "chat" && route.stream) {
           res.writeHead(200, { "content-type": "text/event-stream", ...commonHeaders() });
@@ -301,14 +311,14 @@ export async function startFakeProvider(
         if (behavior.type === "reset" && route.stream) {
           writeFrames(res, wire.streamFrames(reply, body), 0, behavior.afterChunks ?? 2);
         } else if (behavior.type === "reset") {
-          const text = JSON.stringify(wire.completion(reply));
+          const text = JSON.stringify(wire.completion(reply, body));
           res.writeHead(200, { "content-type": "application/json", ...commonHeaders() });
           res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
         } else if (route.stream) {
           writeFrames(res, wire.streamFrames(reply, body), delayMs);
         } else {
           res.writeHead(200, { "content-type": "application/json", ...commonHeaders() });
-          res.end(JSON.stringify(wire.completion(reply)));
+          res.end(JSON.stringify(wire.completion(reply, body)));
         }
       }
     }
