@@ -494,3 +494,48 @@ describe("anthropic conformance: errors inside a stream", () => {
     expect(JSON.stringify(res.body)).toContain("upstream refused");
   });
 });
+
+describe("anthropic conformance: errors inside a stream on /v1", () => {
+  it("an overloaded_error after some text ends the SDK's stream with that error", async () => {
+    c.fake("anthropic").enqueue({
+      type: "streamError",
+      errorType: "overloaded_error",
+      message: "Overloaded",
+      chunks: ["Par", "tial"],
+    });
+    let text = "";
+    const failure = await (async () => {
+      try {
+        const stream = await c.openai.chat.completions.create({
+          model: V1_MODEL,
+          messages: [{ role: "user", content: "Hi" }],
+          stream: true,
+        });
+        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+      } catch (error) {
+        return error as Error;
+      }
+      return undefined;
+    })();
+    expect(text).toBe("Partial");
+    expect(failure?.message).toContain("Overloaded");
+  });
+
+  it("a billing_error before any text is the answer's status, 402", async () => {
+    c.fake("anthropic").enqueue({
+      type: "streamError",
+      errorType: "billing_error",
+      message: "Your credit balance is too low",
+    });
+    const failure = await c.openai.chat.completions
+      .create({ model: V1_MODEL, messages: [{ role: "user", content: "Hi" }], stream: true })
+      .then(async (stream) => {
+        for await (const _chunk of stream) {
+          // drained
+        }
+      })
+      .catch((error: unknown) => error as { status?: number; message: string });
+    expect(failure).toMatchObject({ status: 402 });
+    expect(failure?.message).toContain("credit balance is too low");
+  });
+});
