@@ -157,6 +157,12 @@ function messageRules(body: Record<string, unknown>): string | undefined {
         return `messages.${i}.content.${k}: Invalid \`signature\` in \`thinking\` block`;
       }
     }
+    // "The final block in an assistant message cannot be `thinking`" (400, as reported in tailcallhq/forgecode#2107).
+    const blocks = blocksOf(message);
+    const final = blocks[blocks.length - 1];
+    if (message.role === "assistant" && final && isThinkingBlock(final)) {
+      return `messages.${i}: The final block in an assistant message cannot be \`thinking\`.`;
+    }
   }
   for (const [i, message] of messages.entries()) {
     const blocks = blocksOf(message);

@@ -202,6 +202,16 @@ describe("anthropic fake: request rules", () => {
     expect(second.json.content).toEqual([{ type: "text", text: "Tool result: sunny" }]);
   });
 
+  it("refuses an assistant turn that ends in a thinking block", async () => {
+    const thinking = { ...base, max_tokens: 4096, thinking: { type: "enabled", budget_tokens: 1024 } };
+    const first = await send({ ...thinking, messages: [{ role: "user", content: "Hi" }] });
+    const [block] = first.json.content as Record<string, unknown>[];
+    const messages = [...hi, { role: "assistant", content: [block] }, { role: "user", content: "More?" }];
+    expect(await refusal({ ...thinking, messages })).toBe(
+      "messages.1: The final block in an assistant message cannot be `thinking`.",
+    );
+  });
+
   it("checks output_config.format and service_tier", async () => {
     expect(await refusal({ ...base, output_config: { format: { type: "json_object" } } })).toContain(
       "'json_schema'",

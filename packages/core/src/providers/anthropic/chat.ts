@@ -67,8 +67,7 @@ function toAnthropic(message: ChatMessage, thinking: boolean): AnthropicMessage 
       ) {
         return { role: message.role, content: message.content };
       }
-      const content: Block[] = [
-        ...thoughts.map((block): Block => ({ ...block })),
+      const said: Block[] = [
         ...contentBlocks(message.content),
         ...calls.map((call) => ({
           type: "tool_use",
@@ -77,16 +76,25 @@ function toAnthropic(message: ChatMessage, thinking: boolean): AnthropicMessage 
           input: parseToolArguments(call.function.arguments),
         })),
       ];
+      // "The final block in an assistant message cannot be `thinking`" (400, as reported in
+      // tailcallhq/forgecode#2107): blocks with nothing after them are not sent.
+      const content: Block[] =
+        said.length > 0 ? [...thoughts.map((block): Block => ({ ...block })), ...said] : [];
       return content.length > 0 ? { role: message.role, content } : undefined;
     }
   }
 }
 
+const TOOL_RESULT = new Set(["tool_result"]);
+const THINKING = new Set(["thinking", "redacted_thinking"]);
+
 /**
  * Consecutive same-role turns (e.g. tool results, then a user question) become one turn. In a
  * user turn the tool_result blocks come first: "tool result blocks must come FIRST in the content
  * array. Any text must come AFTER all tool results" (400 otherwise;
- * https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use).
+ * https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use). In an assistant
+ * turn the thinking blocks come first ("a final assistant message must start with a thinking
+ * block", https://docs.claude.com/en/docs/build-with-claude/extended-thinking).
  */
 function mergeTurns(messages: AnthropicMessage[]): AnthropicMessage[] {
   const out: AnthropicMessage[] = [];
@@ -97,10 +105,12 @@ function mergeTurns(messages: AnthropicMessage[]): AnthropicMessage[] {
     else out.push({ ...message });
   }
   for (const message of out) {
-    if (message.role !== "user" || typeof message.content === "string") continue;
-    const results = message.content.filter((block) => block.type === "tool_result");
-    if (results.length > 0) {
-      message.content = [...results, ...message.content.filter((block) => block.type !== "tool_result")];
+    if (typeof message.content === "string") continue;
+    // Tool results first in a user turn; thinking first in an assistant turn made of two of ours.
+    const first = message.role === "user" ? TOOL_RESULT : THINKING;
+    const leading = message.content.filter((block) => first.has(String(block.type)));
+    if (leading.length > 0) {
+      message.content = [...leading, ...message.content.filter((block) => !first.has(String(block.type)))];
     }
   }
   return out;

@@ -126,6 +126,64 @@ describe("anthropic reasoning_effort", () => {
   });
 });
 
+describe("anthropic thinking blocks sent back", () => {
+  const blocks = [{ type: "thinking" as const, thinking: "hmm", signature: "sig" }];
+  const call = {
+    id: "toolu_1",
+    type: "function" as const,
+    function: { name: "get_weather", arguments: "{}" },
+  };
+
+  it("puts them first when two assistant messages make one turn", () => {
+    const sent = build({
+      model: "claude-sonnet-4-5",
+      reasoning_effort: "low",
+      tools: weather,
+      messages: [
+        { role: "user", content: "Weather?" },
+        { role: "assistant", content: "Let me check." },
+        { role: "assistant", content: null, tool_calls: [call], thinking_blocks: blocks },
+        { role: "tool", tool_call_id: "toolu_1", content: "sunny" },
+      ],
+    });
+    expect((sent.messages as { content: unknown }[])[1]?.content).toEqual([
+      blocks[0],
+      { type: "text", text: "Let me check." },
+      { type: "tool_use", id: "toolu_1", name: "get_weather", input: {} },
+    ]);
+  });
+
+  it("leaves out blocks with nothing after them, and all of them when not thinking", () => {
+    const alone = build({
+      model: "claude-sonnet-4-5",
+      reasoning_effort: "low",
+      messages: [
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "", thinking_blocks: blocks },
+        { role: "user", content: "More?" },
+      ],
+    });
+    expect(alone.messages).toEqual([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Hi" },
+          { type: "text", text: "More?" },
+        ],
+      },
+    ]);
+    const off = build({
+      model: "claude-sonnet-4-5",
+      messages: [
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "Hello", thinking_blocks: blocks },
+        { role: "user", content: "More?" },
+      ],
+    });
+    expect((off.messages as { content: unknown }[])[1]).toEqual({ role: "assistant", content: "Hello" });
+  });
+});
+
 describe("anthropic request fields", () => {
   it("maps parallel_tool_calls: false onto tool_choice", () => {
     expect(
