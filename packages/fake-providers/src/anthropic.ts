@@ -1,20 +1,58 @@
+import { anthropicViolation, thinkingEnabled } from "./anthropic-rules";
+import { FAKE_THINKING, signThinking, toolUseId } from "./anthropic-thinking";
 import { inspectAnthropic } from "./inspect";
-import type { ErrorReply, FakeUsage, StreamFrame, WireFormat } from "./types";
-import { headerValue, isRecord, nextId, randomHex, toolCallId } from "./util";
+import { sampleForSchema } from "./json-sample";
+import type { ErrorReply, FakeToolCall, FakeUsage, Reply, StreamFrame, WireFormat } from "./types";
+import { headerValue, isRecord, nextId, randomHex } from "./util";
 
 /** Anthropic Messages API (`POST /v1/messages`). */
 
-function usageFor(u: FakeUsage): Record<string, unknown> {
+function usageFor(u: FakeUsage, thinking: boolean): Record<string, unknown> {
   const cachedRead = u.cachedRead ?? 0;
   const cacheWrite = u.cacheWrite ?? 0;
-  // input_tokens excludes cache reads and writes.
+  // input_tokens excludes cache reads and writes; output_tokens includes thinking, broken down in
+  // output_tokens_details.thinking_tokens (anthropic-sdk-typescript Usage).
   return {
     input_tokens: u.prompt - cachedRead - cacheWrite,
     cache_creation_input_tokens: cacheWrite,
     cache_read_input_tokens: cachedRead,
     output_tokens: u.completion,
+    ...(thinking || u.reasoning !== undefined
+      ? { output_tokens_details: { thinking_tokens: u.reasoning ?? Math.min(10, u.completion) } }
+      : {}),
     service_tier: "standard",
   };
+}
+
+/** A real tool_use id (`toolu_...`) unless the behavior gave one. */
+const toolId = (call: FakeToolCall): string => call.id ?? toolUseId();
+
+/**
+ * What the answer says, given the request: a thinking block first when thinking is on (none right
+ * after tool results: "Claude will not output another thinking block until after the next
+ * non-tool_result user turn", https://platform.claude.com/cookbook/extended-thinking-extended-thinking-with-tool-use),
+ * and JSON matching `output_config.format.schema` for a structured-output request.
+ */
+function answer(reply: Reply, request: unknown): { thinking?: string; chunks: string[] } {
+  const conversation = inspectAnthropic(request);
+  const thinking =
+    thinkingEnabled(request) && conversation.toolResults.length === 0 ? FAKE_THINKING : undefined;
+  let chunks = reply.chunks;
+  const config = isRecord(request) && isRecord(request.output_config) ? request.output_config : undefined;
+  if (config && isRecord(config.format) && reply.toolCalls.length === 0) {
+    const text = chunks.join("");
+    let json = true;
+    try {
+      JSON.parse(text);
+    } catch {
+      json = false;
+    }
+    if (!json) {
+      const sample = JSON.stringify(sampleForSchema(config.format.schema));
+      chunks = [sample.slice(0, Math.ceil(sample.length / 2)), sample.slice(Math.ceil(sample.length / 2))];
+    }
+  }
+  return { ...(thinking ? { thinking } : {}), chunks };
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -35,6 +73,79 @@ function error(status: number, message: string, errorType?: string): ErrorReply 
 
 function sse(event: string, data: Record<string, unknown>): string {
   return `event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`;
+}
+
+/** message_start and the content blocks (thinking, text, tool_use) of a streamed answer. */
+function contentFrames(
+  reply: Reply,
+  request: unknown,
+): { frames: StreamFrame[]; usage: Record<string, unknown> } {
+  const said = answer(reply, request);
+  const usage = reply.rawUsage ?? usageFor(reply.usage, said.thinking !== undefined);
+  const frames: StreamFrame[] = [];
+  const push = (text: string, content = false) => frames.push({ text, content });
+  push(
+    sse("message_start", {
+      message: {
+        id: nextId("msg_fake_"),
+        type: "message",
+        role: "assistant",
+        model: reply.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        // The real API reports the input side here and a running output count (1) so far.
+        ...(reply.withUsage ? { usage: { ...usage, output_tokens: 1 } } : {}),
+      },
+    }),
+  );
+  let index = 0;
+  if (said.thinking) {
+    // thinking_delta pieces, then the signature in a signature_delta just before the block's
+    // content_block_stop (anthropic-sdk-typescript ThinkingDelta, SignatureDelta).
+    push(
+      sse("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } }),
+    );
+    const half = Math.ceil(said.thinking.length / 2);
+    for (const piece of [said.thinking.slice(0, half), said.thinking.slice(half)]) {
+      push(sse("content_block_delta", { index, delta: { type: "thinking_delta", thinking: piece } }), true);
+    }
+    push(
+      sse("content_block_delta", {
+        index,
+        delta: { type: "signature_delta", signature: signThinking(said.thinking) },
+      }),
+    );
+    push(sse("content_block_stop", { index }));
+    index += 1;
+  }
+  if (said.chunks.length > 0 || reply.toolCalls.length === 0) {
+    push(sse("content_block_start", { index, content_block: { type: "text", text: "" } }));
+    push(sse("ping", {}));
+    for (const text of said.chunks) {
+      push(sse("content_block_delta", { index, delta: { type: "text_delta", text } }), true);
+    }
+    push(sse("content_block_stop", { index }));
+    index += 1;
+  }
+  for (const call of reply.toolCalls) {
+    push(
+      sse("content_block_start", {
+        index,
+        content_block: { type: "tool_use", id: toolId(call), name: call.name, input: {} },
+      }),
+    );
+    push(
+      sse("content_block_delta", {
+        index,
+        delta: { type: "input_json_delta", partial_json: JSON.stringify(call.arguments) },
+      }),
+      true,
+    );
+    push(sse("content_block_stop", { index }));
+    index += 1;
+  }
+  return { frames, usage };
 }
 
 export const anthropicWire: WireFormat = {
@@ -61,13 +172,22 @@ export const anthropicWire: WireFormat = {
     return undefined;
   },
 
-  completion(reply) {
+  validate(body) {
+    const violation = anthropicViolation(body);
+    return violation === undefined ? undefined : error(400, violation);
+  },
+
+  completion(reply, request) {
+    const said = answer(reply, request);
     const content: unknown[] = [];
-    const text = reply.chunks.join("");
+    if (said.thinking) {
+      content.push({ type: "thinking", thinking: said.thinking, signature: signThinking(said.thinking) });
+    }
+    const text = said.chunks.join("");
     if (text !== "" || reply.toolCalls.length === 0) content.push({ type: "text", text });
-    reply.toolCalls.forEach((call, i) => {
-      content.push({ type: "tool_use", id: toolCallId(call, i), name: call.name, input: call.arguments });
-    });
+    for (const call of reply.toolCalls) {
+      content.push({ type: "tool_use", id: toolId(call), name: call.name, input: call.arguments });
+    }
     return {
       id: nextId("msg_fake_"),
       type: "message",
@@ -76,66 +196,44 @@ export const anthropicWire: WireFormat = {
       content,
       stop_reason: reply.finishReason ?? (reply.toolCalls.length > 0 ? "tool_use" : "end_turn"),
       stop_sequence: null,
-      usage: reply.rawUsage ?? usageFor(reply.usage),
+      usage: reply.rawUsage ?? usageFor(reply.usage, said.thinking !== undefined),
     };
   },
 
-  streamFrames(reply) {
-    const usage = reply.rawUsage ?? usageFor(reply.usage);
-    const frames: StreamFrame[] = [];
-    const push = (text: string, content = false) => frames.push({ text, content });
-    push(
-      sse("message_start", {
-        message: {
-          id: nextId("msg_fake_"),
-          type: "message",
-          role: "assistant",
-          model: reply.model,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          // The real API reports the input side here and a running output count (1) so far.
-          ...(reply.withUsage ? { usage: { ...usage, output_tokens: 1 } } : {}),
-        },
-      }),
-    );
-    let index = 0;
-    if (reply.chunks.length > 0 || reply.toolCalls.length === 0) {
-      push(sse("content_block_start", { index, content_block: { type: "text", text: "" } }));
-      push(sse("ping", {}));
-      for (const text of reply.chunks) {
-        push(sse("content_block_delta", { index, delta: { type: "text_delta", text } }), true);
-      }
-      push(sse("content_block_stop", { index }));
-      index += 1;
-    }
-    reply.toolCalls.forEach((call, i) => {
-      push(
-        sse("content_block_start", {
-          index,
-          content_block: { type: "tool_use", id: toolCallId(call, i), name: call.name, input: {} },
-        }),
-      );
-      push(
-        sse("content_block_delta", {
-          index,
-          delta: { type: "input_json_delta", partial_json: JSON.stringify(call.arguments) },
-        }),
-        true,
-      );
-      push(sse("content_block_stop", { index }));
-      index += 1;
-    });
-    push(
-      sse("message_delta", {
+  streamFrames(reply, request) {
+    const { frames, usage } = contentFrames(reply, request);
+    frames.push({
+      text: sse("message_delta", {
         delta: {
           stop_reason: reply.finishReason ?? (reply.toolCalls.length > 0 ? "tool_use" : "end_turn"),
           stop_sequence: null,
         },
-        ...(reply.withUsage ? { usage: { output_tokens: usage.output_tokens } } : {}),
+        // The cumulative output count, with its thinking breakdown (MessageDeltaUsage).
+        ...(reply.withUsage
+          ? {
+              usage: {
+                output_tokens: usage.output_tokens,
+                ...(usage.output_tokens_details
+                  ? { output_tokens_details: usage.output_tokens_details }
+                  : {}),
+              },
+            }
+          : {}),
       }),
-    );
-    push(sse("message_stop", {}));
+      content: false,
+    });
+    frames.push({ text: sse("message_stop", {}), content: false });
+    return frames;
+  },
+
+  /**
+   * The stream's content, then an `error` event instead of its end: "We may occasionally send
+   * errors in the event stream. For example, during periods of high usage, you may receive an
+   * overloaded_error" (https://docs.claude.com/en/docs/build-with-claude/streaming#error-events).
+   */
+  streamErrorFrames(reply, request, errorType, message) {
+    const { frames } = contentFrames(reply, request);
+    frames.push({ text: sse("error", { error: { type: errorType, message } }), content: false });
     return frames;
   },
 

@@ -276,6 +276,16 @@ export async function startFakeProvider(
         sendError(res, reply, headers);
         return;
       }
+      case "streamError": {
+        const message = behavior.message ?? "Error";
+        if (route.kind === "chat" && route.stream && wire.streamErrorFrames) {
+          const reply = toReply({ type: "stream", chunks: behavior.chunks ?? [] }, route.model);
+          writeFrames(res, wire.streamErrorFrames(reply, body, behavior.errorType, message), 0);
+          return;
+        }
+        sendError(res, wire.error(behavior.status ?? 500, message, behavior.errorType), commonHeaders());
+        return;
+      }
       case "malformed": {
         if (route.kind === "chat" && route.stream) {
           res.writeHead(200, { "content-type": "text/event-stream", ...commonHeaders() });

@@ -54,6 +54,13 @@ export type FakeBehavior =
       /** Replaces the provider-shaped error body. */
       body?: unknown;
     }
+  /**
+   * A stream that fails midway: the provider's content (`chunks`, default none), then its in-stream
+   * error event of `errorType` (e.g. Anthropic's overloaded_error, billing_error, timeout_error).
+   * A non-streamed request gets the error as a response of `status` (default 500). Wires without
+   * in-stream errors answer streams the same way.
+   */
+  | { type: "streamError"; errorType: string; message?: string; chunks?: string[]; status?: number }
   /** Waits, then does `next` (default: the default behavior). */
   | { type: "delay"; ms: number; next?: FakeBehavior }
   | { type: "malformed"; body?: string }
@@ -157,11 +164,13 @@ export interface WireFormat {
   requestIdHeader?: string;
   route(method: string, path: string, body: unknown): Route | undefined;
   checkAuth(headers: RecordedRequest["headers"], path: string, apiKey: string): ErrorReply | undefined;
-  /** The non-streamed answer; `request` is the parsed body (some answers depend on it). */
+  /** `request` (the parsed body) lets a wire answer what was asked (thinking, structured output). */
   completion(reply: Reply, request?: unknown): unknown;
   /** SSE frames, already serialised (`data: ...\n\n`). */
   streamFrames(reply: Reply, request: unknown): StreamFrame[];
   error(status: number, message: string, errorType?: string): ErrorReply;
+  /** A stream's frames ending in the provider's in-stream error event instead of its normal end. */
+  streamErrorFrames?(reply: Reply, request: unknown, errorType: string, message: string): StreamFrame[];
   /**
    * The provider's own validation of a chat body: the error the real API answers to a body it
    * refuses (each rule cites its source), or undefined when the real API would accept it.

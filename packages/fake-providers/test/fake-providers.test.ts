@@ -27,10 +27,16 @@ const CHAT: Record<(typeof FAKE_PROVIDER_IDS)[number], { path: string; headers: 
   },
 };
 
+/** A body each provider accepts (Anthropic requires max_tokens and at least one message). */
+const minimalBody = (provider: string) =>
+  provider === "anthropic"
+    ? { model: "m", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }
+    : { model: "m", messages: [] };
+
 function post(
   fake: FakeProvider,
   headers: Record<string, string>,
-  body: unknown = { model: "m", messages: [] },
+  body: unknown = minimalBody(fake.provider),
 ) {
   return fetch(`${fake.url}${CHAT[fake.provider].path}`, {
     method: "POST",
@@ -54,7 +60,7 @@ describe.each(FAKE_PROVIDER_IDS)("%s fake", (provider) => {
     expect(fake.requests).toHaveLength(2);
     expect(fake.requests[0]).toMatchObject({
       method: "POST",
-      body: { model: "m", messages: [] },
+      body: minimalBody(provider),
       aborted: false,
     });
     expect(fake.requests[0]?.path).toContain(CHAT[provider].path);
@@ -145,7 +151,11 @@ describe("hostile behaviours", { timeout: 30_000 }, () => {
       const response = await fetch(`${fake.url}${path}`, {
         method: "POST",
         headers: { "content-type": "application/json", ...CHAT[provider].headers },
-        body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }], stream: true }),
+        body: JSON.stringify({
+          ...minimalBody(provider),
+          messages: [{ role: "user", content: "hi" }],
+          stream: true,
+        }),
       });
       expect(response.headers.get("content-type")).toContain("text/event-stream");
       const body = await drain(response, (bytes) => bytes > 2_000_000);

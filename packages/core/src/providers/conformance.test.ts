@@ -39,6 +39,8 @@ const DETAILED: Record<ProviderId, Usage> = {
     completionTokens: 50,
     cachedReadTokens: 40,
     cacheWriteTokens: 10,
+    // output_tokens_details.thinking_tokens (anthropic-sdk-typescript Usage).
+    reasoningTokens: 20,
   },
   google: { ...EXACT, promptTokens: 100, completionTokens: 50, cachedReadTokens: 40, reasoningTokens: 20 },
 };

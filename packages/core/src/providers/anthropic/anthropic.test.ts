@@ -65,9 +65,14 @@ describe("anthropic request translation", () => {
     expect([0, 1, 2, 3].map((i) => body(i).max_tokens)).toEqual([10, 15, 20, 4096]);
   });
 
-  it("clamps temperature to Anthropic's 0..1", async () => {
-    await adapter.chat(chatRequest({ model, temperature: 1.7 }), testContext(fake.url));
-    await adapter.chat(chatRequest({ model, temperature: 0.4 }), testContext(fake.url));
+  it("clamps temperature to Anthropic's 0..1 in adjust, and reports it", async () => {
+    const catalogModel = { provider: "anthropic" as const, id: model, aliases: [] };
+    const high = adapter.adjust(chatRequest({ model, temperature: 1.7 }), catalogModel);
+    const low = adapter.adjust(chatRequest({ model, temperature: 0.4 }), catalogModel);
+    expect(high.adjusted.map((a) => [a.param, a.action, a.value])).toEqual([["temperature", "clamped", 1]]);
+    expect(low.adjusted).toEqual([]);
+    await adapter.chat(high.request, testContext(fake.url));
+    await adapter.chat(low.request, testContext(fake.url));
     expect([body(0).temperature, body(1).temperature]).toEqual([1, 0.4]);
   });
 

@@ -1,17 +1,13 @@
-import { z } from "zod";
 import { compact, parseDataUrl, parseToolArguments, stopSequences, textOf } from "../content";
-import { malformedResponse } from "../errors";
 import { type ChatMessage, type ChatRequest, requestedMaxTokens, type ToolChoice } from "../schema";
-import {
-  type CallContext,
-  type ChatResult,
-  DEFAULT_ANTHROPIC_MAX_TOKENS,
-  type FinishReason,
-  type ToolCall,
-} from "../types";
-import { anthropicUsageSchema, normalizeAnthropicUsage } from "./usage";
+import { type CallContext, DEFAULT_ANTHROPIC_MAX_TOKENS } from "../types";
+import { NON_STREAMING_MAX_TOKENS } from "./long-call";
+import { thinkingFor, wantsThinking } from "./thinking";
+import { anthropicToolId } from "./tool-ids";
 
-/** Messages API request and response translation. */
+export { mapAnthropicStopReason, parseAnthropicResponse } from "./response";
+
+/** Messages API request translation. */
 
 type Block = Record<string, unknown>;
 
@@ -41,7 +37,7 @@ function asBlocks(content: AnthropicMessage["content"]): Block[] {
   return typeof content === "string" ? [{ type: "text", text: content }] : content;
 }
 
-function toAnthropic(message: ChatMessage): AnthropicMessage | undefined {
+function toAnthropic(message: ChatMessage, thinking: boolean): AnthropicMessage | undefined {
   switch (message.role) {
     case "system":
       return undefined;
@@ -49,30 +45,57 @@ function toAnthropic(message: ChatMessage): AnthropicMessage | undefined {
       return {
         role: "user",
         content: [
-          { type: "tool_result", tool_use_id: message.tool_call_id ?? "", content: textOf(message.content) },
+          {
+            type: "tool_result",
+            tool_use_id: anthropicToolId(message.tool_call_id ?? ""),
+            content: textOf(message.content),
+          },
         ],
       };
     case "user":
     case "assistant": {
       const calls = message.role === "assistant" ? (message.tool_calls ?? []) : [];
-      if (calls.length === 0 && typeof message.content === "string" && message.content !== "") {
+      // Thinking blocks go back first in their turn, unchanged ("Thinking blocks must be passed
+      // back unmodified and in their original order", anthropic-sdk-typescript ThinkingBlockParam);
+      // only when this request thinks: without thinking they are not needed.
+      const thoughts = message.role === "assistant" && thinking ? (message.thinking_blocks ?? []) : [];
+      if (
+        calls.length === 0 &&
+        thoughts.length === 0 &&
+        typeof message.content === "string" &&
+        message.content !== ""
+      ) {
         return { role: message.role, content: message.content };
       }
-      const content = [
+      const said: Block[] = [
         ...contentBlocks(message.content),
         ...calls.map((call) => ({
           type: "tool_use",
-          id: call.id,
+          id: anthropicToolId(call.id),
           name: call.function.name,
           input: parseToolArguments(call.function.arguments),
         })),
       ];
+      // "The final block in an assistant message cannot be `thinking`" (400, as reported in
+      // tailcallhq/forgecode#2107): blocks with nothing after them are not sent.
+      const content: Block[] =
+        said.length > 0 ? [...thoughts.map((block): Block => ({ ...block })), ...said] : [];
       return content.length > 0 ? { role: message.role, content } : undefined;
     }
   }
 }
 
-/** Consecutive same-role turns (e.g. tool results, then a user question) become one turn. */
+const TOOL_RESULT = new Set(["tool_result"]);
+const THINKING = new Set(["thinking", "redacted_thinking"]);
+
+/**
+ * Consecutive same-role turns (e.g. tool results, then a user question) become one turn. In a
+ * user turn the tool_result blocks come first: "tool result blocks must come FIRST in the content
+ * array. Any text must come AFTER all tool results" (400 otherwise;
+ * https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use). In an assistant
+ * turn the thinking blocks come first ("a final assistant message must start with a thinking
+ * block", https://docs.claude.com/en/docs/build-with-claude/extended-thinking).
+ */
 function mergeTurns(messages: AnthropicMessage[]): AnthropicMessage[] {
   const out: AnthropicMessage[] = [];
   for (const message of messages) {
@@ -81,13 +104,51 @@ function mergeTurns(messages: AnthropicMessage[]): AnthropicMessage[] {
       last.content = [...asBlocks(last.content), ...asBlocks(message.content)];
     else out.push({ ...message });
   }
+  for (const message of out) {
+    if (typeof message.content === "string") continue;
+    // Tool results first in a user turn; thinking first in an assistant turn made of two of ours.
+    const first = message.role === "user" ? TOOL_RESULT : THINKING;
+    const leading = message.content.filter((block) => first.has(String(block.type)));
+    if (leading.length > 0) {
+      message.content = [...leading, ...message.content.filter((block) => !first.has(String(block.type)))];
+    }
+  }
   return out;
 }
 
-function toolChoice(choice: ToolChoice): Block {
-  if (typeof choice !== "string") return { type: "tool", name: choice.function.name };
-  if (choice === "required") return { type: "any" };
-  return { type: choice };
+/**
+ * OpenAI's tool_choice, with `parallel_tool_calls: false` as Anthropic's
+ * `disable_parallel_tool_use: true` (anthropic-sdk-typescript ToolChoiceAuto/Any/Tool; ToolChoiceNone
+ * has no such field: with no tool use there is nothing to serialise).
+ */
+function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined): Block | undefined {
+  let block: Block | undefined;
+  if (choice === undefined) block = undefined;
+  else if (typeof choice !== "string") block = { type: "tool", name: choice.function.name };
+  else if (choice === "required") block = { type: "any" };
+  else block = { type: choice };
+  if (parallel !== false || block?.type === "none") return block;
+  return { ...(block ?? { type: "auto" }), disable_parallel_tool_use: true };
+}
+
+/**
+ * The output cap. Anthropic requires max_tokens; without one from the client the service gives the
+ * model's maximum output (ctx.defaultMaxTokens). A stream takes it whole; a non-streamed call is
+ * capped at what the official SDK allows without streaming (NON_STREAMING_MAX_TOKENS): a plain
+ * non-streamed answer stays a single short-lived request, and 21,333 tokens is far more than a
+ * client that set no cap usually gets from OpenAI's default.
+ */
+export function anthropicMaxTokens(req: ChatRequest, ctx: CallContext, stream: boolean): number {
+  const requested = requestedMaxTokens(req);
+  if (requested !== undefined) return requested;
+  const fallback = ctx.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
+  return stream ? fallback : Math.min(fallback, NON_STREAMING_MAX_TOKENS);
+}
+
+/** OpenAI's service tier names → Anthropic's (see adjust.ts for why). */
+function serviceTier(tier: ChatRequest["service_tier"]): string | undefined {
+  if (tier === undefined || tier === "flex") return undefined;
+  return tier === "default" ? "standard_only" : "auto";
 }
 
 export function buildAnthropicBody(
@@ -100,17 +161,29 @@ export function buildAnthropicBody(
     .map((message) => textOf(message.content, "\n"))
     .filter((text) => text !== "")
     .join("\n\n");
+  const thinkingOn = wantsThinking(req);
   const messages = mergeTurns(
-    req.messages.map(toAnthropic).filter((message): message is AnthropicMessage => message !== undefined),
+    req.messages
+      .map((message) => toAnthropic(message, thinkingOn))
+      .filter((message): message is AnthropicMessage => message !== undefined),
   );
   const tools = req.tools ?? [];
+  const maxTokens = anthropicMaxTokens(req, ctx, stream);
+  const { thinking, effort } = thinkingFor(req, maxTokens);
+  const schema = req.response_format?.type === "json_schema" ? req.response_format.json_schema : undefined;
+  // Structured outputs: `output_config.format: {type: "json_schema", schema}` and the effort level
+  // (anthropic-sdk-typescript OutputConfig, JSONOutputFormat).
+  const outputConfig = compact({
+    effort,
+    format: schema ? { type: "json_schema", schema: schema.schema ?? { type: "object" } } : undefined,
+  });
   return compact({
     model: req.model,
-    max_tokens: requestedMaxTokens(req) ?? ctx.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
+    max_tokens: maxTokens,
     system: system === "" ? undefined : system,
     messages,
-    // Anthropic's range is 0..1 where OpenAI's is 0..2.
-    temperature: req.temperature === undefined ? undefined : Math.min(1, req.temperature),
+    // Already within Anthropic's range: the catalog rules (adjust) clamp and report.
+    temperature: req.temperature,
     top_p: req.top_p,
     stop_sequences: stopSequences(req.stop),
     tools:
@@ -123,66 +196,11 @@ export function buildAnthropicBody(
             }),
           )
         : undefined,
-    tool_choice: tools.length > 0 && req.tool_choice ? toolChoice(req.tool_choice) : undefined,
+    tool_choice: tools.length > 0 ? toolChoice(req.tool_choice, req.parallel_tool_calls) : undefined,
+    thinking,
+    output_config: Object.keys(outputConfig).length > 0 ? outputConfig : undefined,
     metadata: req.user ? { user_id: req.user } : undefined,
+    service_tier: serviceTier(req.service_tier),
     stream: stream ? true : undefined,
   });
-}
-
-export function mapAnthropicStopReason(reason: string | null | undefined): FinishReason {
-  switch (reason) {
-    case "max_tokens":
-    case "model_context_window_exceeded":
-      return "length";
-    case "tool_use":
-      return "tool_calls";
-    case "refusal":
-      return "content_filter";
-    default: // end_turn, stop_sequence, pause_turn
-      return "stop";
-  }
-}
-
-const responseSchema = z.object({
-  id: z.string(),
-  model: z.string(),
-  content: z.array(
-    z.object({
-      type: z.string(),
-      text: z.string().nullish(),
-      id: z.string().nullish(),
-      name: z.string().nullish(),
-      input: z.unknown().optional(),
-    }),
-  ),
-  stop_reason: z.string().nullish(),
-  usage: anthropicUsageSchema,
-});
-
-export function parseAnthropicResponse(json: unknown): Omit<ChatResult, "providerRequestId"> {
-  const parsed = responseSchema.safeParse(json);
-  if (!parsed.success)
-    throw malformedResponse("anthropic", `unexpected shape (${parsed.error.issues[0]?.message})`);
-  const response = parsed.data;
-  const texts: string[] = [];
-  const toolCalls: ToolCall[] = [];
-  for (const block of response.content) {
-    if (block.type === "text") texts.push(block.text ?? "");
-    else if (block.type === "tool_use") {
-      toolCalls.push({
-        id: block.id ?? `toolu_${toolCalls.length}`,
-        type: "function",
-        function: { name: block.name ?? "", arguments: JSON.stringify(block.input ?? {}) },
-      });
-    }
-  }
-  return {
-    id: response.id,
-    model: response.model,
-    content: texts.length > 0 ? texts.join("") : null,
-    role: "assistant",
-    finishReason: mapAnthropicStopReason(response.stop_reason),
-    ...(toolCalls.length > 0 ? { toolCalls } : {}),
-    usage: normalizeAnthropicUsage(response.usage),
-  };
 }

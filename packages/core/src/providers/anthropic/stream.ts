@@ -2,9 +2,10 @@ import { z } from "zod";
 import type { StreamState, StreamTranslator } from "../adapter";
 import { isRecord, malformedResponse, ProviderError, parseProviderJson } from "../errors";
 import type { SseEvent } from "../http";
+import type { ThinkingBlock } from "../schema";
 import type { StreamDeltaEvent } from "../types";
-import { mapAnthropicStopReason } from "./chat";
 import { statusForAnthropicErrorType } from "./errors";
+import { mapAnthropicStopReason } from "./response";
 import {
   type AnthropicUsage,
   anthropicUsageSchema,
@@ -31,12 +32,22 @@ const eventSchema = z.discriminatedUnion(
         text: z.string().nullish(),
         id: z.string().nullish(),
         name: z.string().nullish(),
+        thinking: z.string().nullish(),
+        signature: z.string().nullish(),
+        data: z.string().nullish(),
       }),
     }),
+    z.object({ type: z.literal("content_block_stop"), index: z.number() }),
     z.object({
       type: z.literal("content_block_delta"),
       index: z.number(),
-      delta: z.object({ type: z.string(), text: z.string().nullish(), partial_json: z.string().nullish() }),
+      delta: z.object({
+        type: z.string(),
+        text: z.string().nullish(),
+        partial_json: z.string().nullish(),
+        thinking: z.string().nullish(),
+        signature: z.string().nullish(),
+      }),
     }),
     z.object({
       type: z.literal("message_delta"),
@@ -55,19 +66,25 @@ const HANDLED = new Set([
   "message_start",
   "content_block_start",
   "content_block_delta",
+  "content_block_stop",
   "message_delta",
   "error",
 ]);
 
 /**
- * message_start (input-side usage) → content blocks (text_delta / input_json_delta) →
- * message_delta (stop_reason, cumulative output_tokens) → message_stop; `error` may come anywhere.
+ * message_start (input-side usage) → content blocks (text_delta / input_json_delta /
+ * thinking_delta + signature_delta) → message_delta (stop_reason, cumulative output_tokens) →
+ * message_stop; `error` may come anywhere. A thinking block's text streams as reasoning; the whole
+ * block (its signature arrives last, in a signature_delta) is sent once at its content_block_stop
+ * (anthropic-sdk-typescript ThinkingDelta, SignatureDelta; https://docs.claude.com/en/docs/build-with-claude/streaming).
  */
 export function createAnthropicStreamTranslator(): StreamTranslator {
   const state: StreamState = { usageComplete: false };
   let rawUsage: AnthropicUsage | undefined;
   // Content block index → index among tool calls (OpenAI numbers tool calls from 0).
   const toolIndex = new Map<number, number>();
+  // Content block index → the thinking block being assembled.
+  const thinking = new Map<number, ThinkingBlock>();
 
   const updateUsage = (update: AnthropicUsage, complete: boolean) => {
     rawUsage = mergeAnthropicUsage(rawUsage, update);
@@ -112,16 +129,43 @@ export function createAnthropicStreamTranslator(): StreamTranslator {
               ],
             };
           }
+          if (block.type === "thinking") {
+            thinking.set(data.index, {
+              type: "thinking",
+              thinking: block.thinking ?? "",
+              signature: block.signature ?? "",
+            });
+            return block.thinking ? { type: "delta", reasoningContent: block.thinking } : undefined;
+          }
+          if (block.type === "redacted_thinking") {
+            thinking.set(data.index, { type: "redacted_thinking", data: block.data ?? "" });
+            return undefined;
+          }
           return block.type === "text" && block.text ? { type: "delta", content: block.text } : undefined;
         }
         case "content_block_delta": {
           const { delta } = data;
           if (delta.type === "text_delta" && delta.text) return { type: "delta", content: delta.text };
+          const block = thinking.get(data.index);
+          if (block?.type === "thinking") {
+            if (delta.type === "signature_delta" && delta.signature) block.signature += delta.signature;
+            if (delta.type === "thinking_delta" && delta.thinking) {
+              block.thinking += delta.thinking;
+              return { type: "delta", reasoningContent: delta.thinking };
+            }
+            return undefined;
+          }
           const index = toolIndex.get(data.index);
           if (delta.type === "input_json_delta" && delta.partial_json && index !== undefined) {
             return { type: "delta", toolCalls: [{ index, function: { arguments: delta.partial_json } }] };
           }
-          return undefined; // thinking_delta, signature_delta, ...
+          return undefined; // citations_delta, ...
+        }
+        case "content_block_stop": {
+          const block = thinking.get(data.index);
+          if (!block) return undefined;
+          thinking.delete(data.index);
+          return { type: "delta", thinkingBlocks: [block] };
         }
         case "message_delta":
           if (data.delta?.stop_reason) state.finishReason = mapAnthropicStopReason(data.delta.stop_reason);
@@ -132,6 +176,7 @@ export function createAnthropicStreamTranslator(): StreamTranslator {
           throw new ProviderError(data.error?.message ?? "stream error", {
             status: statusForAnthropicErrorType(data.error?.type ?? undefined),
             provider: "anthropic",
+            ...(data.error?.type === "timeout_error" ? { code: "provider_timeout" as const } : {}),
             ...(data.error?.type ? { providerCode: data.error.type } : {}),
           });
       }

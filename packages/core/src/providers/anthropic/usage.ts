@@ -6,13 +6,17 @@ export const anthropicUsageSchema = z.object({
   output_tokens: z.number().nullish(),
   cache_creation_input_tokens: z.number().nullish(),
   cache_read_input_tokens: z.number().nullish(),
+  // "Breakdown of output tokens by category ... output_tokens remains the inclusive, authoritative
+  // total used for billing" (anthropic-sdk-typescript Usage / MessageDeltaUsage.output_tokens_details).
+  output_tokens_details: z.object({ thinking_tokens: z.number().nullish() }).nullish(),
 });
 
 export type AnthropicUsage = z.output<typeof anthropicUsageSchema>;
 
 /**
  * Anthropic's input_tokens EXCLUDES cache reads and writes; in our (OpenAI) convention the prompt
- * is all three, with the cache counts as subsets so each token is priced exactly once.
+ * is all three, with the cache counts as subsets so each token is priced exactly once. Thinking
+ * tokens are reported inside output_tokens, as OpenAI's reasoning tokens are inside completion.
  */
 export function normalizeAnthropicUsage(raw: AnthropicUsage): Usage {
   const cachedRead = raw.cache_read_input_tokens ?? 0;
@@ -22,7 +26,9 @@ export function normalizeAnthropicUsage(raw: AnthropicUsage): Usage {
     completionTokens: raw.output_tokens ?? 0,
     cachedReadTokens: cachedRead,
     cacheWriteTokens: cacheWrite,
-    reasoningTokens: 0,
+    // thinking_tokens is a part of output_tokens (our reasoningTokens ⊂ completionTokens);
+    // "Always ≤ output_tokens", capped in case a report breaks that.
+    reasoningTokens: Math.min(raw.output_tokens_details?.thinking_tokens ?? 0, raw.output_tokens ?? 0),
     estimated: false,
   };
 }
@@ -32,10 +38,9 @@ export function mergeAnthropicUsage(
   base: AnthropicUsage | undefined,
   update: AnthropicUsage,
 ): AnthropicUsage {
-  const merged: AnthropicUsage = { ...base };
-  for (const key of Object.keys(update) as (keyof AnthropicUsage)[]) {
-    const value = update[key];
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(update)) {
     if (value !== null && value !== undefined) merged[key] = value;
   }
-  return merged;
+  return merged as AnthropicUsage;
 }
