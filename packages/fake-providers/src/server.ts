@@ -301,14 +301,14 @@ export async function startFakeProvider(
         if (behavior.type === "reset" && route.stream) {
           writeFrames(res, wire.streamFrames(reply, body), 0, behavior.afterChunks ?? 2);
         } else if (behavior.type === "reset") {
-          const text = JSON.stringify(wire.completion(reply));
+          const text = JSON.stringify(wire.completion(reply, body));
           res.writeHead(200, { "content-type": "application/json", ...commonHeaders() });
           res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
         } else if (route.stream) {
           writeFrames(res, wire.streamFrames(reply, body), delayMs);
         } else {
           res.writeHead(200, { "content-type": "application/json", ...commonHeaders() });
-          res.end(JSON.stringify(wire.completion(reply)));
+          res.end(JSON.stringify(wire.completion(reply, body)));
         }
       }
     }

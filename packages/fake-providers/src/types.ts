@@ -157,7 +157,8 @@ export interface WireFormat {
   requestIdHeader?: string;
   route(method: string, path: string, body: unknown): Route | undefined;
   checkAuth(headers: RecordedRequest["headers"], path: string, apiKey: string): ErrorReply | undefined;
-  completion(reply: Reply): unknown;
+  /** `request`: the chat body, for answers that depend on it (DeepSeek's thinking switch). */
+  completion(reply: Reply, request?: unknown): unknown;
   /** SSE frames, already serialised (`data: ...\n\n`). */
   streamFrames(reply: Reply, request: unknown): StreamFrame[];
   error(status: number, message: string, errorType?: string): ErrorReply;
