@@ -6,7 +6,10 @@ import { replayFixture } from "../deepseek/fixtures/replay";
 const dir = new URL("./fixtures/", import.meta.url).href;
 
 describe("mistral fixtures", () => {
-  it.each(["tool-loop-foreign-ids", "magistral-thinking", "tool-call-stream"])("%s", async (name) => {
-    await replayFixture("mistral", dir, name, "/v1");
-  });
+  it.each(["tool-loop-foreign-ids", "magistral-thinking", "tool-call-stream", "magistral-thinking-stream"])(
+    "%s",
+    async (name) => {
+      await replayFixture("mistral", dir, name, "/v1");
+    },
+  );
 });

@@ -198,6 +198,39 @@ describe("mistral errors and fields", () => {
     });
   });
 
+  it("reads arguments given as an object, and no arguments as {}", async () => {
+    fake.enqueue({
+      type: "malformed",
+      body: JSON.stringify({
+        id: "cmpl-1",
+        object: "chat.completion",
+        model: "mistral-small-latest",
+        usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
+        created: 1764576600,
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: "",
+              tool_calls: [
+                { id: "abcDEF123", type: "function", function: { name: "lookup", arguments: { q: 1 } } },
+                { id: "abcDEF124", type: "function", function: { name: "lookup", arguments: "" } },
+              ],
+              prefix: false,
+            },
+            finish_reason: "tool_calls",
+          },
+        ],
+      }),
+    });
+    const result = await adapter.chat(
+      chatRequest({ model: "mistral-small-latest", tools: TOOLS }),
+      testContext(fake.url),
+    );
+    expect(result.toolCalls?.map((call) => call.function.arguments)).toEqual(['{"q":1}', "{}"]);
+  });
+
   it("accepts the base URL with and without /v1", async () => {
     const bare = fake.url.replace(/\/v1$/, "");
     expect(bare).not.toBe(fake.url);
