@@ -58,6 +58,9 @@ const MESSAGE_FIELDS: Record<string, Set<string>> = {
 /** toolcall.ts, functioncall.ts. */
 const TOOL_CALL_FIELDS = new Set(["id", "type", "function", "index"]);
 const FUNCTION_CALL_FIELDS = new Set(["name", "arguments"]);
+/** tool.ts, function.ts: `parameters` is required. */
+const TOOL_FIELDS = new Set(["type", "function"]);
+const FUNCTION_FIELDS = new Set(["name", "description", "strict", "parameters"]);
 
 interface ValidationDetail {
   type: string;
@@ -81,6 +84,7 @@ function extras(
     }));
 }
 
+/** Unknown fields, and the required ones a tool lacks. */
 function unknownFields(body: Record<string, unknown>): ValidationDetail[] {
   const found = extras(body, REQUEST_FIELDS, ["body"]);
   const messages = Array.isArray(body.messages) ? body.messages : [];
@@ -98,6 +102,22 @@ function unknownFields(body: Record<string, unknown>): ValidationDetail[] {
         found.push(...extras(call.function, FUNCTION_CALL_FIELDS, [...loc, "tool_calls", j, "function"]));
       }
     });
+  });
+  const tools = Array.isArray(body.tools) ? body.tools : [];
+  tools.forEach((tool, i) => {
+    if (!isRecord(tool) || (tool.type !== undefined && tool.type !== "function")) return;
+    found.push(...extras(tool, TOOL_FIELDS, ["body", "tools", i]));
+    if (!isRecord(tool.function)) return;
+    const loc = ["body", "tools", i, "function"];
+    found.push(...extras(tool.function, FUNCTION_FIELDS, loc));
+    if (tool.function.parameters === undefined) {
+      found.push({
+        type: "missing",
+        loc: [...loc, "parameters"],
+        msg: "Field required",
+        input: tool.function,
+      });
+    }
   });
   return found;
 }

@@ -125,6 +125,23 @@ describe("mistral fake", () => {
     });
   });
 
+  it("refuses a tool without parameters, as its schema requires them", async () => {
+    const res = await post({
+      model: "mistral-small-latest",
+      messages: [{ role: "user", content: "Hi" }],
+      tools: [{ type: "function", function: { name: "now" } }],
+    });
+    expect(res.status).toBe(422);
+    expect(JSON.parse(res.text).message.detail).toEqual([
+      {
+        type: "missing",
+        loc: ["body", "tools", 0, "function", "parameters"],
+        msg: "Field required",
+        input: { name: "now" },
+      },
+    ]);
+  });
+
   it("answers finish_reason error from a queued behavior, streamed with usage on the last chunk", async () => {
     const body = { model: "mistral-small-latest", messages: [{ role: "user", content: "Hi" }] };
     fake.enqueue({ type: "success", finishReason: "error" }, { type: "stream", finishReason: "error" });

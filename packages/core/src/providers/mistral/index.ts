@@ -45,10 +45,20 @@ export const mistralSpec: ProviderSpec = {
     const built = base.buildChat(req, ctx, stream);
     // ChatCompletionRequest: `reasoning_effort` (none|minimal|low|medium|high|xhigh, our very
     // values: client-ts reasoningeffort.ts), `parallel_tool_calls`, `prompt_cache_key`.
+    // Set here (last, whatever the shared body holds) so the body's form is Mistral's own.
     const body = built.body as Record<string, unknown>;
-    if (req.reasoning_effort !== undefined) body.reasoning_effort = req.reasoning_effort;
-    if (req.parallel_tool_calls !== undefined) body.parallel_tool_calls = req.parallel_tool_calls;
-    if (req.prompt_cache_key !== undefined) body.prompt_cache_key = req.prompt_cache_key;
+    for (const field of ["reasoning_effort", "parallel_tool_calls", "prompt_cache_key"] as const) {
+      delete body[field];
+      if (req[field] !== undefined) body[field] = req[field];
+    }
+    // A tool must declare `parameters` (client-ts function.ts); a tool without them takes none.
+    if (Array.isArray(body.tools)) {
+      body.tools = body.tools.map((tool: { function: { parameters?: unknown } }) =>
+        tool.function.parameters === undefined
+          ? { ...tool, function: { ...tool.function, parameters: { type: "object", properties: {} } } }
+          : tool,
+      );
+    }
     return built;
   },
 };

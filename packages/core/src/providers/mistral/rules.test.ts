@@ -231,6 +231,20 @@ describe("mistral errors and fields", () => {
     expect(result.toolCalls?.map((call) => call.function.arguments)).toEqual(['{"q":1}', "{}"]);
   });
 
+  it("gives a tool without parameters an empty parameter schema, as Mistral requires one", async () => {
+    const req = chatRequest({
+      model: "mistral-small-latest",
+      messages: [{ role: "user", content: "TOOLCALL now" }],
+      tools: [{ type: "function", function: { name: "now" } }],
+    });
+    const result = await adapter.chat(req, testContext(fake.url));
+    expect(result.toolCalls?.[0]?.function).toEqual({ name: "now", arguments: "{}" });
+    const sent = fake.requests[0]!.body as { tools: unknown };
+    expect(sent.tools).toEqual([
+      { type: "function", function: { name: "now", parameters: { type: "object", properties: {} } } },
+    ]);
+  });
+
   it("accepts the base URL with and without /v1", async () => {
     const bare = fake.url.replace(/\/v1$/, "");
     expect(bare).not.toBe(fake.url);
