@@ -222,6 +222,25 @@ describe("deepseek conformance", () => {
     expect(response.headers.get("x-llmg-cost-usd")).toBe("0.0000348");
   });
 
+  it("prices context-cache hits and reasoning tokens exactly", async () => {
+    c.fake("deepseek").enqueue({
+      type: "success",
+      content: "Cached.",
+      usage: { prompt: 1000, completion: 200, cachedRead: 800, reasoning: 50 },
+    });
+    const { data, response } = await c.openai.chat.completions
+      .create({ model: "deepseek/deepseek-v4-pro", messages: [{ role: "user", content: "Again" }] })
+      .withResponse();
+    expect(data.usage).toMatchObject({
+      prompt_tokens: 1000,
+      completion_tokens: 200,
+      prompt_tokens_details: { cached_tokens: 800 },
+      completion_tokens_details: { reasoning_tokens: 50 },
+    });
+    // 200 miss × 0.000000435 + 800 hit × 0.000000003625 + 200 × 0.00000087
+    expect(response.headers.get("x-llmg-cost-usd")).toBe("0.0002639");
+  });
+
   it("asks for JSON output as DeepSeek's json_object", async () => {
     c.fake("deepseek").enqueue({ type: "success", content: '{"ok":true}' });
     const data = await c.openai.chat.completions.create({
