@@ -4,8 +4,8 @@ import { isRecord } from "./util";
 /**
  * Mistral's tool-call ids are 9 letters and digits, and it refuses any other: "Tool call id was
  * call_0fypS1hVX but must be a-z, A-Z, 0-9, with a length of 9." — 400, type
- * `invalid_function_call`, code "3280" (as reported in nearai/ironclaw#1241 and
- * mistralai/mistral-vibe#1075; the validation is mistral-common's).
+ * `invalid_function_call`, code "3280", raw_status_code 400 (as reported in nearai/ironclaw#1241,
+ * zed-industries/zed#53034 and mistralai/mistral-vibe#1075; the validation is mistral-common's).
  */
 export const MISTRAL_TOOL_CALL_ID = /^[a-zA-Z0-9]{9}$/;
 
@@ -166,6 +166,7 @@ export function validateMistral(body: unknown): ErrorReply | undefined {
         type: "invalid_function_call",
         param: null,
         code: "3280",
+        raw_status_code: 400,
       },
     };
   }

@@ -75,6 +75,7 @@ describe("mistral fake", () => {
       type: "invalid_function_call",
       param: null,
       code: "3280",
+      raw_status_code: 400,
     });
   });
 
