@@ -1,4 +1,6 @@
+import { withDeepSeekRules } from "./deepseek-rules";
 import { inspectOpenAI } from "./inspect";
+import { mistralToolCallId, withMistralRules } from "./mistral-rules";
 import type { ErrorReply, FakeUsage, Reply, StreamFrame, WireFormat } from "./types";
 import { headerValue, isRecord, nextId, randomHex, replyText, toolCallId, unixSeconds } from "./util";
 
@@ -53,6 +55,7 @@ function errorCodeFor(status: number): string | null {
 export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
   const basePath = flavor === "deepseek" ? "" : "/v1";
   const usage = (reply: Reply) => reply.rawUsage ?? usageFor(flavor, reply.usage);
+  const callId = flavor === "mistral" ? mistralToolCallId : toolCallId;
   const finishReason = (reply: Reply) =>
     reply.finishReason ?? (reply.toolCalls.length > 0 ? "tool_calls" : "stop");
 
@@ -68,7 +71,7 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
     return { status, body: { error: { message, type, param: null, code: errorCodeFor(status) } } };
   };
 
-  return {
+  const wire: WireFormat = {
     basePath,
     inspect: inspectOpenAI,
     requestIdHeader: "x-request-id",
@@ -120,7 +123,7 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
 
     completion(reply) {
       const toolCalls = reply.toolCalls.map((call, i) => ({
-        id: toolCallId(call, i),
+        id: callId(call, i),
         type: "function",
         function: { name: call.name, arguments: JSON.stringify(call.arguments) },
       }));
@@ -184,13 +187,23 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
         frames.push({ text: chunk([choice({ content: piece })]), content: true });
       }
       reply.toolCalls.forEach((call, index) => {
+        // Mistral streams each call whole, in one delta without `type` (client-ts toolcall.ts).
+        if (flavor === "mistral") {
+          const whole = {
+            id: callId(call, index),
+            function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+            index,
+          };
+          frames.push({ text: chunk([choice({ content: "", tool_calls: [whole] })]), content: true });
+          return;
+        }
         frames.push({
           text: chunk([
             choice({
               tool_calls: [
                 {
                   index,
-                  id: toolCallId(call, index),
+                  id: callId(call, index),
                   type: "function",
                   function: { name: call.name, arguments: "" },
                 },
@@ -232,4 +245,9 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
       };
     },
   };
+  return flavor === "deepseek"
+    ? withDeepSeekRules(wire)
+    : flavor === "mistral"
+      ? withMistralRules(wire)
+      : wire;
 }

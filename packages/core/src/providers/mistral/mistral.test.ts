@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeAllPools } from "../http";
 import { getAdapter } from "../registry";
 import { chatRequest, collect, rejectionOf, testContext } from "../test-support";
+import { mistralToolCallId } from "./tool-call-id";
 
 const adapter = getAdapter("mistral");
 let fake: FakeProvider;
@@ -46,9 +47,11 @@ describe("mistral", () => {
         {
           role: "assistant",
           content: "",
-          tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }],
+          tool_calls: [
+            { id: mistralToolCallId("c1"), type: "function", function: { name: "f", arguments: "{}" } },
+          ],
         },
-        { role: "tool", content: "ok", tool_call_id: "c1", name: "f" },
+        { role: "tool", content: "ok", tool_call_id: mistralToolCallId("c1"), name: "f" },
       ],
       max_tokens: 64,
       frequency_penalty: 0.2,
@@ -92,7 +95,7 @@ describe("mistral", () => {
     });
     expect(await rejectionOf(adapter.chat(req, testContext(fake.url)))).toMatchObject({
       status: 422,
-      message: "Extra inputs are not permitted",
+      message: "body.x: Extra inputs are not permitted",
     });
   });
 

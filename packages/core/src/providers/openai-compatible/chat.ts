@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import type { Usage } from "../../usage";
 import { compact, hasImages, textOf } from "../content";
 import { malformedResponse, ProviderError } from "../errors";
 import { type ChatMessage, type ChatRequest, requestedMaxTokens } from "../schema";
@@ -22,12 +23,21 @@ function toMessage(message: ChatMessage, dialect: OpenAIDialect): Record<string,
     content = textOf(content);
   }
   const withName = message.role === "tool" || dialect.namesOnAllRoles;
+  const callId = dialect.toolCallId ?? ((id: string) => id);
   return compact({
     role: message.role,
     content,
     name: withName ? message.name : undefined,
-    tool_call_id: message.tool_call_id,
-    tool_calls: message.tool_calls,
+    tool_call_id: message.tool_call_id === undefined ? undefined : callId(message.tool_call_id),
+    // Only the OpenAI fields of a call: Google's extra_content is refused by Mistral
+    // (extra_forbidden) and means nothing to the others.
+    tool_calls: message.tool_calls?.map((call) => ({
+      id: callId(call.id),
+      type: "function",
+      function: { name: call.function.name, arguments: call.function.arguments },
+    })),
+    reasoning_content:
+      dialect.sendsReasoningContent && message.role === "assistant" ? message.reasoning_content : undefined,
   });
 }
 
@@ -58,12 +68,20 @@ export function buildOpenAIChatBody(
   });
 }
 
-/** Mistral's reasoning models answer content as chunks (`text`, `thinking`, ...). */
-export const openAIContentSchema = z
-  .union([z.string(), z.array(z.object({ type: z.string(), text: z.string().nullish() }))])
-  .nullish();
+/**
+ * Content is a string or, from Mistral, chunks: `text`, and `thinking` (magistral and other
+ * reasoning models) whose `thinking` holds text chunks. Source: mistralai/client-ts
+ * src/models/components/contentchunk.ts, thinkchunk.ts, textchunk.ts.
+ */
+const contentChunkSchema = z.looseObject({
+  type: z.string(),
+  text: z.string().nullish(),
+  thinking: z.array(z.looseObject({ type: z.string(), text: z.string().nullish() })).nullish(),
+});
+export const openAIContentSchema = z.union([z.string(), z.array(contentChunkSchema)]).nullish();
+type OpenAIContent = z.output<typeof openAIContentSchema>;
 
-export function contentText(content: z.output<typeof openAIContentSchema>): string | undefined {
+export function contentText(content: OpenAIContent): string | undefined {
   if (content === null || content === undefined) return undefined;
   if (typeof content === "string") return content;
   return content
@@ -71,6 +89,29 @@ export function contentText(content: z.output<typeof openAIContentSchema>): stri
     .map((chunk) => chunk.text ?? "")
     .join("");
 }
+
+/** The text of Mistral's `thinking` chunks, undefined when there are none. */
+export function contentThinking(content: OpenAIContent): string | undefined {
+  if (!Array.isArray(content)) return undefined;
+  const thinking = content.filter((chunk) => chunk.type === "thinking");
+  if (thinking.length === 0) return undefined;
+  return thinking
+    .flatMap((chunk) => chunk.thinking ?? [])
+    .filter((part) => part.type === "text")
+    .map((part) => part.text ?? "")
+    .join("");
+}
+
+/**
+ * Arguments are a JSON string (OpenAI, DeepSeek) or, from Mistral, possibly an object
+ * (mistralai/client-ts src/models/components/functioncall.ts: `arguments: {[k]: any} | string`).
+ */
+export const toolArgumentsSchema = z
+  .union([z.string(), z.record(z.string(), z.unknown())])
+  .nullish()
+  .transform((value) =>
+    value === null || value === undefined || typeof value === "string" ? value : JSON.stringify(value),
+  );
 
 const responseSchema = z.object({
   id: z.string().nullish(),
@@ -80,11 +121,13 @@ const responseSchema = z.object({
       z.object({
         message: z.object({
           content: openAIContentSchema,
+          /** DeepSeek's thinking mode (https://api-docs.deepseek.com/guides/thinking_mode). */
+          reasoning_content: z.string().nullish(),
           tool_calls: z
             .array(
               z.object({
                 id: z.string(),
-                function: z.object({ name: z.string(), arguments: z.string().nullish() }),
+                function: z.object({ name: z.string(), arguments: toolArgumentsSchema }),
               }),
             )
             .nullish(),
@@ -95,6 +138,20 @@ const responseSchema = z.object({
     .min(1),
   usage: openAIUsageSchema.nullish(),
 });
+
+/**
+ * Mistral's `finish_reason: "error"` (mistralai/client-ts src/models/components/chatcompletionchoice.ts):
+ * the answer broke off on the provider's side. It is a failure, but the provider bills it, so
+ * the usage goes with the error for the service to charge.
+ */
+export function finishedWithError(provider: OpenAIDialect["id"], usage: Usage | undefined): ProviderError {
+  return new ProviderError(`${provider} stopped generating with finish_reason "error"`, {
+    status: 502,
+    provider,
+    providerCode: "finish_reason_error",
+    ...(usage === undefined ? {} : { partialUsage: usage }),
+  });
+}
 
 export function mapOpenAIFinishReason(
   reason: string | null | undefined,
@@ -130,15 +187,20 @@ export function parseOpenAIChatResponse(
   const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((call) => ({
     id: call.id,
     type: "function",
-    function: { name: call.function.name, arguments: call.function.arguments ?? "" },
+    // A call without arguments is `{}`, never "" (which no client can JSON.parse).
+    function: { name: call.function.name, arguments: call.function.arguments || "{}" },
   }));
   const content = contentText(choice.message.content) ?? null;
+  const reasoning = choice.message.reasoning_content ?? contentThinking(choice.message.content);
   const usage = response.usage
     ? normalizeOpenAIUsage(response.usage)
     : estimateUsage(
         req,
-        (content ?? "") + toolCalls.map((c) => c.function.name + c.function.arguments).join(""),
+        (reasoning ?? "") +
+          (content ?? "") +
+          toolCalls.map((c) => c.function.name + c.function.arguments).join(""),
       );
+  if (choice.finish_reason === "error") throw finishedWithError(dialect.id, usage);
   return {
     id: response.id ?? `chatcmpl-${randomUUID()}`,
     model: response.model ?? req.model,
@@ -146,6 +208,7 @@ export function parseOpenAIChatResponse(
     role: "assistant",
     finishReason: mapOpenAIFinishReason(choice.finish_reason, toolCalls.length > 0),
     ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    ...(reasoning ? { reasoningContent: reasoning } : {}),
     usage,
   };
 }

@@ -25,4 +25,8 @@ export interface OpenAIDialect {
   requestIdHeaders: readonly string[];
   /** The optional request fields this provider takes (see ProviderSpec.fields). */
   fields: ReadonlySet<MappableField>;
+  /** Sends `reasoning_content` back on assistant messages (DeepSeek's thinking mode requires it). */
+  sendsReasoningContent?: boolean;
+  /** Rewrites a tool-call id into the form the provider accepts (Mistral: 9 alphanumerics). */
+  toolCallId?(id: string): string;
 }

@@ -3,7 +3,14 @@ import type { StreamState, StreamTranslator } from "../adapter";
 import { isRecord, malformedResponse, ProviderError, parseProviderJson } from "../errors";
 import type { SseEvent } from "../http";
 import type { StreamDeltaEvent, ToolCallDelta } from "../types";
-import { contentText, mapOpenAIFinishReason, openAIContentSchema } from "./chat";
+import {
+  contentText,
+  contentThinking,
+  finishedWithError,
+  mapOpenAIFinishReason,
+  openAIContentSchema,
+  toolArgumentsSchema,
+} from "./chat";
 import type { OpenAIDialect } from "./dialect";
 import { parseOpenAIError } from "./errors";
 import { normalizeOpenAIUsage, openAIUsageSchema } from "./usage";
@@ -17,13 +24,16 @@ const chunkSchema = z.object({
         delta: z
           .object({
             content: openAIContentSchema,
+            /** DeepSeek's thinking mode (https://api-docs.deepseek.com/guides/thinking_mode). */
+            reasoning_content: z.string().nullish(),
             tool_calls: z
               .array(
                 z.object({
-                  index: z.number(),
+                  // Mistral may leave it out (client-ts toolcall.ts: `index` defaults to 0).
+                  index: z.number().nullish(),
                   id: z.string().nullish(),
                   function: z
-                    .object({ name: z.string().nullish(), arguments: z.string().nullish() })
+                    .object({ name: z.string().nullish(), arguments: toolArgumentsSchema })
                     .nullish(),
                 }),
               )
@@ -40,11 +50,24 @@ const chunkSchema = z.object({
 /**
  * `data: {chat.completion.chunk}` events until `data: [DONE]`. Usage comes in a final chunk with
  * no choices (OpenAI, DeepSeek, when asked) or on the last chunk (Mistral).
+ *
+ * Tool calls arrive as OpenAI streams them (the id and name first, then argument fragments) or,
+ * from Mistral, whole in one delta, possibly without `index`. A call whose arguments never came
+ * (a tool without parameters, streamed with `arguments: ""`) gets `{}` once the answer finishes,
+ * so that what the client assembles always parses.
  */
 export function createOpenAIStreamTranslator(dialect: OpenAIDialect): StreamTranslator {
   const state: StreamState = { usageComplete: false };
   let rawFinish: string | undefined;
-  let sawToolCalls = false;
+  /** Per call index: whether any argument text arrived. */
+  const calls = new Map<number, { hasArguments: boolean }>();
+  let lastIndex = -1;
+
+  const indexOf = (call: { index?: number | null; id?: string | null }): number => {
+    if (typeof call.index === "number") return call.index;
+    // No index: a new id starts the next call, a fragment continues the current one.
+    return call.id ? lastIndex + 1 : Math.max(lastIndex, 0);
+  };
 
   return {
     state,
@@ -72,28 +95,51 @@ export function createOpenAIStreamTranslator(dialect: OpenAIDialect): StreamTran
       const choice = choices?.[0];
       if (!choice) return undefined;
       const delta: StreamDeltaEvent = { type: "delta" };
-      const text = contentText(choice.delta?.content);
+      const content = choice.delta?.content;
+      const text = contentText(content);
       if (text) delta.content = text;
-      const toolCalls = choice.delta?.tool_calls;
-      if (toolCalls && toolCalls.length > 0) {
-        sawToolCalls = true;
-        delta.toolCalls = toolCalls.map((call) => {
-          const out: ToolCallDelta = { index: call.index };
-          if (call.id) {
-            out.id = call.id;
-            out.type = "function";
+      const reasoning = choice.delta?.reasoning_content || contentThinking(content);
+      if (reasoning) delta.reasoningContent = reasoning;
+      const toolCalls: ToolCallDelta[] = (choice.delta?.tool_calls ?? []).map((call) => {
+        const index = indexOf(call);
+        lastIndex = Math.max(lastIndex, index);
+        const seen = calls.get(index) ?? { hasArguments: false };
+        calls.set(index, seen);
+        const out: ToolCallDelta = { index };
+        if (call.id) {
+          out.id = call.id;
+          out.type = "function";
+        }
+        if (call.function) {
+          out.function = {};
+          if (call.function.name) out.function.name = call.function.name;
+          if (call.function.arguments) {
+            out.function.arguments = call.function.arguments;
+            seen.hasArguments = true;
           }
-          if (call.function) {
-            out.function = {};
-            if (call.function.name) out.function.name = call.function.name;
-            if (call.function.arguments) out.function.arguments = call.function.arguments;
-          }
-          return out;
-        });
+        }
+        return out;
+      });
+      if (choice.finish_reason) {
+        rawFinish = choice.finish_reason;
+        for (const [index, seen] of calls) {
+          if (seen.hasArguments) continue;
+          seen.hasArguments = true;
+          toolCalls.push({ index, function: { arguments: "{}" } });
+        }
       }
-      if (choice.finish_reason) rawFinish = choice.finish_reason;
-      state.finishReason = mapOpenAIFinishReason(rawFinish, sawToolCalls);
-      return delta.content !== undefined || delta.toolCalls !== undefined ? delta : undefined;
+      if (toolCalls.length > 0) delta.toolCalls = toolCalls;
+      state.finishReason = mapOpenAIFinishReason(rawFinish, calls.size > 0);
+      if (rawFinish === "error") {
+        // Billed like any answer: the usage on this chunk goes with the error (the adapter
+        // estimates it from the streamed text when the chunk had none).
+        throw finishedWithError(dialect.id, state.usage);
+      }
+      return delta.content !== undefined ||
+        delta.reasoningContent !== undefined ||
+        delta.toolCalls !== undefined
+        ? delta
+        : undefined;
     },
   };
 }
