@@ -1,11 +1,18 @@
 import { inspectOpenAI } from "./inspect";
+import { validateOpenAIChat } from "./openai-rules";
 import type { ErrorReply, FakeUsage, Reply, StreamFrame, WireFormat } from "./types";
 import { headerValue, isRecord, nextId, randomHex, replyText, toolCallId, unixSeconds } from "./util";
 
 /** OpenAI's Chat Completions wire format and its two close relatives, DeepSeek and Mistral. */
 export type OpenAIFlavor = "openai" | "deepseek" | "mistral";
 
-function usageFor(flavor: OpenAIFlavor, u: FakeUsage): Record<string, unknown> {
+/**
+ * Models that write the prompt cache explicitly and report it (openai-node
+ * ChatCompletionCreateParamsBase.prompt_cache_options: "Supported for `gpt-5.6` and later models").
+ */
+const REPORTS_CACHE_WRITES = /^gpt-(5\.([6-9]|\d{2,})|[6-9])/;
+
+function usageFor(flavor: OpenAIFlavor, u: FakeUsage, model: string): Record<string, unknown> {
   const cached = u.cachedRead ?? 0;
   const reasoning = u.reasoning ?? 0;
   const base = {
@@ -17,7 +24,13 @@ function usageFor(flavor: OpenAIFlavor, u: FakeUsage): Record<string, unknown> {
     case "openai":
       return {
         ...base,
-        prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+        // cache_write_tokens: openai-node src/resources/completions.ts PromptTokensDetails (models
+        // that price cache writes, e.g. gpt-5.6); a subset of prompt_tokens like cached_tokens.
+        prompt_tokens_details: {
+          cached_tokens: cached,
+          audio_tokens: 0,
+          ...(REPORTS_CACHE_WRITES.test(model) ? { cache_write_tokens: u.cacheWrite ?? 0 } : {}),
+        },
         completion_tokens_details: {
           reasoning_tokens: reasoning,
           audio_tokens: 0,
@@ -52,7 +65,7 @@ function errorCodeFor(status: number): string | null {
 
 export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
   const basePath = flavor === "deepseek" ? "" : "/v1";
-  const usage = (reply: Reply) => reply.rawUsage ?? usageFor(flavor, reply.usage);
+  const usage = (reply: Reply) => reply.rawUsage ?? usageFor(flavor, reply.usage, reply.model);
   const finishReason = (reply: Reply) =>
     reply.finishReason ?? (reply.toolCalls.length > 0 ? "tool_calls" : "stop");
 
@@ -71,6 +84,7 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
   return {
     basePath,
     inspect: inspectOpenAI,
+    ...(flavor === "openai" ? { validate: validateOpenAIChat } : {}),
     requestIdHeader: "x-request-id",
     defaultModels:
       flavor === "openai"

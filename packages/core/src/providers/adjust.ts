@@ -89,6 +89,30 @@ export function adjustRequest(
       });
     }
   }
+  if (rules.maxTokensField === "max_completion_tokens" && current().max_tokens !== undefined) {
+    const value = current().max_tokens;
+    delete edit().max_tokens;
+    edit().max_completion_tokens ??= value;
+    adjusted.push({ param: "max_tokens", action: "mapped", reason: "the model wants max_completion_tokens" });
+  }
+  const withTools = (current().tools?.length ?? 0) > 0;
+  const effort = current().reasoning_effort;
+  if (withTools && rules.toolsWithReasoningEffort === "omit" && effort !== undefined && effort !== "none") {
+    drop("reasoning_effort", "the model refuses reasoning_effort with function tools");
+  } else if (
+    withTools &&
+    rules.toolsWithReasoningEffort === "none" &&
+    effort !== "none" &&
+    mapped.has("reasoning_effort")
+  ) {
+    edit().reasoning_effort = "none";
+    adjusted.push({
+      param: "reasoning_effort",
+      action: "clamped",
+      value: "none",
+      reason: "the model takes function tools only with reasoning_effort none",
+    });
+  }
   return { request: out ?? req, adjusted };
 }
 

@@ -40,6 +40,11 @@ export interface ParamRules {
   readonly unsupported?: readonly MappableField[];
   /** OpenAI reasoning models want the output cap as `max_completion_tokens`. */
   readonly maxTokensField?: "max_tokens" | "max_completion_tokens";
+  /**
+   * With function tools the model refuses `reasoning_effort`: `omit`: any value but "none" is
+   * dropped; `none`: it must be "none" and is set so (the model's default effort is refused too).
+   */
+  readonly toolsWithReasoningEffort?: "omit" | "none";
 }
 
 /** Rules for a set of models, with the document they are taken from. */
