@@ -1,6 +1,6 @@
 import { inspectOpenAI } from "./inspect";
-import { validateOpenAIChat } from "./openai-rules";
-import type { ErrorReply, FakeUsage, Reply, StreamFrame, WireFormat } from "./types";
+import { openAIToolCallId, strictToolNames, validateOpenAIChat } from "./openai-rules";
+import type { ErrorReply, FakeToolCall, FakeUsage, Reply, StreamFrame, WireFormat } from "./types";
 import { headerValue, isRecord, nextId, randomHex, replyText, toolCallId, unixSeconds } from "./util";
 
 /** OpenAI's Chat Completions wire format and its two close relatives, DeepSeek and Mistral. */
@@ -66,6 +66,8 @@ function errorCodeFor(status: number): string | null {
 export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
   const basePath = flavor === "deepseek" ? "" : "/v1";
   const usage = (reply: Reply) => reply.rawUsage ?? usageFor(flavor, reply.usage, reply.model);
+  const callId = (call: FakeToolCall, i: number) =>
+    flavor === "openai" ? openAIToolCallId(call) : toolCallId(call, i);
   const finishReason = (reply: Reply) =>
     reply.finishReason ?? (reply.toolCalls.length > 0 ? "tool_calls" : "stop");
 
@@ -134,7 +136,7 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
 
     completion(reply) {
       const toolCalls = reply.toolCalls.map((call, i) => ({
-        id: toolCallId(call, i),
+        id: callId(call, i),
         type: "function",
         function: { name: call.name, arguments: JSON.stringify(call.arguments) },
       }));
@@ -197,14 +199,16 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
       for (const piece of reply.chunks) {
         frames.push({ text: chunk([choice({ content: piece })]), content: true });
       }
+      const strict = strictToolNames(request);
       reply.toolCalls.forEach((call, index) => {
+        const id = callId(call, index);
         frames.push({
           text: chunk([
             choice({
               tool_calls: [
                 {
                   index,
-                  id: toolCallId(call, index),
+                  id,
                   type: "function",
                   function: { name: call.name, arguments: "" },
                 },
@@ -213,6 +217,8 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
           ]),
           content: true,
         });
+        // A strict tool called without arguments gets "" and nothing more (see strictToolNames).
+        if (strict.has(call.name) && Object.keys(call.arguments).length === 0) return;
         frames.push({
           text: chunk([
             choice({ tool_calls: [{ index, function: { arguments: JSON.stringify(call.arguments) } }] }),

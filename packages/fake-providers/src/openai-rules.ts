@@ -1,4 +1,5 @@
-import type { ErrorReply } from "./types";
+import { randomBytes } from "node:crypto";
+import type { ErrorReply, FakeToolCall } from "./types";
 import { isRecord } from "./util";
 
 /**
@@ -285,4 +286,28 @@ export function validateOpenAIChat(body: unknown): ErrorReply | undefined {
     checkResponseFormat(body) ??
     (Array.isArray(body.messages) ? checkToolMessages(body.messages) : undefined)
   );
+}
+
+const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** OpenAI's call id form, `call_` and 24 alphanumerics (e.g. call_TB0wOPDkvPz2d8VGGaHW99JI, as captured in github.com/BerriAI/litellm/issues/4537). */
+export function openAIToolCallId(call: FakeToolCall): string {
+  if (call.id) return call.id;
+  return `call_${[...randomBytes(24)].map((byte) => ALPHANUMERIC[byte % ALPHANUMERIC.length]).join("")}`;
+}
+
+/**
+ * Names of the request's strict function tools: OpenAI answers a call of one without arguments
+ * with `arguments: ""`, not "{}" (github.com/openai/openai-python/pull/3502: "The API returns
+ * empty-string arguments (rather than "{}") for strict function tools that take no arguments").
+ */
+export function strictToolNames(body: unknown): Set<string> {
+  const names = new Set<string>();
+  if (!isRecord(body) || !Array.isArray(body.tools)) return names;
+  for (const tool of body.tools) {
+    if (isRecord(tool) && isRecord(tool.function) && tool.function.strict === true) {
+      if (typeof tool.function.name === "string") names.add(tool.function.name);
+    }
+  }
+  return names;
 }
