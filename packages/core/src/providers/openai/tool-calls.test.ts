@@ -32,7 +32,8 @@ const strictNoArgs = {
 function assemble(deltas: ToolCallDelta[]): { id?: string; name: string; arguments: string }[] {
   const calls: { id?: string; name: string; arguments: string }[] = [];
   for (const delta of deltas) {
-    const call = (calls[delta.index] ??= { name: "", arguments: "" });
+    calls[delta.index] ??= { name: "", arguments: "" };
+    const call = calls[delta.index]!;
     if (delta.id) call.id = delta.id;
     if (delta.function?.name) call.name = delta.function.name;
     if (delta.function?.arguments) call.arguments += delta.function.arguments;
