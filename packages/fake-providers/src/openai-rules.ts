@@ -30,6 +30,21 @@ const TOOLS_REFUSE_EFFORT = /^gpt-5\.(4|5)$/;
 /** gpt-5.6 applies a default effort, so function tools need an explicit "none" (github.com/BerriAI/litellm/pull/34569, github.com/livekit/agents/pull/7169). */
 const TOOLS_NEED_NO_EFFORT = /^gpt-5\.6(-luna|-sol|-terra)?$/;
 
+/**
+ * The reasoning_effort values a model takes, where known (sources in core's
+ * catalog/param-rules/openai.ts): o-series low..high; gpt-5 adds minimal; gpt-5.1 none..high
+ * (github.com/openai/openai-agents-python/issues/2089); gpt-5.2 and gpt-5.6 none..xhigh
+ * (github.com/livekit/agents/pull/7169 for gpt-5.6).
+ */
+function effortsOf(model: string): readonly string[] | undefined {
+  if (/^o\d/.test(model)) return ["low", "medium", "high"];
+  if (/^gpt-5(-mini|-nano)?$/.test(model)) return ["minimal", "low", "medium", "high"];
+  if (model === "gpt-5.1") return ["none", "low", "medium", "high"];
+  if (model === "gpt-5.2" || TOOLS_NEED_NO_EFFORT.test(model))
+    return ["none", "low", "medium", "high", "xhigh"];
+  return undefined;
+}
+
 /** openai-node src/resources/shared.ts FunctionDefinition.name / ResponseFormatJSONSchema.JSONSchema.name: "a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64". */
 const NAME = /^[a-zA-Z0-9_-]+$/;
 
@@ -245,6 +260,16 @@ function checkReasoningModel(model: string, body: Record<string, unknown>): Erro
       "Unsupported parameter: 'stop' is not supported with this model.",
       "stop",
       "unsupported_parameter",
+    );
+  }
+  const efforts = effortsOf(model);
+  if (typeof effort === "string" && efforts && !efforts.includes(effort)) {
+    // "Unsupported value: 'reasoning_effort' does not support 'minimal' with this model. Supported
+    // values are: 'none', 'low', 'medium', 'high', 'xhigh'." (github.com/livekit/agents/pull/7169)
+    return refuse(
+      `Unsupported value: 'reasoning_effort' does not support '${effort}' with this model. Supported values are: ${efforts.map((e) => `'${e}'`).join(", ")}.`,
+      "reasoning_effort",
+      "unsupported_value",
     );
   }
   const withTools = Array.isArray(body.tools) && body.tools.length > 0;

@@ -107,6 +107,21 @@ describe("openai fake: reasoning models", () => {
     expect((await send({ model: "gpt-5.6-terra", reasoning_effort: "high" })).status).toBe(200);
   });
 
+  it("refuses a reasoning_effort value the model does not take", async () => {
+    expect(await send({ model: "gpt-5.6", reasoning_effort: "minimal" })).toEqual(
+      refusal(
+        "Unsupported value: 'reasoning_effort' does not support 'minimal' with this model. Supported values are: 'none', 'low', 'medium', 'high', 'xhigh'.",
+        "reasoning_effort",
+        "unsupported_value",
+      ),
+    );
+    expect((await send({ model: "o3", reasoning_effort: "none" })).status).toBe(400);
+    expect((await send({ model: "gpt-5", reasoning_effort: "xhigh" })).status).toBe(400);
+    expect((await send({ model: "gpt-5.1", reasoning_effort: "minimal" })).status).toBe(400);
+    expect((await send({ model: "gpt-5", reasoning_effort: "minimal" })).status).toBe(200);
+    expect((await send({ model: "gpt-5.6", reasoning_effort: "xhigh" })).status).toBe(200);
+  });
+
   it("refuses reasoning_effort on a model that does not reason", async () => {
     expect(await send({ model: "gpt-4o-mini", reasoning_effort: "low" })).toEqual(
       refusal("Unrecognized request argument supplied: reasoning_effort", null, null),

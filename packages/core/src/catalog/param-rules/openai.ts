@@ -34,30 +34,63 @@ const REASONING: ParamRules = {
 const REASONING_SOURCE =
   "openai-node src/resources/chat/completions/completions.ts (max_tokens); platform.openai.com/docs/guides/reasoning#limitations";
 
+/**
+ * The reasoning_effort values each family takes ("Not all reasoning models support every value",
+ * openai-node src/resources/shared.ts ReasoningEffort). o-series: low, medium, high; `minimal` came
+ * with gpt-5; "All models before gpt-5.1 ... do not support none", "xhigh is supported for all
+ * models after gpt-5.1-codex-max" (learn.microsoft.com/en-us/javascript/api/@azure/ai-projects/reasoningeffort,
+ * OpenAI's ReasoningEffort documentation). gpt-5.1: "Supported values are: 'none', 'low', 'medium',
+ * and 'high'." (as reported in github.com/openai/openai-agents-python/issues/2089); gpt-5.6:
+ * "Supported values are: 'none', 'low', 'medium', 'high', 'xhigh'." (as reported in
+ * github.com/livekit/agents/pull/7169). gpt-5.4 and gpt-5.5 are left unconstrained: no source.
+ */
+const O_SERIES_EFFORTS = ["low", "medium", "high"] as const;
+const GPT5_EFFORTS = ["minimal", "low", "medium", "high"] as const;
+const GPT51_EFFORTS = ["none", "low", "medium", "high"] as const;
+const GPT52_EFFORTS = ["none", "low", "medium", "high", "xhigh"] as const;
+
 /** Rules of particular openai models (each cites its source). */
 export const OPENAI_MODEL_RULES: readonly ParamRuleEntry[] = [
   {
     provider: "openai",
-    models: [
-      "o1",
-      "o3-mini",
-      "gpt-5",
-      "gpt-5-mini",
-      "gpt-5-nano",
-      "gpt-5.1",
-      "gpt-5.2",
-      "gpt-5.4-mini",
-      "gpt-5.4-nano",
-    ],
-    rules: REASONING,
+    models: ["o1", "o3-mini"],
+    rules: { ...REASONING, reasoningEfforts: O_SERIES_EFFORTS },
     source: REASONING_SOURCE,
   },
   {
     provider: "openai",
     models: ["o3", "o4-mini"],
     // `stop`: "Not supported with latest reasoning models `o3` and `o4-mini`."
-    rules: { ...REASONING, unsupported: [...(REASONING.unsupported ?? []), "stop"] },
+    rules: {
+      ...REASONING,
+      unsupported: [...(REASONING.unsupported ?? []), "stop"],
+      reasoningEfforts: O_SERIES_EFFORTS,
+    },
     source: "openai-node src/resources/chat/completions/completions.ts (ChatCompletionCreateParamsBase.stop)",
+  },
+  {
+    provider: "openai",
+    models: ["gpt-5", "gpt-5-mini", "gpt-5-nano"],
+    rules: { ...REASONING, reasoningEfforts: GPT5_EFFORTS },
+    source: REASONING_SOURCE,
+  },
+  {
+    provider: "openai",
+    models: ["gpt-5.1"],
+    rules: { ...REASONING, reasoningEfforts: GPT51_EFFORTS },
+    source: `${REASONING_SOURCE}; github.com/openai/openai-agents-python/issues/2089`,
+  },
+  {
+    provider: "openai",
+    models: ["gpt-5.2"],
+    rules: { ...REASONING, reasoningEfforts: GPT52_EFFORTS },
+    source: `${REASONING_SOURCE}; learn.microsoft.com/en-us/javascript/api/@azure/ai-projects/reasoningeffort`,
+  },
+  {
+    provider: "openai",
+    models: ["gpt-5.4-mini", "gpt-5.4-nano"],
+    rules: REASONING,
+    source: REASONING_SOURCE,
   },
   {
     provider: "openai",
@@ -74,7 +107,7 @@ export const OPENAI_MODEL_RULES: readonly ParamRuleEntry[] = [
     // "Function tools with reasoning_effort are not supported for gpt-5.6-luna in
     // /v1/chat/completions. To use function tools, use /v1/responses or set reasoning_effort to
     // 'none'." The family applies a default effort, so only an explicit "none" passes.
-    rules: { ...REASONING, toolsWithReasoningEffort: "none" },
+    rules: { ...REASONING, toolsWithReasoningEffort: "none", reasoningEfforts: GPT52_EFFORTS },
     source:
       "github.com/BerriAI/litellm/pull/34569, github.com/livekit/agents/pull/7169, github.com/ItzCrazyKns/Vane/issues/1173",
   },

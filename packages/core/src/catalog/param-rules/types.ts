@@ -1,4 +1,5 @@
 import type { ProviderId } from "../../provider-ids";
+import type { ReasoningEffort } from "../../providers/schema";
 
 /**
  * The optional request fields an adapter may or may not be able to send. A field a provider does
@@ -45,6 +46,8 @@ export interface ParamRules {
    * dropped; `none`: it must be "none" and is set so (the model's default effort is refused too).
    */
   readonly toolsWithReasoningEffort?: "omit" | "none";
+  /** The reasoning_effort values the model takes; another is clamped to the nearest (ties: the higher). */
+  readonly reasoningEfforts?: readonly ReasoningEffort[];
 }
 
 /** Rules for a set of models, with the document they are taken from. */

@@ -7,7 +7,7 @@ import { formatAdjustments } from "../adjust";
 import { closeAllPools } from "../http";
 import { normalizeOpenAIUsage } from "../openai-compatible";
 import { getAdapter } from "../registry";
-import type { ChatRequestInput } from "../schema";
+import { type ChatRequestInput, REASONING_EFFORTS } from "../schema";
 import { chatRequest, collect, testContext } from "../test-support";
 
 /**
@@ -105,10 +105,29 @@ describe("openai reasoning models", () => {
     expect(plain.body).toMatchObject({ reasoning_effort: "xhigh" });
   });
 
+  it("clamps a reasoning_effort the model does not take to the nearest it does", async () => {
+    const gpt56 = await send("gpt-5.6", { reasoning_effort: "minimal" });
+    expect(gpt56.header).toBe("reasoning_effort=clamped:low");
+    expect(gpt56.body).toMatchObject({ reasoning_effort: "low" });
+    const o3 = await send("o3", { reasoning_effort: "none" });
+    expect(o3.header).toBe("reasoning_effort=clamped:low");
+    const gpt5 = await send("gpt-5", { reasoning_effort: "xhigh" });
+    expect(gpt5.header).toBe("reasoning_effort=clamped:high");
+    expect(gpt5.body).toMatchObject({ reasoning_effort: "high" });
+  });
+
   it("sends every OpenAI model of the catalog a body the API accepts, whatever the client set", async () => {
     const openai = defaultCatalog.models("openai");
     expect(openai.length).toBeGreaterThan(30);
     for (const entry of openai) {
+      for (const effort of REASONING_EFFORTS) {
+        const { request } = adapter.adjust(
+          chatRequest({ model: entry.id, reasoning_effort: effort, temperature: 0.5 }),
+          entry,
+        );
+        const result = await adapter.chat(request, testContext(fake.url)).catch((error: unknown) => error);
+        expect(result, `${entry.id} ${effort}`).toMatchObject({ role: "assistant" });
+      }
       const { request } = adapter.adjust(
         chatRequest({
           model: entry.id,
