@@ -95,12 +95,6 @@ export function adjustRequest(
     edit().max_completion_tokens ??= value;
     adjusted.push({ param: "max_tokens", action: "mapped", reason: "the model wants max_completion_tokens" });
   }
-  const asked = current().reasoning_effort;
-  if (asked !== undefined && rules.reasoningEfforts && !rules.reasoningEfforts.includes(asked)) {
-    const value = nearestEffort(asked, rules.reasoningEfforts);
-    edit().reasoning_effort = value;
-    adjusted.push({ param: "reasoning_effort", action: "clamped", value, reason: "the model's efforts" });
-  }
   const withTools = (current().tools?.length ?? 0) > 0;
   const effort = current().reasoning_effort;
   if (withTools && rules.toolsWithReasoningEffort === "omit" && effort !== undefined && effort !== "none") {
@@ -117,6 +111,17 @@ export function adjustRequest(
       action: "clamped",
       value: "none",
       reason: "the model takes function tools only with reasoning_effort none",
+    });
+  }
+  const asked = current().reasoning_effort;
+  if (asked !== undefined && rules.reasoningEfforts && !rules.reasoningEfforts.includes(asked)) {
+    const value = nearestEffort(asked, rules.reasoningEfforts);
+    edit().reasoning_effort = value;
+    adjusted.push({
+      param: "reasoning_effort",
+      action: "clamped",
+      value,
+      reason: `the model does not take reasoning_effort ${asked}`,
     });
   }
   return { request: out ?? req, adjusted };

@@ -55,7 +55,8 @@ export function buildOpenAIChatBody(
     user: dialect.supportsUser ? req.user : undefined,
     // OpenAI's own names (openai-node ChatCompletionCreateParamsBase), for the dialects that map them.
     reasoning_effort: dialect.fields.has("reasoning_effort") ? req.reasoning_effort : undefined,
-    // "'parallel_tool_calls' is only allowed when 'tools' are specified" (the API's 400).
+    // "'parallel_tool_calls' is only allowed when 'tools' are specified" (OpenAI's 400, as reported
+    // in github.com/Upsonic/Upsonic/issues/323).
     parallel_tool_calls:
       hasTools && dialect.fields.has("parallel_tool_calls") ? req.parallel_tool_calls : undefined,
     prompt_cache_key: dialect.fields.has("prompt_cache_key") ? req.prompt_cache_key : undefined,

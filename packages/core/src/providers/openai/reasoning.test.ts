@@ -100,6 +100,10 @@ describe("openai reasoning models", () => {
     expect(gpt56.body).toMatchObject({ reasoning_effort: "none", tools });
 
     // Without tools the effort asked for goes through.
+    // One change named, not a clamp to a value the tools rule then overrides.
+    const minimal = await send("gpt-5.6-sol", { tools, reasoning_effort: "minimal" });
+    expect(minimal.header).toBe("reasoning_effort=clamped:none");
+
     const plain = await send("gpt-5.6-sol", { reasoning_effort: "xhigh" });
     expect(plain.header).toBe("");
     expect(plain.body).toMatchObject({ reasoning_effort: "xhigh" });
