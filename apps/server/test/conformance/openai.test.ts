@@ -81,7 +81,7 @@ describe("openai conformance: plain and streamed", () => {
     max_tokens: 50,
     seed: 7,
     user: "u-1",
-    service_tier: "flex",
+    service_tier: "default",
   };
 
   it("/v1 sends the call as it came and prices it", async () => {
@@ -93,7 +93,7 @@ describe("openai conformance: plain and streamed", () => {
         max_tokens: 50,
         seed: 7,
         user: "u-1",
-        service_tier: "flex",
+        service_tier: "default",
       })
       .withResponse();
     expect(data.choices[0]?.message.content).toBe(FAKE_TEXT);
@@ -111,7 +111,7 @@ describe("openai conformance: plain and streamed", () => {
       max_tokens: 50,
       seed: 7,
       user: "u-1",
-      service_tier: "flex",
+      service_tier: "default",
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ content: FAKE_TEXT, finish_reason: "stop" });
