@@ -1,13 +1,20 @@
 import { withDeepSeekRules } from "./deepseek-rules";
 import { inspectOpenAI } from "./inspect";
 import { mistralToolCallId, withMistralRules } from "./mistral-rules";
-import type { ErrorReply, FakeUsage, Reply, StreamFrame, WireFormat } from "./types";
+import { openAIToolCallId, strictToolNames, validateOpenAIChat } from "./openai-rules";
+import type { ErrorReply, FakeToolCall, FakeUsage, Reply, StreamFrame, WireFormat } from "./types";
 import { headerValue, isRecord, nextId, randomHex, replyText, toolCallId, unixSeconds } from "./util";
 
 /** OpenAI's Chat Completions wire format and its two close relatives, DeepSeek and Mistral. */
 export type OpenAIFlavor = "openai" | "deepseek" | "mistral";
 
-function usageFor(flavor: OpenAIFlavor, u: FakeUsage): Record<string, unknown> {
+/**
+ * Models that write the prompt cache explicitly and report it (openai-node
+ * ChatCompletionCreateParamsBase.prompt_cache_options: "Supported for `gpt-5.6` and later models").
+ */
+const REPORTS_CACHE_WRITES = /^gpt-(5\.([6-9]|\d{2,})|[6-9])/;
+
+function usageFor(flavor: OpenAIFlavor, u: FakeUsage, model: string): Record<string, unknown> {
   const cached = u.cachedRead ?? 0;
   const reasoning = u.reasoning ?? 0;
   const base = {
@@ -19,7 +26,13 @@ function usageFor(flavor: OpenAIFlavor, u: FakeUsage): Record<string, unknown> {
     case "openai":
       return {
         ...base,
-        prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+        // cache_write_tokens: openai-node src/resources/completions.ts PromptTokensDetails (models
+        // that price cache writes, e.g. gpt-5.6); a subset of prompt_tokens like cached_tokens.
+        prompt_tokens_details: {
+          cached_tokens: cached,
+          audio_tokens: 0,
+          ...(REPORTS_CACHE_WRITES.test(model) ? { cache_write_tokens: u.cacheWrite ?? 0 } : {}),
+        },
         completion_tokens_details: {
           reasoning_tokens: reasoning,
           audio_tokens: 0,
@@ -54,8 +67,13 @@ function errorCodeFor(status: number): string | null {
 
 export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
   const basePath = flavor === "deepseek" ? "" : "/v1";
-  const usage = (reply: Reply) => reply.rawUsage ?? usageFor(flavor, reply.usage);
-  const callId = flavor === "mistral" ? mistralToolCallId : toolCallId;
+  const usage = (reply: Reply) => reply.rawUsage ?? usageFor(flavor, reply.usage, reply.model);
+  const callId = (call: FakeToolCall, i: number) =>
+    flavor === "mistral"
+      ? mistralToolCallId(call)
+      : flavor === "openai"
+        ? openAIToolCallId(call)
+        : toolCallId(call, i);
   const finishReason = (reply: Reply) =>
     reply.finishReason ?? (reply.toolCalls.length > 0 ? "tool_calls" : "stop");
 
@@ -74,6 +92,7 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
   const wire: WireFormat = {
     basePath,
     inspect: inspectOpenAI,
+    ...(flavor === "openai" ? { validate: validateOpenAIChat } : {}),
     requestIdHeader: "x-request-id",
     defaultModels:
       flavor === "openai"
@@ -186,11 +205,13 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
       for (const piece of reply.chunks) {
         frames.push({ text: chunk([choice({ content: piece })]), content: true });
       }
+      const strict = strictToolNames(request);
       reply.toolCalls.forEach((call, index) => {
+        const id = callId(call, index);
         // Mistral streams each call whole, in one delta without `type` (client-ts toolcall.ts).
         if (flavor === "mistral") {
           const whole = {
-            id: callId(call, index),
+            id,
             function: { name: call.name, arguments: JSON.stringify(call.arguments) },
             index,
           };
@@ -203,7 +224,7 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
               tool_calls: [
                 {
                   index,
-                  id: callId(call, index),
+                  id,
                   type: "function",
                   function: { name: call.name, arguments: "" },
                 },
@@ -212,6 +233,8 @@ export function openAICompatibleWire(flavor: OpenAIFlavor): WireFormat {
           ]),
           content: true,
         });
+        // A strict tool called without arguments gets "" and nothing more (see strictToolNames).
+        if (strict.has(call.name) && Object.keys(call.arguments).length === 0) return;
         frames.push({
           text: chunk([
             choice({ tool_calls: [{ index, function: { arguments: JSON.stringify(call.arguments) } }] }),

@@ -20,6 +20,8 @@ import {
   type RetryConfig,
   type StreamDeltaEvent,
   type StreamEvent,
+  type ToolCall,
+  type ToolCallDelta,
 } from "./types";
 
 /** What a stream has told so far, kept by the provider's translator. */
@@ -124,6 +126,8 @@ async function* run(
   const upstream = await openStream(http);
   const translator = spec.createStreamTranslator(req);
   progress.translator = translator;
+  /** Tool call index → whether any argument text came (a call without any is given "{}"). */
+  const argumentsSeen = new Map<number, boolean>();
   try {
     // One event may be as large as a whole non-streamed answer, no larger.
     for await (const event of parseSse(upstream.body, http.limits.maxResponseBytes)) {
@@ -131,6 +135,8 @@ async function* run(
       if (!delta) continue;
       if (delta.content) progress.generated.append(delta.content);
       for (const toolCall of delta.toolCalls ?? []) {
+        if (toolCall.function?.arguments) argumentsSeen.set(toolCall.index, true);
+        else if (!argumentsSeen.has(toolCall.index)) argumentsSeen.set(toolCall.index, false);
         progress.generated.append(toolCall.function?.name ?? "");
         progress.generated.append(toolCall.function?.arguments ?? "");
       }
@@ -146,6 +152,8 @@ async function* run(
   } finally {
     upstream.close();
   }
+  const empty = [...argumentsSeen].filter(([, seen]) => !seen).map(([index]) => index);
+  if (empty.length > 0) yield { type: "delta", toolCalls: empty.map(noArguments) };
   const { finishReason, id, model } = translator.state;
   yield {
     type: "done",
@@ -155,6 +163,18 @@ async function* run(
     ...(model === undefined ? {} : { model }),
     ...(upstream.providerRequestId === undefined ? {} : { providerRequestId: upstream.providerRequestId }),
   };
+}
+
+/**
+ * A call without arguments is sent `"arguments": ""` by some providers (OpenAI for strict tools,
+ * github.com/openai/openai-python/pull/3502); clients parse the arguments as JSON, so it gets "{}".
+ */
+function noArguments(index: number): ToolCallDelta {
+  return { index, function: { arguments: "{}" } };
+}
+
+function withArguments(call: ToolCall): ToolCall {
+  return call.function.arguments === "" ? { ...call, function: { ...call.function, arguments: "{}" } } : call;
 }
 
 function stream(spec: ProviderSpec, req: ChatRequest, ctx: CallContext): ChatStream {
@@ -177,7 +197,10 @@ export function createAdapter(spec: ProviderSpec): ProviderAdapter {
       const response = await requestJson(call(spec, ctx, "POST", path, body)).catch((error: unknown) => {
         throw withoutBodyBytes(ctx, error);
       });
-      const result = spec.parseChat(response.json, req);
+      const parsed = spec.parseChat(response.json, req);
+      const result = parsed.toolCalls
+        ? { ...parsed, toolCalls: parsed.toolCalls.map(withArguments) }
+        : parsed;
       return response.providerRequestId === undefined
         ? result
         : { ...result, providerRequestId: response.providerRequestId };

@@ -1,6 +1,6 @@
 import type { MappableField, ParamRules } from "../catalog/param-rules";
 import { MAPPABLE_FIELDS } from "../catalog/param-rules";
-import type { ChatRequest } from "./schema";
+import { type ChatRequest, REASONING_EFFORTS, type ReasoningEffort } from "./schema";
 
 /** One change made to a request so the provider accepts it, reported in `x-llmg-adjusted-params`. */
 export interface Adjustment {
@@ -89,7 +89,52 @@ export function adjustRequest(
       });
     }
   }
+  if (rules.maxTokensField === "max_completion_tokens" && current().max_tokens !== undefined) {
+    const value = current().max_tokens;
+    delete edit().max_tokens;
+    edit().max_completion_tokens ??= value;
+    adjusted.push({ param: "max_tokens", action: "mapped", reason: "the model wants max_completion_tokens" });
+  }
+  const withTools = (current().tools?.length ?? 0) > 0;
+  const effort = current().reasoning_effort;
+  if (withTools && rules.toolsWithReasoningEffort === "omit" && effort !== undefined && effort !== "none") {
+    drop("reasoning_effort", "the model refuses reasoning_effort with function tools");
+  } else if (
+    withTools &&
+    rules.toolsWithReasoningEffort === "none" &&
+    effort !== "none" &&
+    mapped.has("reasoning_effort")
+  ) {
+    edit().reasoning_effort = "none";
+    adjusted.push({
+      param: "reasoning_effort",
+      action: "clamped",
+      value: "none",
+      reason: "the model takes function tools only with reasoning_effort none",
+    });
+  }
+  const asked = current().reasoning_effort;
+  if (asked !== undefined && rules.reasoningEfforts && !rules.reasoningEfforts.includes(asked)) {
+    const value = nearestEffort(asked, rules.reasoningEfforts);
+    edit().reasoning_effort = value;
+    adjusted.push({
+      param: "reasoning_effort",
+      action: "clamped",
+      value,
+      reason: `the model does not take reasoning_effort ${asked}`,
+    });
+  }
   return { request: out ?? req, adjusted };
+}
+
+function nearestEffort(asked: ReasoningEffort, accepted: readonly ReasoningEffort[]): ReasoningEffort {
+  const rank = (effort: ReasoningEffort) => REASONING_EFFORTS.indexOf(effort);
+  const distance = (effort: ReasoningEffort) => Math.abs(rank(effort) - rank(asked));
+  return accepted.reduce((best, effort) =>
+    distance(effort) < distance(best) || (distance(effort) === distance(best) && rank(effort) > rank(best))
+      ? effort
+      : best,
+  );
 }
 
 /** `temperature=clamped:1, top_p=dropped, stop=filtered`: the `x-llmg-adjusted-params` header value. */

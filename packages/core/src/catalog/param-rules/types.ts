@@ -1,4 +1,5 @@
 import type { ProviderId } from "../../provider-ids";
+import type { ReasoningEffort } from "../../providers/schema";
 
 /**
  * The optional request fields an adapter may or may not be able to send. A field a provider does
@@ -40,6 +41,13 @@ export interface ParamRules {
   readonly unsupported?: readonly MappableField[];
   /** OpenAI reasoning models want the output cap as `max_completion_tokens`. */
   readonly maxTokensField?: "max_tokens" | "max_completion_tokens";
+  /**
+   * With function tools the model refuses `reasoning_effort`: `omit`: any value but "none" is
+   * dropped; `none`: it must be "none" and is set so (the model's default effort is refused too).
+   */
+  readonly toolsWithReasoningEffort?: "omit" | "none";
+  /** The reasoning_effort values the model takes; another is clamped to the nearest (ties: the higher). */
+  readonly reasoningEfforts?: readonly ReasoningEffort[];
 }
 
 /** Rules for a set of models, with the document they are taken from. */

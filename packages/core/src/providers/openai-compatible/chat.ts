@@ -63,6 +63,14 @@ export function buildOpenAIChatBody(
     tool_choice: hasTools ? req.tool_choice : undefined,
     response_format: req.response_format && dialect.responseFormat(req.response_format),
     user: dialect.supportsUser ? req.user : undefined,
+    // OpenAI's own names (openai-node ChatCompletionCreateParamsBase), for the dialects that map them.
+    reasoning_effort: dialect.fields.has("reasoning_effort") ? req.reasoning_effort : undefined,
+    // "'parallel_tool_calls' is only allowed when 'tools' are specified" (OpenAI's 400, as reported
+    // in github.com/Upsonic/Upsonic/issues/323).
+    parallel_tool_calls:
+      hasTools && dialect.fields.has("parallel_tool_calls") ? req.parallel_tool_calls : undefined,
+    prompt_cache_key: dialect.fields.has("prompt_cache_key") ? req.prompt_cache_key : undefined,
+    service_tier: dialect.fields.has("service_tier") ? req.service_tier : undefined,
     stream: stream ? true : undefined,
     stream_options: stream && dialect.askForStreamUsage ? { include_usage: true } : undefined,
   });

@@ -1,5 +1,6 @@
 import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaultCatalog } from "../../catalog";
 import { closeAllPools } from "../http";
 import { getAdapter } from "../registry";
 import { chatRequest, collect, testContext } from "../test-support";
@@ -79,7 +80,9 @@ describe("openai request translation", () => {
   });
 
   it("sends max_completion_tokens to reasoning models and when the client used it", async () => {
-    await adapter.chat(chatRequest({ model: "o3-mini", max_tokens: 50 }), testContext(fake.url));
+    const o3mini = defaultCatalog.model("openai", "o3-mini")!;
+    const { request } = adapter.adjust(chatRequest({ model: "o3-mini", max_tokens: 50 }), o3mini);
+    await adapter.chat(request, testContext(fake.url));
     await adapter.chat(chatRequest({ model: "gpt-4o", max_completion_tokens: 60 }), testContext(fake.url));
     expect(fake.requests[0]?.body).toMatchObject({ max_completion_tokens: 50 });
     expect(fake.requests[0]?.body).not.toHaveProperty("max_tokens");
