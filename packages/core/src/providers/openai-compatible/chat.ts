@@ -195,8 +195,8 @@ export function parseOpenAIChatResponse(
   const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((call) => ({
     id: call.id,
     type: "function",
-    // A call without arguments is `{}`, never "" (which no client can JSON.parse).
-    function: { name: call.function.name, arguments: call.function.arguments || "{}" },
+    // "" (no arguments) becomes "{}" in the adapter, for every provider.
+    function: { name: call.function.name, arguments: call.function.arguments ?? "" },
   }));
   const content = contentText(choice.message.content) ?? null;
   const reasoning = choice.message.reasoning_content ?? contentThinking(choice.message.content);

@@ -59,8 +59,8 @@ const chunkSchema = z.object({
 export function createOpenAIStreamTranslator(dialect: OpenAIDialect): StreamTranslator {
   const state: StreamState = { usageComplete: false };
   let rawFinish: string | undefined;
-  /** Per call index: whether any argument text arrived. */
-  const calls = new Map<number, { hasArguments: boolean }>();
+  /** Indexes of the calls seen (a call without arguments gets "{}" in the adapter, for every provider). */
+  const calls = new Set<number>();
   let lastIndex = -1;
 
   const indexOf = (call: { index?: number | null; id?: string | null }): number => {
@@ -103,8 +103,7 @@ export function createOpenAIStreamTranslator(dialect: OpenAIDialect): StreamTran
       const toolCalls: ToolCallDelta[] = (choice.delta?.tool_calls ?? []).map((call) => {
         const index = indexOf(call);
         lastIndex = Math.max(lastIndex, index);
-        const seen = calls.get(index) ?? { hasArguments: false };
-        calls.set(index, seen);
+        calls.add(index);
         const out: ToolCallDelta = { index };
         if (call.id) {
           out.id = call.id;
@@ -113,21 +112,11 @@ export function createOpenAIStreamTranslator(dialect: OpenAIDialect): StreamTran
         if (call.function) {
           out.function = {};
           if (call.function.name) out.function.name = call.function.name;
-          if (call.function.arguments) {
-            out.function.arguments = call.function.arguments;
-            seen.hasArguments = true;
-          }
+          if (call.function.arguments) out.function.arguments = call.function.arguments;
         }
         return out;
       });
-      if (choice.finish_reason) {
-        rawFinish = choice.finish_reason;
-        for (const [index, seen] of calls) {
-          if (seen.hasArguments) continue;
-          seen.hasArguments = true;
-          toolCalls.push({ index, function: { arguments: "{}" } });
-        }
-      }
+      if (choice.finish_reason) rawFinish = choice.finish_reason;
       if (toolCalls.length > 0) delta.toolCalls = toolCalls;
       state.finishReason = mapOpenAIFinishReason(rawFinish, calls.size > 0);
       if (rawFinish === "error") {
