@@ -50,6 +50,11 @@ export function adjustRequest(
   }
   const current = () => out ?? req;
 
+  const tier = current().service_tier;
+  if (tier !== undefined && rules.serviceTiers && !rules.serviceTiers.includes(tier)) {
+    drop("service_tier", `the catalog has no ${tier} prices for the model: the call would be billed wrong`);
+  }
+
   const temperature = current().temperature;
   if (temperature !== undefined && rules.temperature) {
     const { only, max } = rules.temperature;

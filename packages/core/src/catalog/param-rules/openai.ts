@@ -6,7 +6,13 @@ import type { ParamRuleEntry, ParamRules } from "./types";
  * supplied: reasoning_effort" (as reported in github.com/davidmigloz/langchain_dart/issues/712 for
  * gpt-4o-mini and github.com/AAswordman/Operit/issues/1048 for gpt-4o), so it is dropped.
  */
-export const OPENAI_PROVIDER_RULES: ParamRules = { unsupported: ["reasoning_effort"] };
+export const OPENAI_PROVIDER_RULES: ParamRules = {
+  unsupported: ["reasoning_effort"],
+  // Flex and priority processing are billed at their own rates (platform.openai.com/docs/pricing,
+  // "Flex" and "Priority" tables), which the catalog does not carry: only the standard tier is
+  // sent ("auto" and "default" run at standard rates unless the project opted into another tier).
+  serviceTiers: ["auto", "default"],
+};
 
 /**
  * What every OpenAI reasoning model (o-series, gpt-5 family) refuses of the sampling controls:

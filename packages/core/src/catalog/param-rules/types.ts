@@ -46,6 +46,11 @@ export interface ParamRules {
    * dropped; `none`: it must be "none" and is set so (the model's default effort is refused too).
    */
   readonly toolsWithReasoningEffort?: "omit" | "none";
+  /**
+   * The service tiers the catalog prices the model at. Another tier is dropped (and named): the
+   * books would otherwise price a flex or priority call at the standard rates.
+   */
+  readonly serviceTiers?: readonly string[];
   /** The reasoning_effort values the model takes; another is clamped to the nearest (ties: the higher). */
   readonly reasoningEfforts?: readonly ReasoningEffort[];
 }

@@ -160,7 +160,7 @@ describe("openai request fields", () => {
       tools,
       parallel_tool_calls: false,
       prompt_cache_key: "tenant-42",
-      service_tier: "flex",
+      service_tier: "default",
       seed: 7,
       user: "u-1",
       reasoning_effort: "medium",
@@ -177,8 +177,17 @@ describe("openai request fields", () => {
       reasoning_effort: "medium",
       parallel_tool_calls: false,
       prompt_cache_key: "tenant-42",
-      service_tier: "flex",
+      service_tier: "default",
     });
+  });
+
+  it("drops a service tier the catalog has no prices for, so the books stay exact", async () => {
+    for (const tier of ["flex", "priority", "scale"] as const) {
+      const sent = await send("gpt-4o", { service_tier: tier });
+      expect(sent.header).toBe("service_tier=dropped");
+      expect(sent.body).not.toHaveProperty("service_tier");
+    }
+    expect((await send("gpt-4o", { service_tier: "auto" })).body).toMatchObject({ service_tier: "auto" });
   });
 
   it("sends no parallel_tool_calls without tools (the API refuses it)", async () => {
