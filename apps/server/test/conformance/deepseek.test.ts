@@ -243,12 +243,15 @@ describe("deepseek conformance", () => {
 
   it("asks for JSON output as DeepSeek's json_object", async () => {
     c.fake("deepseek").enqueue({ type: "success", content: '{"ok":true}' });
-    const data = await c.openai.chat.completions.create({
-      model: "deepseek/deepseek-chat",
-      messages: [{ role: "user", content: "Answer in JSON" }],
-      response_format: { type: "json_schema", json_schema: { name: "r", schema: { type: "object" } } },
-    });
+    const { data, response } = await c.openai.chat.completions
+      .create({
+        model: "deepseek/deepseek-chat",
+        messages: [{ role: "user", content: "Answer in JSON" }],
+        response_format: { type: "json_schema", json_schema: { name: "r", schema: { type: "object" } } },
+      })
+      .withResponse();
     expect(JSON.parse(data.choices[0]!.message.content!)).toEqual({ ok: true });
+    expect(response.headers.get("x-llmg-adjusted-params")).toBe("response_format=mapped:json_object");
     expect(c.lastBody("deepseek")).toEqual({
       model: "deepseek-chat",
       messages: [{ role: "user", content: "Answer in JSON" }],

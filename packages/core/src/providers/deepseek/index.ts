@@ -1,4 +1,5 @@
 import { createAdapter, type ProviderSpec } from "../adapter";
+import type { AdjustedRequest } from "../adjust";
 import { isRecord } from "../errors";
 import { type OpenAIDialect, openAICompatibleSpec } from "../openai-compatible";
 import { adjustForThinking, deepseekThinkingFields, deepseekThinks } from "./thinking";
@@ -62,7 +63,27 @@ export const deepseekSpec: ProviderSpec = {
     if (deepseekThinks(req.model, req.reasoning_effort)) withReasoningOnToolTurns(body.messages);
     return built;
   },
-  adjust: adjustForThinking,
+  adjust: (adjusted, model) => withJsonModeReported(adjustForThinking(adjusted, model)),
 };
+
+/**
+ * DeepSeek has JSON mode but no schemas (api-docs.deepseek.com/guides/json_mode): a json_schema
+ * request goes as `json_object` (the dialect's responseFormat), and the client is told.
+ */
+function withJsonModeReported(adjusted: AdjustedRequest): AdjustedRequest {
+  if (adjusted.request.response_format?.type !== "json_schema") return adjusted;
+  return {
+    request: adjusted.request,
+    adjusted: [
+      ...adjusted.adjusted,
+      {
+        param: "response_format",
+        action: "mapped",
+        value: "json_object",
+        reason: "DeepSeek's JSON mode takes no schema",
+      },
+    ],
+  };
+}
 
 export const deepseekAdapter = createAdapter(deepseekSpec);
