@@ -8,6 +8,7 @@ import {
 } from "@llmg/api";
 import type { NextFunction, Request, Response } from "express";
 import { createOpenApiExpressMiddleware } from "trpc-to-openapi";
+import { handleApiChatStream, isApiChatStream } from "./api-chat-stream";
 import { errorEnvelope } from "./envelope";
 
 export function requestMeta(req: Request) {
@@ -99,6 +100,8 @@ export function restHandler(services: Services) {
     },
   });
   return (req: Request, res: Response, _next: NextFunction) => {
+    // Streams are answered here, before trpc-to-openapi, which can only answer in one piece.
+    if (isApiChatStream(req)) return handleApiChatStream(services, req, res);
     rewriteErrorBodies(req, res);
     acceptEmptyBody(req);
     return handler(req, res);

@@ -1,4 +1,10 @@
-import { messagesSchema, metadataSchema, requestOptionsSchema, samplingSchema } from "@llmg/api";
+import {
+  checkToolRules,
+  messagesSchema,
+  metadataSchema,
+  requestOptionsSchema,
+  samplingSchema,
+} from "@llmg/api";
 import { responseFormatSchema, toolChoiceSchema, toolSchema } from "@llmg/core";
 import { z } from "zod";
 
@@ -13,23 +19,25 @@ const nullable = <T extends z.ZodType>(schema: T) =>
  * The subset of OpenAI's chat request llmg routes. Unknown fields are dropped, not forwarded, and
  * named in x-llmg-adjusted-params (see `ignoredFields`).
  */
-export const openAiChatRequest = z.object({
-  model: z.string().min(1).max(300),
-  messages: messagesSchema,
-  ...samplingSchema,
-  ...requestOptionsSchema,
-  max_completion_tokens: z.number().int().min(1).max(1_000_000).optional(),
-  n: z.literal(1).optional(),
-  stream: z.boolean().optional(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
-  // Validated to the shapes the adapters read: a tool that is `false` or a bare array would
-  // otherwise reach an adapter and fail there as a 500.
-  tools: nullable(z.array(toolSchema).max(128)),
-  tool_choice: nullable(toolChoiceSchema),
-  response_format: nullable(responseFormatSchema),
-  user: z.string().max(256).optional(),
-  metadata: metadataSchema.optional(),
-});
+export const openAiChatRequest = z
+  .object({
+    model: z.string().min(1).max(300),
+    messages: messagesSchema,
+    ...samplingSchema,
+    ...requestOptionsSchema,
+    max_completion_tokens: z.number().int().min(1).max(1_000_000).optional(),
+    n: z.literal(1).optional(),
+    stream: z.boolean().optional(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+    // Validated to the shapes the adapters read: a tool that is `false` or a bare array would
+    // otherwise reach an adapter and fail there as a 500.
+    tools: nullable(z.array(toolSchema).max(128)),
+    tool_choice: nullable(toolChoiceSchema),
+    response_format: nullable(responseFormatSchema),
+    user: z.string().max(256).optional(),
+    metadata: metadataSchema.optional(),
+  })
+  .superRefine(checkToolRules);
 
 export type OpenAiChatRequest = z.infer<typeof openAiChatRequest>;
 
