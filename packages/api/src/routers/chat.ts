@@ -1,9 +1,24 @@
 import { decimalToNumber, totalTokens } from "@llmg/core";
+import { z } from "zod";
 import { apiChatCall } from "../chat/api-call";
 import { apiChatInput, apiChatOutput } from "../chat/api-schemas";
 import { completeChat } from "../chat/service";
 import { ApiError } from "../errors";
 import { router, userProcedure } from "../trpc";
+
+/** The headers of a chat answer, documented on the route (for JSON answers and streams alike). */
+const chatResponseHeaders = z.object({
+  "x-llmg-request-id": z.string().meta({ description: "The call's id, as in its usage row" }),
+  "x-llmg-cost-usd": z.string().meta({
+    description:
+      "The exact cost in USD as a decimal string; on a stream, an HTTP trailer (and `cost_usd` in the usage chunk)",
+  }),
+  "x-llmg-adjusted-params": z.string().optional().meta({
+    description:
+      "Set only when the gateway changed the request: comma-separated `<field>=dropped|filtered|mapped|clamped:<value>`; names that are too many or not header-safe are counted as `<n>_other_fields`",
+    example: "seed=dropped, temperature=clamped:1",
+  }),
+});
 
 export const chatRouter = router({
   completions: userProcedure
@@ -21,6 +36,9 @@ export const chatRouter = router({
           "Errors: 400 validation_error (with the field), 400 credential_missing or unknown model, 400 egress_denied (the credential's base_url reached an address the egress policy refuses), 402 budget_exceeded, 429 rate_limit_exceeded (with retry_after), provider failures with the provider's status and provider_error.",
         ].join("\n\n"),
         protect: true,
+        successDescription:
+          "The answer as JSON; with `stream: true`, a `text/event-stream` of chat.completion.chunk events (see the description)",
+        responseHeaders: chatResponseHeaders,
       },
     })
     .input(apiChatInput)
