@@ -10,7 +10,7 @@ import {
 import type { Request, Response } from "express";
 import { sendChatStream } from "./chat-stream";
 import { errorEnvelope, sendError } from "./envelope";
-import { requestMeta } from "./rest";
+import { requestMeta } from "./request-meta";
 
 /**
  * Whether a request is POST /api/chat/completions with `stream: true` (the path as seen under

@@ -10,16 +10,7 @@ import type { NextFunction, Request, Response } from "express";
 import { createOpenApiExpressMiddleware } from "trpc-to-openapi";
 import { handleApiChatStream, isApiChatStream } from "./api-chat-stream";
 import { errorEnvelope } from "./envelope";
-
-export function requestMeta(req: Request) {
-  return {
-    requestId: req.requestId,
-    ip: req.ip ?? req.socket.remoteAddress ?? null,
-    userAgent: req.get("user-agent") ?? null,
-    authorization: req.get("authorization"),
-    metadataHeader: req.get("x-llmg-metadata"),
-  };
-}
+import { requestMeta } from "./request-meta";
 
 interface TrpcToOpenApiErrorBody {
   message?: string;
