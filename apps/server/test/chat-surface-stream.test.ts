@@ -1,4 +1,5 @@
 import { request as httpRequest } from "node:http";
+import { type ChatChunk, LlmgStreamError, streamChat } from "@llmg/client";
 import { testBackends } from "@llmg/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChatFixture, FAKE_KEY, readSse, startChatFixture } from "./chat-harness";
@@ -48,7 +49,11 @@ function postForTrailers(f: ChatFixture, body: Record<string, unknown>) {
   });
 }
 
-const hello = { provider: "openai", model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello" }] };
+const hello = {
+  provider: "openai",
+  model: "gpt-4o-mini",
+  messages: [{ role: "user" as const, content: "Hello" }],
+};
 
 describe(`POST /api/chat/completions with stream: true (${kind})`, () => {
   let f: ChatFixture;
@@ -238,6 +243,47 @@ describe(`POST /api/chat/completions with stream: true (${kind})`, () => {
       usage_estimated: true,
     });
     expect(r.prompt_tokens).toBeGreaterThan(0);
+  });
+
+  it("streams through the client package's streamChat, and throws its errors typed", async () => {
+    f.fakes.openai.enqueue({
+      type: "stream",
+      chunks: ["Hi", " there"],
+      usage: { prompt: 10, completion: 20 },
+    });
+    const options = { baseUrl: f.t.url, apiKey: f.user.key };
+    const chunks: ChatChunk[] = [];
+    for await (const chunk of streamChat(options, {
+      provider: "openai",
+      model: "gpt-4o-mini",
+      messages: hello.messages,
+    }))
+      chunks.push(chunk);
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("Hi there");
+    // 10 × 0.00000015 + 20 × 0.0000006
+    expect(chunks.at(-1)?.usage?.cost_usd).toBe("0.0000135");
+
+    const refused = streamChat(
+      { ...options, apiKey: "llmg_wrong" },
+      { provider: "openai", model: "gpt-4o-mini", messages: hello.messages },
+    );
+    await expect(refused.next()).rejects.toMatchObject({
+      name: "LlmgStreamError",
+      status: 401,
+      code: "unauthorized",
+    });
+
+    f.fakes.openai.enqueue({ type: "reset", chunks: ["one ", "two ", "three"], afterChunks: 2 });
+    const broken = streamChat(options, {
+      provider: "openai",
+      model: "gpt-4o-mini",
+      messages: hello.messages,
+    });
+    const failure = (async () => {
+      for await (const _ of broken);
+    })();
+    await expect(failure).rejects.toBeInstanceOf(LlmgStreamError);
+    await expect(failure).rejects.toMatchObject({ code: "provider_error" });
   });
 
   it("leaves stream: false answering JSON, and refuses stream: true over tRPC with a 400", async () => {
