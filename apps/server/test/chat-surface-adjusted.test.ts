@@ -59,6 +59,29 @@ describe(`x-llmg-adjusted-params on /v1 and /api (${kind})`, () => {
     expect(anthropicBody()).not.toHaveProperty("logprobs");
   });
 
+  it("names the /api fields it does not know, on JSON answers and streams", async () => {
+    const json = await api({ provider: "anthropic", model: "claude-sonnet-4-5", logprobs: true, seed: 3 });
+    expect(json.status, JSON.stringify(json.body)).toBe(200);
+    expect(json.headers.get(HEADER)).toBe("logprobs=dropped, seed=dropped");
+    expect(anthropicBody()).not.toHaveProperty("logprobs");
+
+    const stream = await fetch(`${f.t.url}/api/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${f.user.key}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        provider: "openai",
+        model: "gpt-4o-mini",
+        messages,
+        stream: true,
+        "bad name": 1,
+        top_logprobs: 2,
+      }),
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get(HEADER)).toBe("top_logprobs=dropped, 1_other_fields=dropped");
+    expect((await readSse(stream)).at(-1)).toBe("[DONE]");
+  });
+
   it("counts header-unsafe and surplus names instead of echoing them", async () => {
     const unsafe = await v1({ model: "gpt-4o-mini", "bad name\r\nx-evil: 1": true, ["é".repeat(3)]: 1 });
     expect(unsafe.status).toBe(200);

@@ -1,4 +1,5 @@
 import {
+  API_CHAT_FIELDS,
   ApiError,
   apiChatCall,
   apiChatInput,
@@ -11,13 +12,26 @@ import type { Request, Response } from "express";
 import { sendChatStream } from "./chat-stream";
 import { errorEnvelope, sendError } from "./envelope";
 import { requestMeta } from "./request-meta";
+import { unroutedFields } from "./unrouted-fields";
+
+const isApiChat = (req: Request) => req.method === "POST" && req.path === "/chat/completions";
+
+/**
+ * The request's meta for a chat call on /api (JSON or stream): with the body fields the schema does
+ * not know, which are dropped and named in x-llmg-adjusted-params as on /v1.
+ */
+export function apiChatMeta(req: Request) {
+  const meta = requestMeta(req);
+  const ignoredFields = isApiChat(req) ? unroutedFields(req.body, API_CHAT_FIELDS) : undefined;
+  return ignoredFields ? { ...meta, ignoredFields } : meta;
+}
 
 /**
  * Whether a request is POST /api/chat/completions with `stream: true` (the path as seen under
  * /api). trpc-to-openapi answers only in one piece, so these are served here, before it.
  */
 export function isApiChatStream(req: Request): boolean {
-  if (req.method !== "POST" || req.path !== "/chat/completions") return false;
+  if (!isApiChat(req)) return false;
   const body: unknown = req.body;
   return typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true;
 }
@@ -47,7 +61,7 @@ export async function handleApiChatStream(services: Services, req: Request, res:
         { details },
       );
     }
-    const call = apiChatCall(services, principal, requestMeta(req), parsed.data);
+    const call = apiChatCall(services, principal, apiChatMeta(req), parsed.data);
     await sendChatStream(services, res, call, {
       id: `chatcmpl-${requestId.slice(4)}`,
       created: Math.floor(Date.now() / 1000),

@@ -8,9 +8,8 @@ import {
 } from "@llmg/api";
 import type { NextFunction, Request, Response } from "express";
 import { createOpenApiExpressMiddleware } from "trpc-to-openapi";
-import { handleApiChatStream, isApiChatStream } from "./api-chat-stream";
+import { apiChatMeta, handleApiChatStream, isApiChatStream } from "./api-chat-stream";
 import { errorEnvelope } from "./envelope";
-import { requestMeta } from "./request-meta";
 
 interface TrpcToOpenApiErrorBody {
   message?: string;
@@ -65,7 +64,7 @@ export function restHandler(services: Services) {
   const handler = createOpenApiExpressMiddleware({
     router: appRouter,
     createContext: ({ req }) => {
-      const ctx = createContextInner(services, requestMeta(req as Request));
+      const ctx = createContextInner(services, apiChatMeta(req as Request));
       const principal = (req as Request).principal;
       return principal ? { ...ctx, principal } : ctx;
     },

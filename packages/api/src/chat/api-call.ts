@@ -13,7 +13,7 @@ import { resolveModel } from "./resolve-model";
 export function apiChatCall(
   services: Pick<Services, "catalog">,
   principal: UserPrincipal,
-  meta: Pick<RequestMeta, "requestId" | "ip" | "userAgent" | "metadataHeader">,
+  meta: Pick<RequestMeta, "requestId" | "ip" | "userAgent" | "metadataHeader" | "ignoredFields">,
   input: ApiChatInput,
 ): ChatCall {
   const { model, upstreamName } = resolveModel(services.catalog, input.provider, input.model);
@@ -26,5 +26,6 @@ export function apiChatCall(
     request: { ...rest, model: upstreamName },
     metadata: metadata ?? metadataFrom(undefined, meta.metadataHeader),
     stream: stream === true,
+    ...(meta.ignoredFields?.length ? { ignoredFields: meta.ignoredFields } : {}),
   };
 }

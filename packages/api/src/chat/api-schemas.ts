@@ -25,6 +25,9 @@ export const apiChatInput = z
 
 export type ApiChatInput = z.output<typeof apiChatInput>;
 
+/** The top-level fields of POST /api/chat/completions; any other is dropped and named. */
+export const API_CHAT_FIELDS: ReadonlySet<string> = new Set(Object.keys(apiChatInput.shape));
+
 const toolCallOutput = z.object({
   id: z.string(),
   type: z.literal("function"),

@@ -7,6 +7,7 @@ import {
 } from "@llmg/api";
 import { responseFormatSchema, toolChoiceSchema, toolSchema } from "@llmg/core";
 import { z } from "zod";
+import { unroutedFields } from "../unrouted-fields";
 
 // `null` means absent, as the official Python SDK sends an explicit None.
 const nullable = <T extends z.ZodType>(schema: T) =>
@@ -41,24 +42,9 @@ export const openAiChatRequest = z
 
 export type OpenAiChatRequest = z.infer<typeof openAiChatRequest>;
 
-const KNOWN_FIELDS = new Set(Object.keys(openAiChatRequest.shape));
-/** A field name that can go in a header as is; anything else is counted, not echoed. */
-const HEADER_SAFE = /^[A-Za-z0-9_.-]{1,64}$/;
-const MAX_NAMED = 16;
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(openAiChatRequest.shape));
 
 /** The top-level fields of `body` this surface does not route, for x-llmg-adjusted-params. */
 export function ignoredFields(body: unknown): string[] | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  let names: string[] | undefined;
-  let unnamed = 0;
-  for (const key of Object.keys(body)) {
-    if (KNOWN_FIELDS.has(key)) continue;
-    // Explicit nulls are how the Python SDK says "not set": nothing was dropped.
-    if ((body as Record<string, unknown>)[key] === null) continue;
-    names ??= [];
-    if (HEADER_SAFE.test(key) && names.length < MAX_NAMED) names.push(key);
-    else unnamed += 1;
-  }
-  if (unnamed > 0) names?.push(`${unnamed}_other_fields`);
-  return names;
+  return unroutedFields(body, KNOWN_FIELDS);
 }
