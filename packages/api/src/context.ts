@@ -8,6 +8,8 @@ export interface RequestMeta {
   authorization: string | undefined;
   /** The raw `x-llmg-metadata` header, for chat calls that tag their usage row. */
   metadataHeader?: string | undefined;
+  /** Body fields a chat call's schema does not know (REST only), named in x-llmg-adjusted-params. */
+  ignoredFields?: readonly string[] | undefined;
 }
 
 export interface Context extends RequestMeta {

@@ -38,3 +38,5 @@ export function llmgErrorCode(error: unknown): string | undefined {
   const data = error.data as { error?: unknown } | undefined;
   return typeof data?.error === "string" ? data.error : undefined;
 }
+
+export { type ChatChunk, type ChatInput, LlmgStreamError, streamChat } from "./stream";

@@ -8,17 +8,8 @@ import {
 } from "@llmg/api";
 import type { NextFunction, Request, Response } from "express";
 import { createOpenApiExpressMiddleware } from "trpc-to-openapi";
+import { apiChatMeta, handleApiChatStream, isApiChatStream } from "./api-chat-stream";
 import { errorEnvelope } from "./envelope";
-
-export function requestMeta(req: Request) {
-  return {
-    requestId: req.requestId,
-    ip: req.ip ?? req.socket.remoteAddress ?? null,
-    userAgent: req.get("user-agent") ?? null,
-    authorization: req.get("authorization"),
-    metadataHeader: req.get("x-llmg-metadata"),
-  };
-}
 
 interface TrpcToOpenApiErrorBody {
   message?: string;
@@ -73,7 +64,7 @@ export function restHandler(services: Services) {
   const handler = createOpenApiExpressMiddleware({
     router: appRouter,
     createContext: ({ req }) => {
-      const ctx = createContextInner(services, requestMeta(req as Request));
+      const ctx = createContextInner(services, apiChatMeta(req as Request));
       const principal = (req as Request).principal;
       return principal ? { ...ctx, principal } : ctx;
     },
@@ -99,6 +90,8 @@ export function restHandler(services: Services) {
     },
   });
   return (req: Request, res: Response, _next: NextFunction) => {
+    // Streams are answered here, before trpc-to-openapi, which can only answer in one piece.
+    if (isApiChatStream(req)) return handleApiChatStream(services, req, res);
     rewriteErrorBodies(req, res);
     acceptEmptyBody(req);
     return handler(req, res);

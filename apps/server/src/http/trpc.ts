@@ -1,7 +1,7 @@
 import { appRouter, createContextInner, type Services } from "@llmg/api";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import type { Request } from "express";
-import { requestMeta } from "./rest";
+import { requestMeta } from "./request-meta";
 
 export const MAX_BATCH_SIZE = 20;
 

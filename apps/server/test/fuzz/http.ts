@@ -196,6 +196,8 @@ function statusProblem(res: FuzzResponse): Problem {
 export function envelopeProblem(res: FuzzResponse): Problem {
   const problem = statusProblem(res);
   if (problem) return problem;
+  if (res.status < 400 && String(res.headers["content-type"]).startsWith("text/event-stream"))
+    return streamProblem(res.text);
   const body = parse(res.text) as Record<string, unknown> | undefined;
   if (body === undefined || typeof body !== "object" || body === null) return "answer is not JSON";
   if (res.status < 400) return undefined;
@@ -203,6 +205,19 @@ export function envelopeProblem(res: FuzzResponse): Problem {
   if (typeof body.error !== "string" || !SNAKE.test(body.error)) return `error code ${String(body.error)}`;
   if (typeof body.message !== "string" || body.message === "") return "error without message";
   if (typeof body.request_id !== "string" || body.request_id === "") return "error without request_id";
+  return undefined;
+}
+
+/** POST /api/chat/completions with stream: true: JSON events, a mid-stream error in our envelope. */
+function streamProblem(text: string): Problem {
+  for (const block of text.split("\n\n")) {
+    if (!block.startsWith("data: ")) continue;
+    const data = block.slice("data: ".length).trim();
+    if (data === "[DONE]") continue;
+    const event = parse(data) as Record<string, unknown> | undefined;
+    if (event === undefined || typeof event !== "object" || event === null) return "stream event is not JSON";
+    if (event.success === false) return envelopeProblem({ status: 400, headers: {}, text: data });
+  }
   return undefined;
 }
 

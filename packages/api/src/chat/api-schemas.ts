@@ -2,19 +2,31 @@ import { PROVIDER_IDS, responseFormatSchema, toolChoiceSchema, toolSchema } from
 import { z } from "zod";
 import { metadataSchema } from "./metadata";
 import { messagesSchema, requestOptionsSchema, samplingSchema } from "./schemas";
+import { checkToolRules } from "./tool-rules";
 
-export const apiChatInput = z.object({
-  provider: z.enum(PROVIDER_IDS).meta({ example: "openai" }),
-  model: z.string().min(1).max(200).meta({ example: "gpt-4o-mini" }),
-  messages: messagesSchema.meta({ example: [{ role: "user", content: "Say hello" }] }),
-  ...samplingSchema,
-  ...requestOptionsSchema,
-  tools: z.array(toolSchema).max(128).optional(),
-  tool_choice: toolChoiceSchema.optional(),
-  response_format: responseFormatSchema.optional(),
-  metadata: metadataSchema.optional(),
-  user: z.string().max(256).optional(),
-});
+export const apiChatInput = z
+  .object({
+    provider: z.enum(PROVIDER_IDS).meta({ example: "openai" }),
+    model: z.string().min(1).max(200).meta({ example: "gpt-4o-mini" }),
+    messages: messagesSchema.meta({ example: [{ role: "user", content: "Say hello" }] }),
+    ...samplingSchema,
+    ...requestOptionsSchema,
+    tools: z.array(toolSchema).max(128).optional(),
+    tool_choice: toolChoiceSchema.optional(),
+    response_format: responseFormatSchema.optional(),
+    metadata: metadataSchema.optional(),
+    user: z.string().max(256).optional(),
+    stream: z.boolean().optional().meta({
+      description:
+        "true: the answer is a text/event-stream of chat.completion.chunk events (served on POST /api/chat/completions only, not over tRPC)",
+    }),
+  })
+  .superRefine(checkToolRules);
+
+export type ApiChatInput = z.output<typeof apiChatInput>;
+
+/** The top-level fields of POST /api/chat/completions; any other is dropped and named. */
+export const API_CHAT_FIELDS: ReadonlySet<string> = new Set(Object.keys(apiChatInput.shape));
 
 const toolCallOutput = z.object({
   id: z.string(),

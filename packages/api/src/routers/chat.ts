@@ -1,9 +1,24 @@
 import { decimalToNumber, totalTokens } from "@llmg/core";
+import { z } from "zod";
+import { apiChatCall } from "../chat/api-call";
 import { apiChatInput, apiChatOutput } from "../chat/api-schemas";
-import { metadataFrom } from "../chat/metadata";
-import { resolveModel } from "../chat/resolve-model";
 import { completeChat } from "../chat/service";
+import { ApiError } from "../errors";
 import { router, userProcedure } from "../trpc";
+
+/** The headers of a chat answer, documented on the route (for JSON answers and streams alike). */
+const chatResponseHeaders = z.object({
+  "x-llmg-request-id": z.string().meta({ description: "The call's id, as in its usage row" }),
+  "x-llmg-cost-usd": z.string().meta({
+    description:
+      "The exact cost in USD as a decimal string; on a stream, an HTTP trailer (and `cost_usd` in the usage chunk)",
+  }),
+  "x-llmg-adjusted-params": z.string().optional().meta({
+    description:
+      "Set only when the gateway changed the request: comma-separated `<field>=dropped|filtered|mapped|clamped:<value>`; names that are too many or not header-safe are counted as `<n>_other_fields`",
+    example: "seed=dropped, temperature=clamped:1",
+  }),
+});
 
 export const chatRouter = router({
   completions: userProcedure
@@ -13,25 +28,32 @@ export const chatRouter = router({
         path: "/chat/completions",
         tags: ["chat"],
         summary: "Call a model",
-        description:
-          "Routes the call with your stored credential for `provider`, prices it exactly, checks it against your budget and rate limits, and records it. Answers carry `x-llmg-request-id` and `x-llmg-cost-usd`. Errors: 400 credential_missing or unknown model, 400 egress_denied (the credential's base_url reached an address the egress policy refuses), 402 budget_exceeded, 429 rate_limit_exceeded (with retry_after), provider failures with the provider's status and provider_error.",
+        description: [
+          "Routes the call with your stored credential for `provider`, prices it exactly, checks it against your budget and rate limits, and records it. Answers carry `x-llmg-request-id` and `x-llmg-cost-usd`.",
+          "`x-llmg-adjusted-params` (set only when something changed) lists what the gateway changed before calling the provider, comma-separated: `<field>=dropped` for a field the provider cannot take or this route does not know, `=clamped:<value>`, `=filtered`, `=mapped`; too many or header-unsafe names are counted (`<n>_other_fields`), not echoed.",
+          "`stream: true` answers `text/event-stream` instead of JSON: `data:` events of OpenAI's `chat.completion.chunk` (deltas with `content`, `reasoning_content`, `thinking_blocks`, `tool_calls` with `extra_content`), then a chunk with `finish_reason`, then always a usage chunk (`choices: []`, `usage` with the exact `cost_usd` decimal string), then `data: [DONE]`. The rate-limit and `x-llmg-adjusted-params` headers come first; `x-llmg-cost-usd` follows as a trailer. Errors before the stream begins answer this route's JSON error envelope and status; an error after it began is a last `data:` event holding the envelope (`success: false`), with no [DONE].",
+          "Tools: names `^[a-zA-Z0-9_-]{1,64}$` and unique; `tool_choice` and `parallel_tool_calls` only with `tools`; a named `tool_choice` must name one of `tools`; a `tool` message must answer (`tool_call_id`) a call of the assistant message before it.",
+          "Errors: 400 validation_error (with the field), 400 credential_missing or unknown model, 400 egress_denied (the credential's base_url reached an address the egress policy refuses), 402 budget_exceeded, 429 rate_limit_exceeded (with retry_after), provider failures with the provider's status and provider_error.",
+        ].join("\n\n"),
         protect: true,
+        successDescription:
+          "The answer as JSON; with `stream: true`, a `text/event-stream` of chat.completion.chunk events (see the description)",
+        responseHeaders: chatResponseHeaders,
       },
     })
     .input(apiChatInput)
     .output(apiChatOutput)
     .mutation(async ({ ctx, input }) => {
-      const { model, upstreamName } = resolveModel(ctx.services.catalog, input.provider, input.model);
-      const { provider: _p, model: _m, metadata, ...rest } = input;
-      const done = await completeChat(ctx.services, {
-        principal: ctx.user,
-        meta: ctx,
-        endpoint: "api",
-        model,
-        request: { ...rest, model: upstreamName },
-        metadata: metadata ?? metadataFrom(undefined, ctx.metadataHeader),
-        stream: false,
-      });
+      // The REST route serves `stream: true` itself, before this procedure (SSE); over tRPC a
+      // call cannot stream, so it is refused rather than answered in one piece.
+      if (input.stream === true) {
+        throw new ApiError("validation_error", "stream: true is served by POST /api/chat/completions only", {
+          details: [{ field: "stream", message: "streaming is not available over tRPC" }],
+        });
+      }
+      const call = apiChatCall(ctx.services, ctx.user, ctx, input);
+      const { model } = call;
+      const done = await completeChat(ctx.services, call);
       Object.assign(ctx.response.headers, done.headers, { "x-llmg-cost-usd": done.cost.totalCost });
       const { usage, result, cost } = done;
       return {

@@ -8,6 +8,7 @@ import {
 } from "@llmg/core";
 import { modelPriceDto, perMillion, perMillionExact } from "../services/pricing-rates";
 import type { ModelDetailDto, ModelSummaryDto, ProviderDto } from "./catalog";
+import { toParameterRulesDto } from "./param-rules";
 
 /** Today as YYYY-MM-DD (UTC), the form deprecation dates are written in. */
 export function today(): string {
@@ -59,6 +60,7 @@ export function toModelSummary(model: ModelInfo, date: string): ModelSummaryDto 
     deprecated: isDeprecated(model, date),
     prices,
     tiers,
+    parameter_rules: toParameterRulesDto(model),
   };
 }
 

@@ -1,5 +1,6 @@
 import { CAPABILITIES, PROVIDER_IDS } from "@llmg/core";
 import { z } from "zod";
+import { parameterRulesSchema } from "./param-rules";
 
 /** Output schemas of the provider, model and price-list endpoints. */
 
@@ -85,6 +86,10 @@ export const modelSummarySchema = z
     deprecated: z.boolean().meta({ description: "True once the deprecation date has passed" }),
     prices: priceSetSchema,
     tiers: z.array(priceTierSchema),
+    parameter_rules: parameterRulesSchema.meta({
+      description:
+        "What the gateway changes in a request to this model before sending it (each change named in the x-llmg-adjusted-params answer header); empty when nothing",
+    }),
   })
   .meta({ id: "ModelSummary" });
 

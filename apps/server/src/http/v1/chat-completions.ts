@@ -10,10 +10,9 @@ import {
   type Principal,
   resolveModel,
   type Services,
-  streamChat,
   type UserPrincipal,
 } from "@llmg/api";
-import { totalTokens, type Usage } from "@llmg/core";
+import { openAiUsage, sendChatStream } from "../chat-stream";
 import { clientAddress } from "../client-address";
 import { sendJson } from "../send-json";
 import { openAiErrorBody, sendOpenAiError } from "./openai-errors";
@@ -29,16 +28,6 @@ export async function authenticateUser(services: Services, req: IncomingMessage)
   if (principal.kind !== "user")
     throw new ApiError("forbidden", "Chat calls need a user's API key, not the admin key");
   return principal;
-}
-
-function openAiUsage(usage: Usage) {
-  return {
-    prompt_tokens: usage.promptTokens,
-    completion_tokens: usage.completionTokens,
-    total_tokens: totalTokens(usage),
-    prompt_tokens_details: { cached_tokens: usage.cachedReadTokens },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
-  };
 }
 
 function parseBody(body: unknown): OpenAiChatRequest {
@@ -122,11 +111,13 @@ export async function handleChatCompletion(
     const created = Math.floor(Date.now() / 1000);
     const id = `chatcmpl-${requestId.slice(4)}`;
     if (call.stream) {
-      await streamCompletion(services, res, call, {
+      await sendChatStream(services, res, call, {
         id,
         created,
         model: body.model,
         includeUsage: body.stream_options?.include_usage === true,
+        requestId,
+        errorBody: openAiErrorBody,
       });
       return;
     }
@@ -157,15 +148,9 @@ export async function handleChatCompletion(
       usage: openAiUsage(done.usage),
     });
   } catch (error) {
+    // Mid-stream errors are answered by sendChatStream; this is only reached if that failed too.
     if (res.headersSent) {
-      // A client that is not reading gets no more bytes queued for it: its connection is dropped.
-      if (res.writableNeedDrain) {
-        res.destroy();
-        return;
-      }
-      // Mid-stream: the status is gone, so the error travels as an SSE event, as OpenAI does.
-      if (!res.writableEnded)
-        res.end(`data: ${JSON.stringify(openAiErrorBody(errorFields(error), requestId))}\n\n`);
+      if (!res.writableEnded) res.destroy();
       return;
     }
     const fields = errorFields(error);
@@ -174,72 +159,4 @@ export async function handleChatCompletion(
     }
     sendOpenAiError(res, fields, requestId);
   }
-}
-
-/** Settles once the client took what was queued for it, or went away. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
-}
-
-interface StreamInfo {
-  id: string;
-  created: number;
-  model: string;
-  includeUsage: boolean;
-}
-
-async function streamCompletion(services: Services, res: ServerResponse, call: ChatCall, info: StreamInfo) {
-  const abort = new AbortController();
-  // The response closing before we ended it means the client went away.
-  res.on("close", () => {
-    if (!res.writableEnded) abort.abort();
-  });
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    `data: ${JSON.stringify({ id: info.id, object: "chat.completion.chunk", created: info.created, model: info.model, choices, ...extra })}\n\n`;
-  let first = true;
-  const done = await streamChat(services, call, {
-    signal: abort.signal,
-    onStart(headers) {
-      res.statusCode = 200;
-      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-      res.setHeader("content-type", "text/event-stream; charset=utf-8");
-      res.setHeader("cache-control", "no-cache");
-      res.setHeader("connection", "keep-alive");
-      // The cost is known only at the end: it follows as a trailer and in the usage chunk.
-      res.setHeader("trailer", "x-llmg-cost-usd");
-      res.flushHeaders();
-    },
-    onEvent(event) {
-      if (event.type !== "delta") return;
-      const delta: Record<string, unknown> = {};
-      if (first) delta.role = "assistant";
-      first = false;
-      if (event.content !== undefined) delta.content = event.content;
-      if (event.reasoningContent !== undefined) delta.reasoning_content = event.reasoningContent;
-      if (event.thinkingBlocks) delta.thinking_blocks = event.thinkingBlocks;
-      if (event.toolCalls) delta.tool_calls = event.toolCalls;
-      if (res.write(chunk([{ index: 0, delta, finish_reason: null, logprobs: null }]))) return undefined;
-      return drained(res);
-    },
-  });
-  if (first) {
-    // A stream that produced no delta still opens with the assistant role, as OpenAI's do.
-    res.write(
-      chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }]),
-    );
-  }
-  res.write(chunk([{ index: 0, delta: {}, finish_reason: done.finishReason, logprobs: null }]));
-  if (info.includeUsage) {
-    res.write(chunk([], { usage: { ...openAiUsage(done.usage), cost_usd: done.cost.totalCost } }));
-  }
-  res.addTrailers({ "x-llmg-cost-usd": done.cost.totalCost });
-  res.end("data: [DONE]\n\n");
 }

@@ -1,0 +1,12 @@
+import type { Request } from "express";
+
+/** What a procedure (or the /api stream route) knows of the HTTP request it serves. */
+export function requestMeta(req: Request) {
+  return {
+    requestId: req.requestId,
+    ip: req.ip ?? req.socket.remoteAddress ?? null,
+    userAgent: req.get("user-agent") ?? null,
+    authorization: req.get("authorization"),
+    metadataHeader: req.get("x-llmg-metadata"),
+  };
+}
