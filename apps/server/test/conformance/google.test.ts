@@ -348,6 +348,8 @@ describe("google conformance", () => {
         model: MODEL,
         messages: [{ role: "user", content: "Think" }],
         reasoning_effort: "medium",
+        // With tools: without them OpenAI (and so both surfaces) refuse parallel_tool_calls.
+        tools: TOOLS,
         parallel_tool_calls: true,
       });
       expect(res.status).toBe(200);

@@ -78,7 +78,6 @@ describe("mistral conformance", () => {
         max_completion_tokens: 64,
         seed: 9,
         user: "u-1",
-        parallel_tool_calls: false,
         prompt_cache_key: "conv-1",
       })
       .withResponse();
@@ -91,7 +90,6 @@ describe("mistral conformance", () => {
       ],
       max_tokens: 64,
       random_seed: 9,
-      parallel_tool_calls: false,
       prompt_cache_key: "conv-1",
     });
     expect(response.headers.get("x-llmg-adjusted-params")).toBe("user=dropped");
