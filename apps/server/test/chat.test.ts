@@ -178,7 +178,10 @@ describe.each(testBackends())("chat through every provider on %s", (kind) => {
     expect(usageChunk.usage).toMatchObject({
       prompt_tokens: c.usage.prompt,
       completion_tokens: c.usage.completion,
-      prompt_tokens_details: { cached_tokens: c.usage.cachedRead ?? 0 },
+      prompt_tokens_details: {
+        cached_tokens: c.usage.cachedRead ?? 0,
+        cache_write_tokens: c.provider === "anthropic" ? (c.usage.cacheWrite ?? 0) : 0,
+      },
       cost_usd: c.cost.total,
     });
     if (c.provider === "openai") {

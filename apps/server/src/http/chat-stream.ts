@@ -8,7 +8,12 @@ export function openAiUsage(usage: Usage) {
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,
     total_tokens: totalTokens(usage),
-    prompt_tokens_details: { cached_tokens: usage.cachedReadTokens },
+    // cache_write_tokens: OpenAI's name (openai-node CompletionUsage.PromptTokensDetails), a subset of
+    // prompt_tokens like cached_tokens, told for every provider that reports cache writes.
+    prompt_tokens_details: {
+      cached_tokens: usage.cachedReadTokens,
+      cache_write_tokens: usage.cacheWriteTokens,
+    },
     completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
   };
 }

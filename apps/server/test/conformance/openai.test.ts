@@ -377,6 +377,14 @@ describe("openai conformance: reasoning models", () => {
     expect(response.headers.get("x-llmg-cost-usd")).toBe(O4_MINI_COST);
   });
 
+  it("/api takes max_completion_tokens too, the name reasoning models want", async () => {
+    c.fake("openai").enqueue({ type: "success", content: "42", usage });
+    const res = await c.api({ provider: "openai", model: "o4-mini", messages, max_completion_tokens: 77 });
+    expect(res.status).toBe(200);
+    expect(c.lastBody("openai")).toEqual({ model: "o4-mini", messages, max_completion_tokens: 77 });
+    expect(res.body.cost.total_cost_exact).toBe(O4_MINI_COST);
+  });
+
   it("/api does the same", async () => {
     c.fake("openai").enqueue({ type: "success", content: "42", usage });
     const res = await c.api({

@@ -17,13 +17,14 @@ export function apiChatCall(
   input: ApiChatInput,
 ): ChatCall {
   const { model, upstreamName } = resolveModel(services.catalog, input.provider, input.model);
-  const { provider: _p, model: _m, metadata, stream, ...rest } = input;
+  const { provider: _p, model: _m, metadata, stream, max_completion_tokens, ...rest } = input;
+  const maxTokens = rest.max_tokens ?? max_completion_tokens;
   return {
     principal,
     meta: { requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent },
     endpoint: "api",
     model,
-    request: { ...rest, model: upstreamName },
+    request: { ...rest, model: upstreamName, ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }) },
     metadata: metadata ?? metadataFrom(undefined, meta.metadataHeader),
     stream: stream === true,
     ...(meta.ignoredFields?.length ? { ignoredFields: meta.ignoredFields } : {}),

@@ -10,6 +10,8 @@ export const apiChatInput = z
     model: z.string().min(1).max(200).meta({ example: "gpt-4o-mini" }),
     messages: messagesSchema.meta({ example: [{ role: "user", content: "Say hello" }] }),
     ...samplingSchema,
+    /** OpenAI's newer name for max_tokens (reasoning models take only it); the two are one cap. */
+    max_completion_tokens: z.number().int().min(1).max(1_000_000).optional(),
     ...requestOptionsSchema,
     tools: z.array(toolSchema).max(128).optional(),
     tool_choice: toolChoiceSchema.optional(),
