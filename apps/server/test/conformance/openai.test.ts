@@ -377,10 +377,21 @@ describe("openai conformance: reasoning models", () => {
     expect(response.headers.get("x-llmg-cost-usd")).toBe(O4_MINI_COST);
   });
 
+  it("/v1 keeps the client's max_completion_tokens as it came, reporting nothing", async () => {
+    c.fake("openai").enqueue({ type: "success", content: "42", usage });
+    const { response } = await c.openai.chat.completions
+      .create({ model: "o4-mini", messages, max_completion_tokens: 88 })
+      .withResponse();
+    expect(response.headers.get("x-llmg-adjusted-params")).toBeNull();
+    expect(c.lastBody("openai")).toEqual({ model: "o4-mini", messages, max_completion_tokens: 88 });
+  });
+
   it("/api takes max_completion_tokens too, the name reasoning models want", async () => {
     c.fake("openai").enqueue({ type: "success", content: "42", usage });
     const res = await c.api({ provider: "openai", model: "o4-mini", messages, max_completion_tokens: 77 });
     expect(res.status).toBe(200);
+    // Named as the model wants it: nothing was changed, nothing is reported.
+    expect(res.headers.get("x-llmg-adjusted-params")).toBeNull();
     expect(c.lastBody("openai")).toEqual({ model: "o4-mini", messages, max_completion_tokens: 77 });
     expect(res.body.cost.total_cost_exact).toBe(O4_MINI_COST);
   });

@@ -17,14 +17,15 @@ export function apiChatCall(
   input: ApiChatInput,
 ): ChatCall {
   const { model, upstreamName } = resolveModel(services.catalog, input.provider, input.model);
-  const { provider: _p, model: _m, metadata, stream, max_completion_tokens, ...rest } = input;
-  const maxTokens = rest.max_tokens ?? max_completion_tokens;
+  // max_tokens and max_completion_tokens stay as the caller named them: the adapter knows which
+  // one its model wants and says so when it has to rename it.
+  const { provider: _p, model: _m, metadata, stream, ...rest } = input;
   return {
     principal,
     meta: { requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent },
     endpoint: "api",
     model,
-    request: { ...rest, model: upstreamName, ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }) },
+    request: { ...rest, model: upstreamName },
     metadata: metadata ?? metadataFrom(undefined, meta.metadataHeader),
     stream: stream === true,
     ...(meta.ignoredFields?.length ? { ignoredFields: meta.ignoredFields } : {}),

@@ -12,6 +12,7 @@ import {
   priceUsage,
   priceUsageConservatively,
   repairUsage,
+  requestedMaxTokens,
   type StreamEvent,
   totalTokens,
   type Usage,
@@ -76,7 +77,7 @@ function withAdjusted(headers: Record<string, string>, header: string | undefine
 }
 
 function maxOutputTokens(call: ChatCall): number {
-  return call.request.max_tokens ?? call.model.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  return requestedMaxTokens(call.request) ?? call.model.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
 }
 
 /**

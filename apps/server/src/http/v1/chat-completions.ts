@@ -62,11 +62,10 @@ function toCall(
     stream,
     stream_options: _s,
     n: _n,
-    max_completion_tokens,
-    max_tokens,
+    // max_tokens and max_completion_tokens stay as the client named them: the adapter knows which
+    // one its model wants and says so when it renames it.
     ...rest
   } = body;
-  const maxTokens = max_tokens ?? max_completion_tokens;
   return {
     principal,
     meta: {
@@ -76,11 +75,7 @@ function toCall(
     },
     endpoint: "v1",
     model,
-    request: {
-      ...rest,
-      model: upstreamName,
-      ...(maxTokens !== undefined ? { max_tokens: maxTokens } : {}),
-    } as ChatCall["request"],
+    request: { ...rest, model: upstreamName } as ChatCall["request"],
     metadata: metadata ?? metadataFrom(undefined, header(req, "x-llmg-metadata")),
     stream: stream === true,
   };
