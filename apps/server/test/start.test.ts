@@ -29,6 +29,20 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
   });
 }
 
+/** Resolves once no process of the group is left (signal 0 probes without signalling). */
+async function groupExited(pgid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`process group ${pgid} still running ${timeoutMs} ms after SIGTERM`);
+}
+
 describe("pnpm start with no environment", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "llmg-start-"));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -61,9 +75,16 @@ describe("pnpm start with no environment", () => {
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
       process.kill(-child.pid!, "SIGTERM");
       await exited;
+      // `child` is pnpm, which may exit before the gateway it started has finished draining: the
+      // whole process group must be gone before the port can be expected to refuse.
+      await groupExited(child.pid!, 30_000);
       await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     } finally {
-      if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // The group is already gone (the normal end).
+      }
     }
   }, 120_000);
 });
