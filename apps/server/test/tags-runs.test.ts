@@ -1,3 +1,4 @@
+import { createLlmgClient, llmgErrorCode } from "@llmg/client";
 import { addDecimals } from "@llmg/core";
 import { testBackends } from "@llmg/db/testing";
 import { sql } from "kysely";
@@ -305,6 +306,18 @@ describe.each(testBackends())("tags and agent runs on %s", (kind) => {
       });
       expect(bad.status).toBe(400);
       expect(bad.body.details[0].field).toBe("runId");
+    });
+
+    it("is typed in the client, over tRPC too", async () => {
+      const client = createLlmgClient({ baseUrl: f.t.url, apiKey: f.user.key });
+      const run = await client.usage.run.query({ runId: "agent-7", per_page: 2 });
+      const totals: { calls: number; cost_usd_exact: string; budget_usd: string | null } = run.totals;
+      expect(totals.calls).toBe(5);
+      expect(run.data.map((r) => r.run_id)).toEqual(["agent-7", "agent-7"]);
+      const history = await client.usage.requests.query({ tag: "odd", run_id: "agent-7" });
+      expect(history.data.map((r) => r.id)).toEqual([runIds[3], runIds[1]]);
+      const missing = await client.usage.run.query({ runId: "never-used" }).catch((e: unknown) => e);
+      expect(llmgErrorCode(missing)).toBe("not_found");
     });
 
     it("filters the request history by tag and by run_id, with exact totals", async () => {
