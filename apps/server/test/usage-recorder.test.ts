@@ -36,6 +36,9 @@ function row(userId: string, extra: Partial<UsageRowValues> = {}): UsageRowValue
     metadata: null,
     request_body: null,
     response_body: null,
+    tags: [],
+    run_id: null,
+    run_budget_usd: null,
     ...extra,
   };
 }

@@ -1,4 +1,5 @@
 import type { Principal } from "./auth/authenticator";
+import type { AttributionHeaders } from "./chat/attribution";
 import type { Services } from "./services";
 
 export interface RequestMeta {
@@ -8,6 +9,8 @@ export interface RequestMeta {
   authorization: string | undefined;
   /** The raw `x-llmg-metadata` header, for chat calls that tag their usage row. */
   metadataHeader?: string | undefined;
+  /** The raw x-llmg-tags, x-llmg-run-id and x-llmg-run-budget-usd headers of a chat call. */
+  attributionHeaders?: AttributionHeaders | undefined;
   /** Body fields a chat call's schema does not know (REST only), named in x-llmg-adjusted-params. */
   ignoredFields?: readonly string[] | undefined;
 }

@@ -4,6 +4,7 @@ export * from "./auth/api-key";
 export * from "./auth/authenticator";
 export * from "./chat/api-call";
 export * from "./chat/api-schemas";
+export * from "./chat/attribution";
 export * from "./chat/call";
 export * from "./chat/inflight";
 export * from "./chat/limits";

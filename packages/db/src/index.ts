@@ -15,5 +15,6 @@ export * from "./repositories/usage-account";
 export * from "./repositories/usage-generate";
 export * from "./repositories/usage-history";
 export * from "./repositories/usage-measures";
+export * from "./repositories/usage-runs";
 export * from "./repositories/users";
 export * from "./types";

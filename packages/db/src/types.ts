@@ -114,6 +114,12 @@ export interface RequestsTable {
   metadata: ColumnType<Record<string, unknown> | null, string | null, string | null>;
   request_body: ColumnType<unknown, string | null, string | null>;
   response_body: ColumnType<unknown, string | null, string | null>;
+  /** Attribution tags of the call (x-llmg-tags / metadata.tags), validated and deduplicated. */
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** The agent run the call belongs to (x-llmg-run-id). */
+  run_id: string | null;
+  /** The run envelope the call was sent with (x-llmg-run-budget-usd), exact decimal. */
+  run_budget_usd: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   /** Inserting transaction's id (xid8, as text): the rollup watermark. Filled by the database. */
   txid: ColumnType<string, never, never>;

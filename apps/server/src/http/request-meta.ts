@@ -8,5 +8,10 @@ export function requestMeta(req: Request) {
     userAgent: req.get("user-agent") ?? null,
     authorization: req.get("authorization"),
     metadataHeader: req.get("x-llmg-metadata"),
+    attributionHeaders: {
+      tags: req.get("x-llmg-tags"),
+      runId: req.get("x-llmg-run-id"),
+      runBudgetUsd: req.get("x-llmg-run-budget-usd"),
+    },
   };
 }

@@ -45,6 +45,8 @@ function fingerprint(req: HistoryRequest): string {
     f.to?.getTime(),
     f.minCost,
     f.apiKeyId,
+    f.tag,
+    f.runId,
   ];
   return createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 12);
 }
@@ -90,10 +92,12 @@ async function userSpan(db: Kysely<Database>, userId: string): Promise<{ first: 
 /**
  * How many rows the filters match. Filters the rollups keep (provider, model, status, time)
  * are counted from them plus the live tail, so a total over millions of rows costs what a
- * summary does; min_cost and api_key_id are not in the rollups and count the rows themselves.
+ * summary does; min_cost, api_key_id, tag and run_id are not in the rollups and count the rows
+ * themselves (through the cost, tags and run indexes).
  */
 async function countMatching(db: Kysely<Database>, userId: string, f: HistoryFilters): Promise<number> {
-  if (f.minCost !== undefined || f.apiKeyId !== undefined) return countRequestHistory(db, userId, f);
+  if (f.minCost !== undefined || f.apiKeyId !== undefined || f.tag !== undefined || f.runId !== undefined)
+    return countRequestHistory(db, userId, f);
   const span = await userSpan(db, userId);
   if (!span) return 0;
   const from = f.from && f.from > span.first ? f.from : span.first;

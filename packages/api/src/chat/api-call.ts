@@ -2,6 +2,7 @@ import type { UserPrincipal } from "../auth/authenticator";
 import type { RequestMeta } from "../context";
 import type { Services } from "../services";
 import type { ApiChatInput } from "./api-schemas";
+import { attributionFrom } from "./attribution";
 import type { ChatCall } from "./call";
 import { metadataFrom } from "./metadata";
 import { resolveModel } from "./resolve-model";
@@ -13,20 +14,31 @@ import { resolveModel } from "./resolve-model";
 export function apiChatCall(
   services: Pick<Services, "catalog">,
   principal: UserPrincipal,
-  meta: Pick<RequestMeta, "requestId" | "ip" | "userAgent" | "metadataHeader" | "ignoredFields">,
+  meta: Pick<
+    RequestMeta,
+    "requestId" | "ip" | "userAgent" | "metadataHeader" | "attributionHeaders" | "ignoredFields"
+  >,
   input: ApiChatInput,
 ): ChatCall {
   const { model, upstreamName } = resolveModel(services.catalog, input.provider, input.model);
   // max_tokens and max_completion_tokens stay as the caller named them: the adapter knows which
   // one its model wants and says so when it has to rename it.
   const { provider: _p, model: _m, metadata, stream, ...rest } = input;
+  const callMetadata = metadata ?? metadataFrom(undefined, meta.metadataHeader);
+  // Refused here, before the call is admitted: a bad tag list reserves nothing.
+  const attribution = attributionFrom(
+    meta.attributionHeaders,
+    callMetadata,
+    metadata ? "metadata" : "x-llmg-metadata",
+  );
   return {
     principal,
     meta: { requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent },
     endpoint: "api",
     model,
     request: { ...rest, model: upstreamName },
-    metadata: metadata ?? metadataFrom(undefined, meta.metadataHeader),
+    metadata: callMetadata,
+    attribution,
     stream: stream === true,
     ...(meta.ignoredFields?.length ? { ignoredFields: meta.ignoredFields } : {}),
   };

@@ -1,6 +1,7 @@
 import type { ChatRequest, ModelInfo, Usage } from "@llmg/core";
 import type { UserPrincipal } from "../auth/authenticator";
 import type { RequestMeta } from "../context";
+import type { Attribution } from "./attribution";
 
 /** Everything known about one chat call once its body is validated. */
 export interface ChatCall {
@@ -11,6 +12,8 @@ export interface ChatCall {
   /** The request in our OpenAI shape, `model` already the provider's name. */
   request: ChatRequest;
   metadata: Record<string, unknown> | null;
+  /** Tags and agent run (x-llmg-tags, metadata.tags, x-llmg-run-id); none when absent. */
+  attribution?: Attribution;
   stream: boolean;
   /**
    * Top-level body fields the surface does not route (e.g. `logprobs` on /v1): dropped, and named

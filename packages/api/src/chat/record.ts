@@ -49,5 +49,8 @@ export function usageRow(services: Services, call: ChatCall, outcome: CallOutcom
     metadata: call.metadata ? JSON.stringify(call.metadata) : null,
     request_body: storeBodies ? bodyJson(call.request) : null,
     response_body: storeBodies && outcome.responseBody !== undefined ? bodyJson(outcome.responseBody) : null,
+    tags: call.attribution?.tags ?? [],
+    run_id: call.attribution?.runId ?? null,
+    run_budget_usd: call.attribution?.runBudgetUsd ?? null,
   };
 }

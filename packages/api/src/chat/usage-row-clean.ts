@@ -59,7 +59,7 @@ export interface CleanedRow {
   clamped: boolean;
 }
 
-const TEXT_COLUMNS = ["error_code", "error_message", "ip", "user_agent", "model"] as const;
+const TEXT_COLUMNS = ["error_code", "error_message", "ip", "user_agent", "model", "run_id"] as const;
 const JSON_COLUMNS = ["metadata", "request_body", "response_body"] as const;
 const TOKEN_COLUMNS = [
   "prompt_tokens",
@@ -99,6 +99,11 @@ export function cleanUsageRow(input: UsageRowValues): CleanedRow {
       edit()[column] = clean;
       cleaned = true;
     }
+  }
+  // Tags are validated at the call's start; cleaned anyway so a row built elsewhere cannot fail.
+  if (row.tags.some((tag) => cleanText(tag) !== tag)) {
+    edit().tags = row.tags.map(cleanText);
+    cleaned = true;
   }
   for (const column of TOKEN_COLUMNS) {
     const value = row[column];

@@ -1,4 +1,4 @@
-import { findRequest } from "@llmg/db";
+import { findRequest, runTotals } from "@llmg/db";
 import { z } from "zod";
 import { usageChart } from "../analytics/charts";
 import { requestHistory } from "../analytics/history";
@@ -16,6 +16,7 @@ import {
   usageSummarySchema,
 } from "../schemas/usage";
 import { chartsInput, historyInput, summaryInput } from "../schemas/usage-inputs";
+import { runInput, runSchema, toRunTotals } from "../schemas/usage-runs";
 import { router, userProcedure } from "../trpc";
 
 const FRESHNESS =
@@ -73,7 +74,7 @@ export const usageRouter = router({
         tags: ["usage"],
         summary: "Request history",
         description:
-          "Your calls, newest first by default. Pages are read by keyset through an index: `page` finds the page's first row by skipping index entries only, and `cursor` (pagination.next_cursor) continues after the previous page in constant time at any depth. The total comes from the rollups unless min_cost or api_key_id is given.",
+          "Your calls, newest first by default. Pages are read by keyset through an index: `page` finds the page's first row by skipping index entries only, and `cursor` (pagination.next_cursor) continues after the previous page in constant time at any depth. The total comes from the rollups unless min_cost, api_key_id, tag or run_id is given.",
         protect: true,
       },
     })
@@ -89,6 +90,8 @@ export const usageRouter = router({
           to: input.to,
           minCost: input.min_cost,
           apiKeyId: input.api_key_id,
+          tag: input.tag,
+          runId: input.run_id,
         },
         sort: input.sort,
         order: input.order,
@@ -98,6 +101,47 @@ export const usageRouter = router({
       });
       return {
         success: true as const,
+        data: result.rows.map(toRequestListItem),
+        pagination: {
+          page: result.page,
+          per_page: input.per_page,
+          total: result.total,
+          total_pages: Math.ceil(result.total / input.per_page),
+          next_cursor: result.nextCursor,
+        },
+      };
+    }),
+
+  run: userProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/usage/runs/{runId}",
+        tags: ["usage"],
+        summary: "One agent run",
+        description:
+          "Your calls sent with `x-llmg-run-id: {runId}` (oldest first by default, paged like GET /usage/requests) and the run's totals: calls, status counts, tokens, exact cost, first and last call. A run is yours alone: 404 when you have no call in it, even if another user used the same id.",
+        protect: true,
+      },
+    })
+    .input(runInput)
+    .output(runSchema)
+    .query(async ({ ctx, input }) => {
+      const { db } = ctx.services;
+      const totals = await runTotals(db, ctx.user.userId, input.runId);
+      if (!totals) throw notFound("Run");
+      const result = await requestHistory(db, ctx.user.userId, {
+        filters: { runId: input.runId },
+        sort: "created_at",
+        order: input.order,
+        page: input.page,
+        perPage: input.per_page,
+        cursor: input.cursor,
+      });
+      return {
+        success: true as const,
+        run_id: input.runId,
+        totals: toRunTotals(totals),
         data: result.rows.map(toRequestListItem),
         pagination: {
           page: result.page,

@@ -1,5 +1,6 @@
 import { HISTORY_SORTS } from "@llmg/db";
 import { z } from "zod";
+import { RUN_ID_PATTERN, TAG_INPUT_PATTERN } from "../chat/attribution";
 import { pageInput } from "../envelope";
 import { text } from "./common";
 
@@ -75,6 +76,21 @@ export const chartsInput = z.object({
   model: name("Only this model's calls", "gpt-4o-mini").optional(),
 });
 
+/** A tag as a query parameter: the charset calls may use, compared lowercase as stored. */
+export const tagParam = z
+  .string()
+  .trim()
+  .regex(TAG_INPUT_PATTERN, "must be 1-64 characters of letters, digits, _ . : / -")
+  .transform((tag) => tag.toLowerCase())
+  .meta({ description: "Only calls carrying this tag (compared lowercase)", example: "feature:search" });
+
+/** A run id as sent in x-llmg-run-id. */
+export const runIdParam = z
+  .string()
+  .trim()
+  .regex(RUN_ID_PATTERN, "must be 1-128 characters of letters, digits, _ . : -")
+  .meta({ description: "An agent run id, as sent in x-llmg-run-id", example: "run_01J9ZQ" });
+
 export const historyInput = pageInput
   .extend({
     provider: name("Only this provider", "openai").optional(),
@@ -89,6 +105,8 @@ export const historyInput = pageInput
       .meta({ description: "Only calls costing at least this much (USD, inclusive)", example: "0.01" })
       .optional(),
     api_key_id: name("Only calls made with this API key", "key_...").optional(),
+    tag: tagParam.optional(),
+    run_id: runIdParam.meta({ description: "Only calls of this agent run (x-llmg-run-id)" }).optional(),
     sort: z.enum(HISTORY_SORTS).default("created_at"),
     order: z.enum(["asc", "desc"]).default("desc"),
     cursor: text()

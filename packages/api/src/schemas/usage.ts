@@ -130,6 +130,10 @@ export const requestListItemSchema = z
     total_cost_exact: usdExact,
     latency_ms: z.number().int(),
     ttft_ms: z.number().int().nullable(),
+    tags: z
+      .array(z.string())
+      .meta({ description: "The call's tags (x-llmg-tags, metadata.tags), lowercase" }),
+    run_id: z.string().nullable().meta({ description: "The agent run of the call (x-llmg-run-id)" }),
   })
   .meta({ id: "RequestListItem" });
 
@@ -156,6 +160,10 @@ export const requestDetailSchema = requestListItemSchema
     ip: z.string().nullable(),
     user_agent: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()).nullable(),
+    run_budget_usd: z
+      .string()
+      .nullable()
+      .meta({ description: "The run envelope sent with the call (x-llmg-run-budget-usd), exact decimal" }),
     request_body: z.unknown().meta({ description: "Only with LLMG_STORE_BODIES=true; else null" }),
     response_body: z.unknown().meta({ description: "Only with LLMG_STORE_BODIES=true; else null" }),
   })
@@ -182,6 +190,8 @@ export function toRequestListItem(row: HistoryRow): z.infer<typeof requestListIt
     total_cost_exact: normalizeDecimal(row.total_cost),
     latency_ms: row.latency_ms,
     ttft_ms: row.ttft_ms,
+    tags: row.tags,
+    run_id: row.run_id,
   };
 }
 
@@ -199,6 +209,7 @@ export function toRequestDetail(row: RequestRow): z.infer<typeof requestDetailSc
     ip: row.ip,
     user_agent: row.user_agent,
     metadata: row.metadata,
+    run_budget_usd: row.run_budget_usd === null ? null : normalizeDecimal(row.run_budget_usd),
     request_body: row.request_body ?? null,
     response_body: row.response_body ?? null,
   };

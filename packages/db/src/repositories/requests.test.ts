@@ -34,6 +34,9 @@ function row(id: string, userId: string, totalCost: string): UsageRowValues {
     metadata: null,
     request_body: null,
     response_body: null,
+    tags: [],
+    run_id: null,
+    run_budget_usd: null,
   };
 }
 

@@ -31,6 +31,9 @@ export const USAGE_ROW_COLUMNS = [
   "metadata",
   "request_body",
   "response_body",
+  "tags",
+  "run_id",
+  "run_budget_usd",
 ] as const satisfies readonly (keyof NewRequestRow)[];
 
 export type UsageRowValues = {

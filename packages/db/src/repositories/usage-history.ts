@@ -13,6 +13,10 @@ export interface HistoryFilters {
   /** Exact decimal string, inclusive. */
   minCost?: string | undefined;
   apiKeyId?: string | undefined;
+  /** Only calls carrying this tag (lowercase). */
+  tag?: string | undefined;
+  /** Only calls of this agent run. */
+  runId?: string | undefined;
 }
 
 /** A position in one sort order: the sort key (as text, exact) and the id that breaks ties. */
@@ -51,6 +55,8 @@ export interface HistoryRow {
   total_cost: string;
   latency_ms: number;
   ttft_ms: number | null;
+  tags: string[];
+  run_id: string | null;
   /** This row's position, for the next page's cursor. */
   sort_key: string;
 }
@@ -104,12 +110,15 @@ function filterSql(f: HistoryFilters): RawBuilder<unknown> {
   if (f.to !== undefined) parts.push(sql`and r.created_at < ${f.to}`);
   if (f.minCost !== undefined) parts.push(sql`and r.total_cost >= cast(${f.minCost} as numeric)`);
   if (f.apiKeyId !== undefined) parts.push(sql`and r.api_key_id = ${f.apiKeyId}`);
+  // Containment, which the GIN index on tags serves (`= any(tags)` could not use it).
+  if (f.tag !== undefined) parts.push(sql`and r.tags @> array[${f.tag}]::text[]`);
+  if (f.runId !== undefined) parts.push(sql`and r.run_id = ${f.runId}`);
   return sql.join(parts, sql` `);
 }
 
 const LIST_COLUMNS = sql.raw(`r.id, r.created_at, r.provider, r.model, r.endpoint, r.stream, r.status,
   r.http_status, r.error_code, r.api_key_id, r.prompt_tokens, r.completion_tokens, r.cached_tokens,
-  r.reasoning_tokens, r.total_cost, r.latency_ms, r.ttft_ms`);
+  r.reasoning_tokens, r.total_cost, r.latency_ms, r.ttft_ms, r.tags, r.run_id`);
 
 /**
  * One page of a user's request history, read by keyset: `order by key, id` through the sort's

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   ApiError,
+  attributionFrom,
   type ChatCall,
   completeChat,
   describeIssues,
@@ -66,6 +67,17 @@ function toCall(
     // one its model wants and says so when it renames it.
     ...rest
   } = body;
+  const callMetadata = metadata ?? metadataFrom(undefined, header(req, "x-llmg-metadata"));
+  // Refused here, before the call is admitted: a bad tag list reserves nothing.
+  const attribution = attributionFrom(
+    {
+      tags: header(req, "x-llmg-tags"),
+      runId: header(req, "x-llmg-run-id"),
+      runBudgetUsd: header(req, "x-llmg-run-budget-usd"),
+    },
+    callMetadata,
+    metadata ? "metadata" : "x-llmg-metadata",
+  );
   return {
     principal,
     meta: {
@@ -76,7 +88,8 @@ function toCall(
     endpoint: "v1",
     model,
     request: { ...rest, model: upstreamName } as ChatCall["request"],
-    metadata: metadata ?? metadataFrom(undefined, header(req, "x-llmg-metadata")),
+    metadata: callMetadata,
+    attribution,
     stream: stream === true,
   };
 }
