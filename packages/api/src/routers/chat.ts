@@ -23,6 +23,7 @@ const chatResponseHeaders = z.object({
 export const chatRouter = router({
   completions: userProcedure
     .meta({
+      scope: "chat",
       openapi: {
         method: "POST",
         path: "/chat/completions",
@@ -33,7 +34,7 @@ export const chatRouter = router({
           "`x-llmg-adjusted-params` (set only when something changed) lists what the gateway changed before calling the provider, comma-separated: `<field>=dropped` for a field the provider cannot take or this route does not know, `=clamped:<value>`, `=filtered`, `=mapped`; too many or header-unsafe names are counted (`<n>_other_fields`), not echoed.",
           "`stream: true` answers `text/event-stream` instead of JSON: `data:` events of OpenAI's `chat.completion.chunk` (deltas with `content`, `reasoning_content`, `thinking_blocks`, `tool_calls` with `extra_content`), then a chunk with `finish_reason`, then always a usage chunk (`choices: []`, `usage` with the exact `cost_usd` decimal string), then `data: [DONE]`. The rate-limit and `x-llmg-adjusted-params` headers come first; `x-llmg-cost-usd` follows as a trailer. Errors before the stream begins answer this route's JSON error envelope and status; an error after it began is a last `data:` event holding the envelope (`success: false`), with no [DONE].",
           "Tools: names `^[a-zA-Z0-9_-]{1,64}$` and unique; `tool_choice` and `parallel_tool_calls` only with `tools`; a named `tool_choice` must name one of `tools`; a `tool` message must answer (`tool_call_id`) a call of the assistant message before it.",
-          "Errors: 400 validation_error (with the field), 400 credential_missing or unknown model, 400 egress_denied (the credential's base_url reached an address the egress policy refuses), 402 budget_exceeded, 429 rate_limit_exceeded (with retry_after), provider failures with the provider's status and provider_error.",
+          "Errors: 400 validation_error (with the field), 400 credential_missing or unknown model, 400 egress_denied (the credential's base_url reached an address the egress policy refuses), 401 key_expired, 403 insufficient_scope (the key lacks `chat`), 403 model_not_allowed (outside the key's allowed_models; refused before any reservation or provider call), 402 budget_exceeded, 429 rate_limit_exceeded (with retry_after), provider failures with the provider's status and provider_error.",
         ].join("\n\n"),
         protect: true,
         successDescription:

@@ -57,13 +57,9 @@ const expiresAt = z.iso
     example: "2027-01-01T00:00:00Z",
   });
 
-const teamId = text()
-  .min(1)
-  .max(100)
-  .nullable()
-  .meta({
-    description: "A team the key's user belongs to: the key's calls count for the team too; null = none",
-  });
+const teamId = text().min(1).max(100).nullable().meta({
+  description: "A team the key's user belongs to: the key's calls count for the team too; null = none",
+});
 
 /** What a key carries, on creation and change; every field optional. */
 export const keyAttributesInput = {

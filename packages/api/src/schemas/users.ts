@@ -29,12 +29,9 @@ export const apiKeySchema = z
     prefix: z.string().meta({ example: "llmg_Ab3dE9" }),
     team_id: z.string().nullable().meta({ description: "The team the key's calls count for; null = none" }),
     scopes: z.array(z.enum(["chat", "read", "manage"])),
-    allowed_models: z
-      .array(z.string())
-      .nullable()
-      .meta({
-        description: 'Models the key may call ("provider/model" or "provider/*"); null = every model',
-      }),
+    allowed_models: z.array(z.string()).nullable().meta({
+      description: 'Models the key may call ("provider/model" or "provider/*"); null = every model',
+    }),
     expires_at: isoDate
       .nullable()
       .meta({ description: "Refused with 401 key_expired from then on; null = never" }),
