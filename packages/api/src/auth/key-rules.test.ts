@@ -15,7 +15,7 @@ describe("key rules", () => {
     const table: Record<string, string> = {};
     for (const [name, procedure] of Object.entries(appRouter._def.procedures)) {
       if (name.startsWith("admin.")) continue;
-      const def = (procedure as { _def: ProcedureDef })._def;
+      const def = (procedure as unknown as { _def: ProcedureDef })._def;
       table[`${def.meta?.openapi?.method} ${def.meta?.openapi?.path}`] = requiredScope(
         def.meta?.scope,
         def.type,

@@ -21,7 +21,12 @@ export function modelsHandler(services: Services) {
   return async (req: Request, res: Response) => {
     try {
       const principal = await authenticateUser(services, req, "read");
-      const body = principal.allowedModels === null ? (cached ??= list(null)) : list(principal.allowedModels);
+      if (principal.allowedModels !== null) {
+        res.type("application/json").send(list(principal.allowedModels));
+        return;
+      }
+      cached ??= list(null);
+      const body = cached;
       res.type("application/json").send(body);
     } catch (error) {
       sendOpenAiError(res, errorFields(error), req.requestId);
