@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createLlmgClient, llmgErrorCode } from "@llmg/client";
 import { testBackends } from "@llmg/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createUserWithKey, startTestGateway, type TestGateway } from "./harness";
@@ -241,5 +242,63 @@ describe.each(testBackends())("teams on %s", (kind) => {
     expect(await activity("team.member.remove", team.id)).toEqual([
       expect.objectContaining({ user_id: member.user.id, actor: "admin" }),
     ]);
+  });
+});
+
+describe("teams through the typed client and the OpenAPI document", () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway("pglite");
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("the client reaches every team route with full types, and the document lists them", async () => {
+    const admin = createLlmgClient({ baseUrl: t.url, apiKey: t.adminKey });
+    const team = await admin.admin.createTeam.mutate({ name: unique("typed"), budget_cap_usd: "10" });
+    expect(team.data.monthly_budget_usd).toBe("10");
+    const { user, key } = await createUserWithKey(t);
+    await admin.admin.addTeamMember.mutate({ id: team.data.id, user_id: user.id, role: "manager" });
+    expect((await admin.admin.listTeams.query({})).pagination.total).toBe(1);
+    await admin.admin.updateTeam.mutate({ id: team.data.id, tpm: 1000 });
+
+    const client = createLlmgClient({ baseUrl: t.url, apiKey: key });
+    const mine = await client.teams.list.query({});
+    expect(mine.data.map((x) => x.role)).toEqual(["manager"]);
+    const changed = await client.teams.updateBudget.mutate({ id: team.data.id, monthly_budget_usd: "9.5" });
+    expect(changed.data.monthly_budget_usd).toBe("9.5");
+    const detail = await client.teams.get.query({ id: team.data.id });
+    expect(detail.data).toMatchObject({ tpm: 1000, members: [{ user_id: user.id }] });
+    const made = await client.keys.create.mutate({ team_id: team.data.id, scopes: ["chat"] });
+    const patched = await client.keys.update.mutate({ id: made.data.id, allowed_models: ["openai/*"] });
+    expect(patched.data).toMatchObject({
+      team_id: team.data.id,
+      scopes: ["chat"],
+      allowed_models: ["openai/*"],
+    });
+    const above = await client.teams.updateBudget
+      .mutate({ id: team.data.id, monthly_budget_usd: "11" })
+      .catch((e) => e);
+    expect(llmgErrorCode(above)).toBe("validation_error");
+    await admin.admin.removeTeamMember.mutate({ id: team.data.id, userId: user.id });
+    expect(llmgErrorCode(await client.teams.get.query({ id: team.data.id }).catch((e) => e))).toBe(
+      "not_found",
+    );
+
+    const doc = (await call(`${t.url}/openapi.json`)).body;
+    for (const path of [
+      "/admin/teams",
+      "/admin/teams/{id}",
+      "/admin/teams/{id}/members",
+      "/admin/teams/{id}/members/{userId}",
+      "/teams",
+      "/teams/{id}",
+      "/teams/{id}/budget",
+    ]) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+    expect(doc.paths["/keys/{id}"].patch.summary).toMatch(/Change an API key/);
+    expect(doc.paths["/teams/{id}/budget"].patch.responses["403"].description).toMatch(/insufficient_scope/);
   });
 });
