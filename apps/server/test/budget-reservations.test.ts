@@ -128,6 +128,10 @@ describe.skipIf(!production)("reservations and counters across processes (produc
       monthlyBudgetUsd: cost,
       rateLimitRpm: null,
       rateLimitTpm: null,
+      teamId: null,
+      scopes: ["chat", "read", "manage"],
+      allowedModels: null,
+      expiresAt: null,
     };
     await doomed.admit({ principal, maxCostUsd: cost, maxTokens: 20 });
     redis.disconnect();

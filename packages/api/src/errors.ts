@@ -7,9 +7,15 @@ export const ERROR_STATUS = {
   credential_missing: 400,
   egress_denied: 400,
   unauthorized: 401,
+  /** The key is known but past its expires_at. */
+  key_expired: 401,
   budget_exceeded: 402,
   forbidden: 403,
   account_disabled: 403,
+  /** The key lacks the scope the route needs (chat, read, manage). */
+  insufficient_scope: 403,
+  /** The model is outside the key's allowed_models. */
+  model_not_allowed: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

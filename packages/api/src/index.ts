@@ -2,6 +2,7 @@ export * from "./analytics";
 export * from "./auth/admin-key";
 export * from "./auth/api-key";
 export * from "./auth/authenticator";
+export * from "./auth/key-rules";
 export * from "./chat/api-call";
 export * from "./chat/api-schemas";
 export * from "./chat/attribution";

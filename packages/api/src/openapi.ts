@@ -5,8 +5,9 @@ import { appRouter } from "./root";
 
 const ERROR_STATUSES: Record<string, string> = {
   "400": "Invalid input (validation_error); `details` lists each offending field",
-  "401": "Missing, unknown or revoked API key",
-  "403": "The key may not call this endpoint",
+  "401": "Missing, unknown or revoked API key (unauthorized), or a key past its expires_at (key_expired)",
+  "403":
+    "The key may not call this endpoint: forbidden, account_disabled, insufficient_scope (the key lacks the scope the route needs: chat, read or manage) or, on chat, model_not_allowed (outside the key's allowed_models)",
   "404": "Not found (another user's object answers 404 too)",
   "500": "Internal error (never carries a stack or a secret)",
 };

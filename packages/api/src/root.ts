@@ -1,6 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { accountRouter } from "./routers/account";
 import { adminRouter } from "./routers/admin";
+import { adminTeamsRouter } from "./routers/admin-teams";
 import { budgetRouter } from "./routers/budget";
 import { chatRouter } from "./routers/chat";
 import { credentialsRouter } from "./routers/credentials";
@@ -8,12 +9,13 @@ import { keysRouter } from "./routers/keys";
 import { modelsRouter } from "./routers/models";
 import { pricingRouter } from "./routers/pricing";
 import { providersRouter } from "./routers/providers";
+import { teamsRouter } from "./routers/teams";
 import { usageRouter } from "./routers/usage";
-import { createCallerFactory, router } from "./trpc";
+import { createCallerFactory, mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
   account: accountRouter,
-  admin: adminRouter,
+  admin: mergeRouters(adminRouter, adminTeamsRouter),
   budget: budgetRouter,
   chat: chatRouter,
   credentials: credentialsRouter,
@@ -21,6 +23,7 @@ export const appRouter = router({
   providers: providersRouter,
   models: modelsRouter,
   pricing: pricingRouter,
+  teams: teamsRouter,
   usage: usageRouter,
 });
 

@@ -1,14 +1,19 @@
+import type { KeyScope } from "@llmg/db";
 import { initTRPC } from "@trpc/server";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { UserPrincipal } from "./auth/authenticator";
+import { assertScope, requiredScope } from "./auth/key-rules";
 import type { Context } from "./context";
 import { errorFields } from "./error-fields";
 import { ApiError, trpcCodeForStatus } from "./errors";
 
+/** `scope`: what a user key needs for the procedure; left out, see requiredScope. */
+export type ProcedureMeta = OpenApiMeta & { scope?: KeyScope };
+
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ProcedureMeta>()
   .create({
     // tRPC clients keep tRPC's shape; `data` carries our code so both surfaces agree.
     errorFormatter({ shape, error, ctx }) {
@@ -35,6 +40,7 @@ const t = initTRPC
   });
 
 export const router = t.router;
+export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
@@ -44,11 +50,15 @@ const authenticated = t.middleware(async ({ ctx, next }) => {
   return next({ ctx: { principal } });
 });
 
-/** A user's own API key; the admin key has no user and is refused here. */
-export const userProcedure = publicProcedure.use(authenticated).use(({ ctx, next }) => {
+/**
+ * A user's own API key; the admin key has no user and is refused here. The key's scopes are
+ * checked here, for every user procedure, against what the procedure declares (or its type).
+ */
+export const userProcedure = publicProcedure.use(authenticated).use(({ ctx, next, meta, type }) => {
   if (ctx.principal.kind !== "user") {
     throw new ApiError("forbidden", "This endpoint needs a user's API key, not the admin key");
   }
+  assertScope(ctx.principal, requiredScope(meta?.scope, type));
   return next({ ctx: { principal: ctx.principal as UserPrincipal, user: ctx.principal as UserPrincipal } });
 });
 

@@ -11,6 +11,7 @@ export * from "./repositories/requests";
 export * from "./repositories/rollups";
 export * from "./repositories/rollups-sql";
 export * from "./repositories/settings";
+export * from "./repositories/teams";
 export * from "./repositories/usage-account";
 export * from "./repositories/usage-generate";
 export * from "./repositories/usage-history";

@@ -34,9 +34,42 @@ export interface ApiKeysTable {
   key_hash: string;
   rate_limit_rpm: number | null;
   rate_limit_tpm: number | null;
+  /** A team of the key's user whose spend the key's calls count towards; null = none. */
+  team_id: string | null;
+  /** Subset of "chat", "read", "manage". */
+  scopes: ColumnType<KeyScope[], string | undefined, string>;
+  /** Exact "provider/model" ids or "provider/*"; null = every model. */
+  allowed_models: ColumnType<string[] | null, string | null | undefined, string | null>;
+  /** Refused (401 key_expired) from this instant on; null = never. */
+  expires_at: Timestamp | null;
   created_at: Timestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+}
+
+export type KeyScope = "chat" | "read" | "manage";
+export type TeamRole = "member" | "manager";
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  monthly_budget_usd: Money | null;
+  /** The highest monthly limit a manager may set; set by the admin; null = no cap. */
+  budget_cap_usd: Money | null;
+  /** Alert thresholds in percent of the limit, ascending. */
+  thresholds: ColumnType<number[], string | undefined, string>;
+  webhook_url: string | null;
+  rate_limit_rpm: number | null;
+  rate_limit_tpm: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  role: TeamRole;
+  created_at: Timestamp;
 }
 
 export interface ActivityLogTable {
@@ -220,6 +253,8 @@ export interface Database {
   budget_alerts: BudgetAlertsTable;
   usage_rollups: UsageRollupsTable;
   usage_rollup_state: UsageRollupStateTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -240,3 +275,5 @@ export type BudgetAlert = Selectable<BudgetAlertsTable>;
 export type NewBudgetAlert = Insertable<BudgetAlertsTable>;
 export type UsageRollup = Selectable<UsageRollupsTable>;
 export type UsageRollupState = Selectable<UsageRollupStateTable>;
+export type Team = Selectable<TeamsTable>;
+export type TeamMember = Selectable<TeamMembersTable>;

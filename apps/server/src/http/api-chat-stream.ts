@@ -3,6 +3,7 @@ import {
   ApiError,
   apiChatCall,
   apiChatInput,
+  assertScope,
   describeIssues,
   errorFields,
   isDatabaseInputError,
@@ -51,6 +52,8 @@ export async function handleApiChatStream(services: Services, req: Request, res:
       req.principal ?? (await services.auth.authenticate(req.get("authorization"), req.ip ?? null));
     if (principal.kind !== "user")
       throw new ApiError("forbidden", "This endpoint needs a user's API key, not the admin key");
+    // The scope the JSON route declares (chat), checked before the body is looked at, as there.
+    assertScope(principal, "chat");
     const parsed = apiChatInput.safeParse(req.body);
     if (!parsed.success) {
       const details = describeIssues(parsed.error);

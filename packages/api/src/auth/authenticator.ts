@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { type Database, findActiveKeyByHash, findUserById, touchKeysLastUsed } from "@llmg/db";
+import { type Database, findActiveKeyByHash, findUserById, type KeyScope, touchKeysLastUsed } from "@llmg/db";
 import type { Kysely } from "kysely";
 import { ApiError } from "../errors";
 import { bearerToken, hashKey, KEY_PREFIX } from "./api-key";
@@ -15,6 +15,14 @@ export interface UserPrincipal {
   /** The tighter of the user's and the key's limits, null when neither sets one. */
   rateLimitRpm: number | null;
   rateLimitTpm: number | null;
+  /** The team the key's calls count for; null = none. */
+  teamId: string | null;
+  /** What the key may do (see auth/key-rules.ts). */
+  scopes: readonly KeyScope[];
+  /** "provider/model" or "provider/*" entries; null = every model. */
+  allowedModels: readonly string[] | null;
+  /** Epoch ms from which the key is refused (401 key_expired); null = never. */
+  expiresAt: number | null;
 }
 
 export type Principal = { kind: "admin" } | UserPrincipal;
@@ -96,6 +104,13 @@ function setBounded<V>(map: Map<string, V>, key: string, value: V, max: number):
 export const accountDisabled = () =>
   new ApiError("account_disabled", "This account is disabled: ask the gateway's administrator");
 
+// The message never carries the key (nor its prefix): an expired key may be given a new expiry.
+export const keyExpired = (expiresAt: number) =>
+  new ApiError(
+    "key_expired",
+    `This API key expired at ${new Date(expiresAt).toISOString()}: use another key`,
+  );
+
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const { db, adminKeyHash, cacheTtlMs } = options;
   const now = options.now ?? Date.now;
@@ -137,6 +152,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         monthlyBudgetUsd: user.monthly_budget_usd,
         rateLimitRpm: tighter(user.rate_limit_rpm, key.rate_limit_rpm),
         rateLimitTpm: tighter(user.rate_limit_tpm, key.rate_limit_tpm),
+        teamId: key.team_id,
+        scopes: Object.freeze([...key.scopes]),
+        allowedModels: key.allowed_models === null ? null : Object.freeze([...key.allowed_models]),
+        expiresAt: key.expires_at?.getTime() ?? null,
       },
     };
   }
@@ -204,6 +223,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         }
       }
       if (found.disabled) throw accountDisabled();
+      // Checked on every call, cached or not: the cache TTL must not stretch a key's life. A
+      // known key that expired is not a guess, so it does not count towards the bad-key throttle.
+      const expiresAt = found.principal.expiresAt;
+      if (expiresAt !== null && t >= expiresAt) throw keyExpired(expiresAt);
       usedSinceFlush.add(found.principal.keyId);
       return found.principal;
     },

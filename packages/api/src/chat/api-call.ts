@@ -5,7 +5,7 @@ import type { ApiChatInput } from "./api-schemas";
 import { attributionFrom } from "./attribution";
 import type { ChatCall } from "./call";
 import { metadataFrom } from "./metadata";
-import { resolveModel } from "./resolve-model";
+import { resolveModelFor } from "./resolve-model";
 
 /**
  * A validated POST /api/chat/completions body as a chat call. Shared by the tRPC procedure (JSON
@@ -20,7 +20,7 @@ export function apiChatCall(
   >,
   input: ApiChatInput,
 ): ChatCall {
-  const { model, upstreamName } = resolveModel(services.catalog, input.provider, input.model);
+  const { model, upstreamName } = resolveModelFor(services.catalog, principal, input.provider, input.model);
   // max_tokens and max_completion_tokens stay as the caller named them: the adapter knows which
   // one its model wants and says so when it has to rename it.
   const { provider: _p, model: _m, metadata, stream, ...rest } = input;

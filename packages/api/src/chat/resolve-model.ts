@@ -1,4 +1,6 @@
 import { AmbiguousModelError, type Catalog, isProviderId, type ModelInfo } from "@llmg/core";
+import type { UserPrincipal } from "../auth/authenticator";
+import { assertModelAllowed, assertScope } from "../auth/key-rules";
 import { ApiError } from "../errors";
 
 export interface ResolvedModel {
@@ -48,4 +50,22 @@ export function resolveModel(catalog: Catalog, provider: string | undefined, nam
     }
     throw error;
   }
+}
+
+/**
+ * The model a key asks for, once the key may call it: the `chat` scope, then its allowlist (by
+ * catalog id or by the name used). Both chat surfaces build their call through here, so both
+ * refuse before any reservation or provider call.
+ */
+export function resolveModelFor(
+  catalog: Catalog,
+  principal: UserPrincipal,
+  provider: string | undefined,
+  name: string,
+): ResolvedModel {
+  assertScope(principal, "chat");
+  const resolved = resolveModel(catalog, provider, name);
+  const { model, upstreamName } = resolved;
+  assertModelAllowed(principal, model.provider, [model.id, upstreamName]);
+  return resolved;
 }

@@ -5,6 +5,7 @@ import { ok, pageInput, pageOf, paginated } from "../envelope";
 import { notFound } from "../errors";
 import { limitUsd } from "../schemas/budget";
 import { jsonBoolean, positiveInt, text } from "../schemas/common";
+import { keyAttributesInput, keyName } from "../schemas/keys";
 import { createdApiKeySchema, toUserDto, userSchema } from "../schemas/users";
 import { issueKey } from "../services/keys";
 import { updateUserAccount } from "../services/user-admin";
@@ -88,16 +89,18 @@ export const adminRouter = router({
         path: "/admin/users/{id}/keys",
         tags: ["admin"],
         summary: "Create an API key for a user",
-        description: "The full key is returned once, in this answer only.",
+        description:
+          "The full key is returned once, in this answer only. Takes the attributes POST /api/keys takes; team_id must be a team the user belongs to.",
         protect: true,
       },
     })
-    .input(z.object({ id: text().min(1).max(100), name: text().trim().min(1).max(200).optional() }))
+    .input(z.object({ id: text().min(1).max(100), name: keyName.optional(), ...keyAttributesInput }))
     .output(ok(createdApiKeySchema))
     .mutation(async ({ ctx, input }) => {
-      const user = await findUserById(ctx.services.db, input.id);
+      const { id: userId, name, ...attributes } = input;
+      const user = await findUserById(ctx.services.db, userId);
       if (!user) throw notFound("User");
-      const data = await issueKey(ctx, user.id, input.name ?? null);
+      const data = await issueKey(ctx, user.id, name ?? null, attributes);
       ctx.response.status = 201;
       return { success: true as const, data };
     }),

@@ -23,6 +23,7 @@ const chatResponseHeaders = z.object({
 export const chatRouter = router({
   completions: userProcedure
     .meta({
+      scope: "chat",
       openapi: {
         method: "POST",
         path: "/chat/completions",
@@ -34,7 +35,7 @@ export const chatRouter = router({
           "`stream: true` answers `text/event-stream` instead of JSON: `data:` events of OpenAI's `chat.completion.chunk` (deltas with `content`, `reasoning_content`, `thinking_blocks`, `tool_calls` with `extra_content`), then a chunk with `finish_reason`, then always a usage chunk (`choices: []`, `usage` with the exact `cost_usd` decimal string), then `data: [DONE]`. The rate-limit and `x-llmg-adjusted-params` headers come first; `x-llmg-cost-usd` follows as a trailer. Errors before the stream begins answer this route's JSON error envelope and status; an error after it began is a last `data:` event holding the envelope (`success: false`), with no [DONE].",
           "Attribution (recorded on the usage row, refused with a 400 naming the field before the call is admitted): `x-llmg-tags: a,b` and/or `metadata.tags` (array of strings), merged as their union, lowercase, duplicates removed, at most 10, each 1-64 characters of `A-Za-z0-9_.:/-`; `x-llmg-run-id` (1-128 characters of `A-Za-z0-9_.:-`) groups calls into an agent run (GET /usage/runs/{runId}); `x-llmg-run-budget-usd` (positive decimal string, at most 10 decimals and 1000000; needs a run id) is recorded, not yet enforced.",
           "Tools: names `^[a-zA-Z0-9_-]{1,64}$` and unique; `tool_choice` and `parallel_tool_calls` only with `tools`; a named `tool_choice` must name one of `tools`; a `tool` message must answer (`tool_call_id`) a call of the assistant message before it.",
-          "Errors: 400 validation_error (with the field), 400 credential_missing or unknown model, 400 egress_denied (the credential's base_url reached an address the egress policy refuses), 402 budget_exceeded, 429 rate_limit_exceeded (with retry_after), provider failures with the provider's status and provider_error.",
+          "Errors: 400 validation_error (with the field), 400 credential_missing or unknown model, 400 egress_denied (the credential's base_url reached an address the egress policy refuses), 401 key_expired, 403 insufficient_scope (the key lacks `chat`), 403 model_not_allowed (outside the key's allowed_models; refused before any reservation or provider call), 402 budget_exceeded, 429 rate_limit_exceeded (with retry_after), provider failures with the provider's status and provider_error.",
         ].join("\n\n"),
         protect: true,
         successDescription:

@@ -4,8 +4,9 @@ import { audit } from "../audit";
 import { ok } from "../envelope";
 import { notFound } from "../errors";
 import { text } from "../schemas/common";
+import { keyAttributesInput, keyName } from "../schemas/keys";
 import { apiKeySchema, createdApiKeySchema, toApiKeyDto } from "../schemas/users";
-import { issueKey } from "../services/keys";
+import { changeKey, issueKey } from "../services/keys";
 import { router, userProcedure } from "../trpc";
 
 export const keysRouter = router({
@@ -27,15 +28,44 @@ export const keysRouter = router({
         path: "/keys",
         tags: ["keys"],
         summary: "Create an API key",
-        description: "The full key is returned once, in this answer only.",
+        description:
+          "The full key is returned once, in this answer only. Optional: team_id (a team you belong to, else 400), scopes (default chat, read, manage), allowed_models, expires_at (in the future).",
         protect: true,
       },
     })
-    .input(z.object({ name: text().trim().min(1).max(200).optional() }))
+    .input(z.object({ name: keyName.optional(), ...keyAttributesInput }))
     .output(ok(createdApiKeySchema))
     .mutation(async ({ ctx, input }) => {
-      const data = await issueKey(ctx, ctx.user.userId, input.name ?? null);
+      const { name, ...attributes } = input;
+      const data = await issueKey(ctx, ctx.user.userId, name ?? null, attributes);
       ctx.response.status = 201;
+      return { success: true as const, data };
+    }),
+
+  update: userProcedure
+    .meta({
+      openapi: {
+        method: "PATCH",
+        path: "/keys/{id}",
+        tags: ["keys"],
+        summary: "Change an API key: name, team, scopes, allowed models, expiry",
+        description:
+          "Fields left out keep their value; null clears team_id, allowed_models (every model) and expires_at (never). Applies at once on this replica and within LLMG_KEY_CACHE_TTL_MS on others. 404 for a key that is not yours or is revoked.",
+        protect: true,
+      },
+    })
+    .input(
+      z
+        .object({ id: text().min(1).max(100), name: keyName.nullable().optional(), ...keyAttributesInput })
+        .refine((v) => Object.entries(v).some(([k, value]) => k !== "id" && value !== undefined), {
+          message: "give at least one field to change",
+          path: ["(body)"],
+        }),
+    )
+    .output(ok(apiKeySchema))
+    .mutation(async ({ ctx, input }) => {
+      const { id, ...patch } = input;
+      const data = await changeKey(ctx, ctx.user.userId, id, patch);
       return { success: true as const, data };
     }),
 

@@ -90,7 +90,8 @@ export const budgetUpdateSchema = budgetSchema
   })
   .meta({ id: "BudgetUpdate" });
 
-const httpUrl = z
+/** An http(s) URL (the egress policy is checked separately, it needs a DNS lookup). */
+export const httpUrl = z
   .string()
   .trim()
   .max(2000)
@@ -109,13 +110,16 @@ export const limitUsd = usdAmount.refine(
   `must be at most ${MAX_LIMIT_USD}`,
 );
 
+/** Alert thresholds in percent of a limit: at most 10, stored ascending without repeats. */
+export const thresholdList = z
+  .array(z.number().int().min(1).max(1000))
+  .max(10)
+  .transform((list) => [...new Set(list)].sort((a, b) => a - b));
+
 export const budgetUpdateInput = z
   .object({
     limit_usd: limitUsd.nullable().optional().meta({ description: "Monthly limit in USD; null = unlimited" }),
-    thresholds: z
-      .array(z.number().int().min(1).max(1000))
-      .max(10)
-      .transform((list) => [...new Set(list)].sort((a, b) => a - b))
+    thresholds: thresholdList
       .optional()
       .meta({ description: "Alert thresholds in percent of the limit (default 50, 80, 100)" }),
     webhook_url: httpUrl.nullable().optional().meta({

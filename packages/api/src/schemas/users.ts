@@ -27,6 +27,14 @@ export const apiKeySchema = z
     id: z.string(),
     name: z.string().nullable(),
     prefix: z.string().meta({ example: "llmg_Ab3dE9" }),
+    team_id: z.string().nullable().meta({ description: "The team the key's calls count for; null = none" }),
+    scopes: z.array(z.enum(["chat", "read", "manage"])),
+    allowed_models: z.array(z.string()).nullable().meta({
+      description: 'Models the key may call ("provider/model" or "provider/*"); null = every model',
+    }),
+    expires_at: isoDate
+      .nullable()
+      .meta({ description: "Refused with 401 key_expired from then on; null = never" }),
     created_at: isoDate,
     last_used_at: isoDate.nullable(),
   })
@@ -55,6 +63,10 @@ export function toApiKeyDto(key: ApiKey): z.infer<typeof apiKeySchema> {
     id: key.id,
     name: key.name,
     prefix: key.prefix,
+    team_id: key.team_id,
+    scopes: key.scopes,
+    allowed_models: key.allowed_models,
+    expires_at: key.expires_at?.toISOString() ?? null,
     created_at: key.created_at.toISOString(),
     last_used_at: key.last_used_at?.toISOString() ?? null,
   };

@@ -4,6 +4,7 @@ import * as credentialsRequests from "./2026-11-27T01-00-00_credentials_requests
 import * as budgets from "./2026-11-27T02-00-00_budgets";
 import * as usageRollups from "./2026-11-27T03-00-00_usage_rollups";
 import * as userAdmin from "./2026-12-01T00-00-00_user_admin";
+import * as teamsKeys from "./2026-12-02T00-00-00_teams_keys";
 import * as tagsRuns from "./2026-12-02T01-00-00_tags_runs";
 
 /**
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "2026-11-27T02-00-00_budgets": budgets,
   "2026-11-27T03-00-00_usage_rollups": usageRollups,
   "2026-12-01T00-00-00_user_admin": userAdmin,
+  "2026-12-02T00-00-00_teams_keys": teamsKeys,
   "2026-12-02T01-00-00_tags_runs": tagsRuns,
 };
 

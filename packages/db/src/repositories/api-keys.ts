@@ -1,12 +1,31 @@
 import type { Kysely } from "kysely";
 import { newId } from "../ids";
-import type { ApiKey, Database } from "../types";
+import type { ApiKey, Database, KeyScope } from "../types";
 
-export interface InsertApiKeyInput {
+/** What a key carries besides its identity; left out = the column's default (or unchanged). */
+export interface ApiKeyAttributes {
+  teamId?: string | null;
+  scopes?: KeyScope[];
+  allowedModels?: string[] | null;
+  expiresAt?: Date | null;
+}
+
+export interface InsertApiKeyInput extends ApiKeyAttributes {
   userId: string;
   name?: string | null;
   prefix: string;
   keyHash: string;
+}
+
+function attributeColumns(attrs: ApiKeyAttributes) {
+  return {
+    ...(attrs.teamId !== undefined ? { team_id: attrs.teamId } : {}),
+    ...(attrs.scopes !== undefined ? { scopes: JSON.stringify(attrs.scopes) } : {}),
+    ...(attrs.allowedModels !== undefined
+      ? { allowed_models: attrs.allowedModels === null ? null : JSON.stringify(attrs.allowedModels) }
+      : {}),
+    ...(attrs.expiresAt !== undefined ? { expires_at: attrs.expiresAt } : {}),
+  };
 }
 
 export async function insertApiKey(db: Kysely<Database>, input: InsertApiKeyInput): Promise<ApiKey> {
@@ -18,6 +37,7 @@ export async function insertApiKey(db: Kysely<Database>, input: InsertApiKeyInpu
       name: input.name ?? null,
       prefix: input.prefix,
       key_hash: input.keyHash,
+      ...attributeColumns(input),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -56,6 +76,33 @@ export async function revokeKey(
   return db
     .updateTable("api_keys")
     .set({ revoked_at: new Date() })
+    .where("id", "=", keyId)
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Changes one of the user's active keys; undefined when it is not theirs or is revoked. */
+export async function updateKeyAttributes(
+  db: Kysely<Database>,
+  userId: string,
+  keyId: string,
+  patch: ApiKeyAttributes & { name?: string | null },
+): Promise<ApiKey | undefined> {
+  const values = { ...attributeColumns(patch), ...(patch.name !== undefined ? { name: patch.name } : {}) };
+  if (Object.keys(values).length === 0) {
+    return db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("id", "=", keyId)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+  }
+  return db
+    .updateTable("api_keys")
+    .set(values)
     .where("id", "=", keyId)
     .where("user_id", "=", userId)
     .where("revoked_at", "is", null)

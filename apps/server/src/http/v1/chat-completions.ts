@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   ApiError,
+  assertScope,
   attributionFrom,
   type ChatCall,
   completeChat,
@@ -9,7 +10,7 @@ import {
   isDatabaseInputError,
   metadataFrom,
   type Principal,
-  resolveModel,
+  resolveModelFor,
   type Services,
   type UserPrincipal,
 } from "@llmg/api";
@@ -19,7 +20,12 @@ import { sendJson } from "../send-json";
 import { openAiErrorBody, sendOpenAiError } from "./openai-errors";
 import { ignoredFields, type OpenAiChatRequest, openAiChatRequest } from "./request-schema";
 
-export async function authenticateUser(services: Services, req: IncomingMessage): Promise<UserPrincipal> {
+/** The caller's user key, once it holds `scope` (chat for calls, read for the model list). */
+export async function authenticateUser(
+  services: Services,
+  req: IncomingMessage,
+  scope: "chat" | "read",
+): Promise<UserPrincipal> {
   // Disabled users and the bad-key throttle apply here as on /api: both are checked in the
   // authenticator, from its cache (a map lookup per call).
   const principal = await services.auth.authenticate(
@@ -28,6 +34,7 @@ export async function authenticateUser(services: Services, req: IncomingMessage)
   );
   if (principal.kind !== "user")
     throw new ApiError("forbidden", "Chat calls need a user's API key, not the admin key");
+  assertScope(principal, scope);
   return principal;
 }
 
@@ -56,7 +63,7 @@ function toCall(
   principal: UserPrincipal,
   body: OpenAiChatRequest,
 ): ChatCall {
-  const { model, upstreamName } = resolveModel(services.catalog, undefined, body.model);
+  const { model, upstreamName } = resolveModelFor(services.catalog, principal, undefined, body.model);
   const {
     model: _m,
     metadata,
@@ -110,7 +117,8 @@ export async function handleChatCompletion(
 ): Promise<void> {
   let body: OpenAiChatRequest | undefined;
   try {
-    const principal = authenticated?.kind === "user" ? authenticated : await authenticateUser(services, req);
+    const principal =
+      authenticated?.kind === "user" ? authenticated : await authenticateUser(services, req, "chat");
     const raw = await readBody();
     body = parseBody(raw);
     const call = toCall(services, req, requestId, principal, body);

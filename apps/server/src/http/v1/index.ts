@@ -14,7 +14,7 @@ export function v1Router(services: Services): Router {
   // is checked before the body is read, and the handler takes the principal from here.
   router.post("/chat/completions", async (req, res, next) => {
     try {
-      req.principal = await authenticateUser(services, req);
+      req.principal = await authenticateUser(services, req, "chat");
       next();
     } catch (error) {
       sendOpenAiError(res, errorFields(error), req.requestId);
