@@ -1,4 +1,5 @@
 import {
+  type Adjustment,
   type CallContext,
   type ChatResult,
   estimatePromptTokens,
@@ -62,13 +63,22 @@ export const ADJUSTED_PARAMS_HEADER = "x-llmg-adjusted-params";
  */
 function adjusted(call: ChatCall): { call: ChatCall; header: string | undefined } {
   const result = getAdapter(call.model.provider).adjust(call.request, call.model);
-  const parts = [
-    ...(call.ignoredFields ?? []).map((field) => `${field}=dropped`),
-    ...(result.adjusted.length > 0 ? [formatAdjustments(result.adjusted)] : []),
-  ];
+  // Fields the surface did not route are dropped like the ones the provider cannot map.
+  const changes = call.ignoredFields?.length
+    ? [
+        ...call.ignoredFields.map(
+          (param): Adjustment => ({
+            param,
+            action: "dropped",
+            reason: "not a field this surface routes",
+          }),
+        ),
+        ...result.adjusted,
+      ]
+    : result.adjusted;
   return {
     call: result.request === call.request ? call : { ...call, request: result.request },
-    header: parts.length > 0 ? parts.join(", ") : undefined,
+    header: changes.length > 0 ? formatAdjustments(changes) : undefined,
   };
 }
 

@@ -123,17 +123,20 @@ export async function removeTeamMember(
   });
 }
 
+function memberRow(db: Kysely<Database>, teamId: string, userId: string) {
+  return db
+    .selectFrom("team_members")
+    .selectAll()
+    .where("team_id", "=", teamId)
+    .where("user_id", "=", userId);
+}
+
 export async function findTeamMember(
   db: Kysely<Database>,
   teamId: string,
   userId: string,
 ): Promise<TeamMember | undefined> {
-  return db
-    .selectFrom("team_members")
-    .selectAll()
-    .where("team_id", "=", teamId)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
+  return memberRow(db, teamId, userId).executeTakeFirst();
 }
 
 /**
@@ -146,13 +149,7 @@ export async function holdTeamMembership(
   teamId: string,
   userId: string,
 ): Promise<TeamMember | undefined> {
-  return db
-    .selectFrom("team_members")
-    .selectAll()
-    .where("team_id", "=", teamId)
-    .where("user_id", "=", userId)
-    .forShare()
-    .executeTakeFirst();
+  return memberRow(db, teamId, userId).forShare().executeTakeFirst();
 }
 
 export interface TeamMemberWithEmail extends TeamMember {

@@ -1,3 +1,4 @@
+import { MAPPABLE_FIELDS } from "../../catalog/param-rules";
 import { createOpenAICompatibleAdapter, type OpenAIDialect } from "../openai-compatible";
 
 export const openaiDialect: OpenAIDialect = {
@@ -13,24 +14,9 @@ export const openaiDialect: OpenAIDialect = {
   textOnly: false,
   namesOnAllRoles: true,
   responseFormat: (format) => format,
-  // Every field below is a ChatCompletionCreateParamsBase field of openai-node
-  // src/resources/chat/completions/completions.ts, sent under its own name.
-  fields: new Set([
-    "temperature",
-    "top_p",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "seed",
-    "tools",
-    "tool_choice",
-    "response_format",
-    "user",
-    "reasoning_effort",
-    "parallel_tool_calls",
-    "prompt_cache_key",
-    "service_tier",
-  ]),
+  // Every mappable field is a ChatCompletionCreateParamsBase field of openai-node
+  // src/resources/chat/completions/completions.ts (our request shape is OpenAI's), sent as named.
+  fields: new Set(MAPPABLE_FIELDS),
   requestIdHeaders: ["x-request-id"],
 };
 
