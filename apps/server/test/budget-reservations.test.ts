@@ -132,6 +132,9 @@ describe.skipIf(!production)("reservations and counters across processes (produc
       scopes: ["chat", "read", "manage"],
       allowedModels: null,
       expiresAt: null,
+      budgetUsd: null,
+      budgetPeriod: null,
+      maxParallel: null,
     };
     await doomed.admit({ principal, maxCostUsd: cost, maxTokens: 20 });
     redis.disconnect();

@@ -39,6 +39,7 @@ function row(userId: string, extra: Partial<UsageRowValues> = {}): UsageRowValue
     tags: [],
     run_id: null,
     run_budget_usd: null,
+    team_id: null,
     ...extra,
   };
 }

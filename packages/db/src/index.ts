@@ -4,6 +4,7 @@ export * from "./migrate";
 export * from "./repositories/activity-log";
 export * from "./repositories/api-keys";
 export * from "./repositories/budget-alerts";
+export * from "./repositories/budget-levels";
 export * from "./repositories/budgets";
 export * from "./repositories/credentials";
 export * from "./repositories/pagination";

@@ -42,12 +42,19 @@ export interface ApiKeysTable {
   allowed_models: ColumnType<string[] | null, string | null | undefined, string | null>;
   /** Refused (401 key_expired) from this instant on; null = never. */
   expires_at: Timestamp | null;
+  /** The key's own budget per `budget_period`; null = none. */
+  budget_usd: Money | null;
+  /** UTC calendar day, month, or the key's whole life; null while no budget is set. */
+  budget_period: BudgetPeriod | null;
+  /** Calls of this key in flight at once (429 concurrency_limit_exceeded past it); null = no cap. */
+  max_parallel: number | null;
   created_at: Timestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
 }
 
 export type KeyScope = "chat" | "read" | "manage";
+export type BudgetPeriod = "day" | "month" | "total";
 export type TeamRole = "member" | "manager";
 
 export interface TeamsTable {
@@ -61,6 +68,15 @@ export interface TeamsTable {
   webhook_url: string | null;
   rate_limit_rpm: number | null;
   rate_limit_tpm: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A user's monthly budget for the calls carrying one tag. */
+export interface TagBudgetsTable {
+  user_id: string;
+  tag: string;
+  monthly_budget_usd: Money;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -153,6 +169,8 @@ export interface RequestsTable {
   run_id: string | null;
   /** The run envelope the call was sent with (x-llmg-run-budget-usd), exact decimal. */
   run_budget_usd: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The team the call counted for (its key's team at call time); null = none. */
+  team_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   /** Inserting transaction's id (xid8, as text): the rollup watermark. Filled by the database. */
   txid: ColumnType<string, never, never>;
@@ -255,6 +273,7 @@ export interface Database {
   usage_rollup_state: UsageRollupStateTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
+  tag_budgets: TagBudgetsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -277,3 +296,4 @@ export type UsageRollup = Selectable<UsageRollupsTable>;
 export type UsageRollupState = Selectable<UsageRollupStateTable>;
 export type Team = Selectable<TeamsTable>;
 export type TeamMember = Selectable<TeamMembersTable>;
+export type TagBudget = Selectable<TagBudgetsTable>;

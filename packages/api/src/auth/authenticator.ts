@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { type Database, findActiveKeyByHash, findUserById, type KeyScope, touchKeysLastUsed } from "@llmg/db";
+import { type BudgetPeriod, type Database, findActiveKeyByHash, findUserById, type KeyScope, touchKeysLastUsed } from "@llmg/db";
 import type { Kysely } from "kysely";
 import { ApiError } from "../errors";
 import { bearerToken, hashKey, KEY_PREFIX } from "./api-key";
@@ -23,6 +23,11 @@ export interface UserPrincipal {
   allowedModels: readonly string[] | null;
   /** Epoch ms from which the key is refused (401 key_expired); null = never. */
   expiresAt: number | null;
+  /** The key's own budget (exact decimal) per `budgetPeriod`; null = none. */
+  budgetUsd: string | null;
+  budgetPeriod: BudgetPeriod | null;
+  /** Calls of the key in flight at once; null = no cap. */
+  maxParallel: number | null;
 }
 
 export type Principal = { kind: "admin" } | UserPrincipal;
@@ -156,6 +161,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         scopes: Object.freeze([...key.scopes]),
         allowedModels: key.allowed_models === null ? null : Object.freeze([...key.allowed_models]),
         expiresAt: key.expires_at?.getTime() ?? null,
+        budgetUsd: key.budget_usd,
+        budgetPeriod: key.budget_usd === null ? null : (key.budget_period ?? "month"),
+        maxParallel: key.max_parallel,
       },
     };
   }

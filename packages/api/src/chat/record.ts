@@ -52,5 +52,6 @@ export function usageRow(services: Services, call: ChatCall, outcome: CallOutcom
     tags: call.attribution?.tags ?? [],
     run_id: call.attribution?.runId ?? null,
     run_budget_usd: call.attribution?.runBudgetUsd ?? null,
+    team_id: call.principal.teamId,
   };
 }

@@ -34,6 +34,7 @@ const base: UsageRowValues = {
   tags: ["search", "ci"],
   run_id: "run-1",
   run_budget_usd: "1.5",
+  team_id: null,
 };
 
 describe("usage row cleaning of tags and run", () => {

@@ -6,6 +6,8 @@ export * from "./headers";
 export * from "./history";
 export * from "./lease";
 export * from "./leases";
+export * from "./level-alerts";
+export * from "./levels";
 export * from "./limiter";
 export * from "./memory-store";
 export * from "./money";

@@ -10,6 +10,7 @@ import { budgetExceeded, limitsUnavailable, RateLimitError } from "./errors";
 import type { BucketState } from "./gcra";
 import { rateLimitHeaders } from "./headers";
 import type { LeaseScope } from "./lease";
+import type { BudgetLevel } from "./levels";
 import { createLeaseBook, DEFAULT_LEASE_OPTIONS, type LeaseOptions, type LeaseStats } from "./leases";
 import { usdToNano } from "./money";
 import { monthKey, monthStart } from "./period";
@@ -43,6 +44,10 @@ export interface Limits extends Limiter {
     month: string,
     loadDb: (settledBefore: Date) => Promise<{ allNano: bigint; settledNano: bigint }>,
   ): Promise<ReconcileAction>;
+  /** Forgets a team's cached settings on this replica (budget or limits changed). */
+  invalidateTeam(teamId: string): void;
+  /** In-flight reservations held against one level (as reservedNano is for a user). */
+  reservedForLevel(level: Pick<BudgetLevel, "scope" | "id" | "userId">): Promise<bigint>;
   /** Closes every lease of this replica, waiting for their Redis settles (shutdown). Never throws. */
   flush(): Promise<void>;
   leaseStats(): LeaseStats;
@@ -257,6 +262,8 @@ export function createLimits(options: LimitsOptions): Limits {
       await leases?.closeUser(userId);
       return store.reserved(userId, clock?.());
     },
+    invalidateTeam() {},
+    reservedForLevel: async () => 0n,
     flush: async () => leases?.flush(),
     leaseStats: () => leases?.stats() ?? { granted: 0, localAdmits: 0, live: 0 },
 

@@ -6,6 +6,7 @@ import * as usageRollups from "./2026-11-27T03-00-00_usage_rollups";
 import * as userAdmin from "./2026-12-01T00-00-00_user_admin";
 import * as teamsKeys from "./2026-12-02T00-00-00_teams_keys";
 import * as tagsRuns from "./2026-12-02T01-00-00_tags_runs";
+import * as budgetLevels from "./2026-12-03T00-00-00_budget_levels";
 
 /**
  * Migrations are listed here rather than discovered on disk so they survive bundling and run
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-01T00-00-00_user_admin": userAdmin,
   "2026-12-02T00-00-00_teams_keys": teamsKeys,
   "2026-12-02T01-00-00_tags_runs": tagsRuns,
+  "2026-12-03T00-00-00_budget_levels": budgetLevels,
 };
 
 export const migrationProvider: MigrationProvider = {

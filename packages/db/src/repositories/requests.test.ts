@@ -37,6 +37,7 @@ function row(id: string, userId: string, totalCost: string): UsageRowValues {
     tags: [],
     run_id: null,
     run_budget_usd: null,
+    team_id: null,
   };
 }
 

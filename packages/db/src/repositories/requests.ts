@@ -34,6 +34,7 @@ export const USAGE_ROW_COLUMNS = [
   "tags",
   "run_id",
   "run_budget_usd",
+  "team_id",
 ] as const satisfies readonly (keyof NewRequestRow)[];
 
 export type UsageRowValues = {
