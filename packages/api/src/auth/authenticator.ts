@@ -1,5 +1,12 @@
 import { timingSafeEqual } from "node:crypto";
-import { type BudgetPeriod, type Database, findActiveKeyByHash, findUserById, type KeyScope, touchKeysLastUsed } from "@llmg/db";
+import {
+  type BudgetPeriod,
+  type Database,
+  findActiveKeyByHash,
+  findUserById,
+  type KeyScope,
+  touchKeysLastUsed,
+} from "@llmg/db";
 import type { Kysely } from "kysely";
 import { ApiError } from "../errors";
 import { bearerToken, hashKey, KEY_PREFIX } from "./api-key";

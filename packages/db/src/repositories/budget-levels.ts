@@ -57,7 +57,9 @@ export async function upsertTagBudget(
     .insertInto("tag_budgets")
     .values({ user_id: userId, tag, monthly_budget_usd: monthlyBudgetUsd })
     .onConflict((oc) =>
-      oc.columns(["user_id", "tag"]).doUpdateSet({ monthly_budget_usd: monthlyBudgetUsd, updated_at: new Date() }),
+      oc
+        .columns(["user_id", "tag"])
+        .doUpdateSet({ monthly_budget_usd: monthlyBudgetUsd, updated_at: new Date() }),
     )
     .returningAll()
     .executeTakeFirstOrThrow();
