@@ -150,7 +150,7 @@ describe.skipIf(!redisUrl)("lease arguments of the Redis scripts", () => {
     const result = await store.settle(
       settle(lease, { actualNano: 4_000n, requestDelta: -27, tokenDelta: 42 - 320 }),
     );
-    expect(result).toEqual({ beforeNano: 0n, afterNano: 4_000n });
+    expect(result).toEqual({ beforeNano: 0n, afterNano: 4_000n, levels: [] });
     expect(await tat("req")).toBe((T0 + 5 * 9.375).toFixed(3));
     expect(await tat("tok")).toBe((T0 + 42 * 0.9375).toFixed(3));
     expect(await store.reserved(u, T0)).toBe(0n);
@@ -173,6 +173,7 @@ describe.skipIf(!redisUrl)("lease arguments of the Redis scripts", () => {
     expect(await store.settle(settle(lease, { actualNano: 700n }))).toEqual({
       beforeNano: 1_500n,
       afterNano: 2_200n,
+      levels: [],
     });
     expect(await store.reserved(u, T0)).toBe(0n);
     expect(await store.settleSequence(u, MONTH)).toBe("2");

@@ -50,7 +50,7 @@ describe.each(kinds)("counter store: %s", (kind) => {
 
   it("asks to be seeded, then reserves up to the limit exactly", async () => {
     const u = user();
-    expect(await store.admit(input(u))).toEqual({ kind: "seed" });
+    expect(await store.admit(input(u))).toEqual({ kind: "seed", levels: [-1] });
     await store.seed(u, MONTH, 1n);
     await store.seed(u, MONTH, 999n); // first writer wins
     const results = [];
@@ -75,10 +75,12 @@ describe.each(kinds)("counter store: %s", (kind) => {
     expect(await store.settle({ ...settle, reservationId: a.reservationId, actualNano: 2n })).toEqual({
       beforeNano: 0n,
       afterNano: 2n,
+      levels: [],
     });
     expect(await store.settle({ ...settle, reservationId: b.reservationId, actualNano: null })).toEqual({
       beforeNano: null,
       afterNano: null,
+      levels: [],
     });
     expect(await store.reserved(u, T0)).toBe(0n);
     // 2 spent: exactly 8 more fit, not 9.

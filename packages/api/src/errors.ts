@@ -16,11 +16,15 @@ export const ERROR_STATUS = {
   insufficient_scope: 403,
   /** The model is outside the key's allowed_models. */
   model_not_allowed: 403,
+  /** A budget applies to the call and its model has no price: it would be booked at $0. */
+  model_unpriced: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limit_exceeded: 429,
+  /** The key already has max_parallel calls in flight. */
+  concurrency_limit_exceeded: 429,
   internal_error: 500,
   provider_error: 502,
   limits_unavailable: 503,

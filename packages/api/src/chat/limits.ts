@@ -1,8 +1,13 @@
 import type { UserPrincipal } from "../auth/authenticator";
+import type { CallAttribution } from "../limits/call-levels";
 
 /** What a chat call asks of the limits before the provider is called. */
 export interface AdmissionRequest {
   principal: UserPrincipal;
+  /** The model called, named in a model_unpriced refusal. */
+  model?: { provider: string; id: string };
+  /** Its tags and agent run: the tag budgets and run envelope it is held to. */
+  attribution?: CallAttribution | undefined;
   /** Upper-bound cost of the call (estimated prompt + max output, priced), exact USD string. */
   maxCostUsd: string;
   /** Estimated prompt tokens + max output tokens, for tokens-per-minute limits. */

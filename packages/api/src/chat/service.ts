@@ -198,6 +198,8 @@ async function prepare(services: Services, call: ChatCall, startedAt: number): P
   try {
     admission = await services.limiter.admit({
       principal: call.principal,
+      model: { provider: call.model.provider, id: call.model.id },
+      attribution: call.attribution,
       maxCostUsd: maxCostFor(call.model, promptTokens, maxOut),
       maxTokens: promptTokens + maxOut,
     });

@@ -1,4 +1,5 @@
 import { ApiError } from "../errors";
+import type { BudgetLevel, LevelScope } from "./levels";
 import { nanoToUsd } from "./money";
 
 /**
@@ -25,6 +26,7 @@ export function budgetExceeded(
   spentNano: bigint,
   reservedNano: bigint,
   amountNano: bigint,
+  userId?: string,
 ) {
   const limit = nanoToUsd(limitNano);
   return new ApiError(
@@ -32,6 +34,8 @@ export function budgetExceeded(
     `Monthly budget exceeded: $${nanoToUsd(spentNano)} spent and $${nanoToUsd(reservedNano)} in flight, plus up to $${nanoToUsd(amountNano)} for this call, would pass the $${limit} limit`,
     {
       details: {
+        scope: "user",
+        ...(userId !== undefined ? { id: userId } : {}),
         limit_usd: limit,
         spent_usd: nanoToUsd(spentNano),
         reserved_usd: nanoToUsd(reservedNano),
@@ -45,3 +49,56 @@ export const limitsUnavailable = (cause: unknown) =>
   new ApiError("limits_unavailable", "Budget and rate-limit checks are unavailable; try again shortly", {
     cause,
   });
+
+const SCOPE_WORDS: Record<Exclude<LevelScope, "user">, string> = {
+  key: "This key's budget",
+  team: "The team's monthly budget",
+  tag: "The tag's monthly budget",
+  run: "The run's envelope",
+};
+
+/** A refusal by one of the call's levels: details.scope and details.id say which. */
+export function levelBudgetExceeded(
+  level: BudgetLevel,
+  spentNano: bigint,
+  reservedNano: bigint,
+  amountNano: bigint,
+) {
+  const limit = nanoToUsd(level.limitNano);
+  const period =
+    level.period === "total" ? "" : ` (${level.period === "day" ? "this UTC day" : "this UTC month"})`;
+  return new ApiError(
+    "budget_exceeded",
+    `${SCOPE_WORDS[level.scope]} is exceeded${period}: $${nanoToUsd(spentNano)} spent and $${nanoToUsd(reservedNano)} in flight, plus up to $${nanoToUsd(amountNano)} for this call, would pass the $${limit} limit of ${level.scope} ${level.id}`,
+    {
+      details: {
+        scope: level.scope,
+        id: level.id,
+        period: level.period,
+        limit_usd: limit,
+        spent_usd: nanoToUsd(spentNano),
+        reserved_usd: nanoToUsd(reservedNano),
+        request_max_cost_usd: nanoToUsd(amountNano),
+      },
+    },
+  );
+}
+
+export function concurrencyLimitExceeded(keyId: string, maxParallel: bigint, inFlight: bigint) {
+  return new ApiError(
+    "concurrency_limit_exceeded",
+    `This key already has ${inFlight} calls in flight, its max_parallel (${maxParallel}); retry when one ends`,
+    {
+      details: { scope: "key", id: keyId, max_parallel: Number(maxParallel), in_flight: Number(inFlight) },
+      retryAfter: 1,
+    },
+  );
+}
+
+export function modelUnpriced(provider: string, model: string, scope: LevelScope) {
+  return new ApiError(
+    "model_unpriced",
+    `${provider}/${model} has no price, and this call is under a ${scope} budget: it would be booked at $0. Add the model's rates to the price file, or call it with a key no budget applies to`,
+    { details: { scope, provider, model } },
+  );
+}

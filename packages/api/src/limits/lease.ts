@@ -1,7 +1,11 @@
 import { type BucketState, RATE_PERIOD_MS } from "./gcra";
-import type { BucketLimits, SettleInput } from "./store";
+import type { BudgetLevel } from "./levels";
+import type { BucketLimits, LevelCounter, SettleInput, TeamLimits } from "./store";
 
-/** What a lease is for: one user and key in one month, under the limits it was granted with. */
+/**
+ * What a lease is for: one user and key in one month, with the same team and budget levels,
+ * under the limits it was granted with.
+ */
 export interface LeaseScope {
   userId: string;
   keyId: string;
@@ -9,7 +13,23 @@ export interface LeaseScope {
   limits: BucketLimits;
   /** null: the budget does not refuse (unlimited or soft mode). */
   limitNano: bigint | null;
+  teamId?: string | null | undefined;
+  teamLimits?: TeamLimits | undefined;
+  /** The call's budget levels (never a calls level: those are not leased). */
+  levels?: readonly LevelCounter[] | undefined;
+  /** The same levels as the limiter knows them, for their alerts (not part of the scope's identity). */
+  alertLevels?: readonly BudgetLevel[] | undefined;
 }
+
+const sameLevels = (a: readonly LevelCounter[] = [], b: readonly LevelCounter[] = []) =>
+  a.length === b.length &&
+  a.every((l, i) => l.name === b[i]?.name && l.period === b[i]?.period && l.limit === b[i]?.limit);
+
+/** The limits of all six buckets: user, key, team (see ADMIT_SCRIPT). */
+export const allBucketLimits = (scope: Pick<LeaseScope, "limits" | "teamLimits">): number[] => [
+  ...scope.limits,
+  ...(scope.teamLimits ?? [0, 0]),
+];
 
 /** One call's share of a lease: its maximum cost and tokens, as a per-call reservation would hold. */
 export interface LeaseCall {
@@ -22,7 +42,9 @@ export const sameScope = (a: LeaseScope, b: LeaseScope) =>
   a.keyId === b.keyId &&
   a.month === b.month &&
   a.limitNano === b.limitNano &&
-  a.limits.every((limit, i) => limit === b.limits[i]);
+  (a.teamId ?? null) === (b.teamId ?? null) &&
+  allBucketLimits(a).every((limit, i) => limit === allBucketLimits(b)[i]) &&
+  sameLevels(a.levels, b.levels);
 
 /**
  * A lease: one reservation in Redis sized for `quantity` calls (amount, requests in each RPM
@@ -73,7 +95,7 @@ export class Lease {
   }
 
   private get tokenLimited() {
-    return this.scope.limits[1]! > 0 || this.scope.limits[3]! > 0;
+    return allBucketLimits(this.scope).some((limit, i) => i % 2 === 1 && limit > 0);
   }
 
   nanoRoom() {
@@ -128,7 +150,7 @@ export class Lease {
    * the headers lag by at most the lease's lifetime.
    */
   states(now: number): (BucketState | null)[] {
-    return this.scope.limits.map((limit, i) => {
+    return allBucketLimits(this.scope).map((limit, i) => {
       const offset = this.tatOffsets[i];
       if (limit <= 0 || offset === null || offset === undefined) return null;
       const interval = RATE_PERIOD_MS / limit;
@@ -166,6 +188,10 @@ export class Lease {
       userTpm: this.scope.limits[1],
       keyRpm: this.scope.limits[2],
       keyTpm: this.scope.limits[3],
+      teamId: this.scope.teamId,
+      teamRpm: this.scope.teamLimits?.[0] ?? 0,
+      teamTpm: this.scope.teamLimits?.[1] ?? 0,
+      levels: this.scope.levels,
       keepNano,
     };
     this.pendingNano = 0n;

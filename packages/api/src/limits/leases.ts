@@ -4,6 +4,7 @@ import type { Admission } from "../chat/limits";
 import type { Logger } from "../services";
 import { rateLimitHeaders } from "./headers";
 import { Lease, type LeaseCall, type LeaseScope, sameScope } from "./lease";
+import { type BudgetLevel, periodAt } from "./levels";
 import { usdToNano } from "./money";
 import { monthKey } from "./period";
 import type { BudgetSettings } from "./settings";
@@ -55,7 +56,11 @@ export interface LeaseBookDeps {
   clock: (() => number) | undefined;
   withTimeout<T>(promise: Promise<T>, ms: number): Promise<T>;
   /** The limiter's settle: books in the store, fires crossed alerts, logs instead of throwing. */
-  book(settings: BudgetSettings | undefined, input: SettleInput): Promise<void>;
+  book(
+    settings: BudgetSettings | undefined,
+    input: SettleInput,
+    levels?: readonly BudgetLevel[],
+  ): Promise<void>;
   /** Cancels an admission whose answer was given up on (see CounterStore.cancel). */
   abandon(input: AdmitInput): void;
 }
@@ -69,8 +74,18 @@ interface Slot {
   asking: boolean;
 }
 
-const slotKey = (s: { userId: string; keyId: string; month: string }) =>
-  `${s.userId}\n${s.keyId}\n${s.month}`;
+// Calls of one key with different levels (other tags, another run) hold separate leases: one
+// lease reserves on exactly the counters of the calls it admits.
+const slotKey = (s: LeaseScope) =>
+  `${s.userId}\n${s.keyId}\n${s.month}\n${(s.levels ?? []).map((l) => `${l.name}@${l.period}`).join("\t")}`;
+
+/** The scope's counters moved to the periods containing `ms`; undefined if none moved. */
+function movedCounters(scope: LeaseScope, ms: number) {
+  const month = monthKey(ms);
+  const levels = (scope.levels ?? []).map((l) => ({ ...l, period: periodAt(l.period, ms) }));
+  const moved = month !== scope.month || levels.some((l, i) => l.period !== scope.levels?.[i]?.period);
+  return moved ? { month, levels } : undefined;
+}
 
 export function createLeaseBook(deps: LeaseBookDeps) {
   const { store, logger, options, clock } = deps;
@@ -87,7 +102,8 @@ export function createLeaseBook(deps: LeaseBookDeps) {
     }
   }
 
-  const settle = (lease: Lease, input: SettleInput) => deps.book(settingsOf.get(lease), input);
+  const settle = (lease: Lease, input: SettleInput) =>
+    deps.book(settingsOf.get(lease), input, lease.scope.alertLevels);
 
   /** Queues a sync of Redis to the lease (final: drop its reservation); resolves when done. */
   function sync(lease: Lease, final: boolean): Promise<void> {
@@ -175,12 +191,15 @@ export function createLeaseBook(deps: LeaseBookDeps) {
     const input: AdmitInput = {
       userId: scope.userId,
       keyId: scope.keyId,
+      teamId: scope.teamId,
+      levels: scope.levels,
       month: scope.month,
       reservationId: randomUUID(),
       amountNano: call.amountNano,
       limitNano: scope.limitNano,
       ttlMs: deps.ttlMs,
       limits: scope.limits,
+      teamLimits: scope.teamLimits,
       tokens: call.maxTokens,
       lease: { quantity: options.quantity, only: true },
       ...(at !== undefined ? { now: at } : {}),
@@ -208,8 +227,8 @@ export function createLeaseBook(deps: LeaseBookDeps) {
     lease.take(call);
     const states = lease.states(localNow());
     const headers = rateLimitHeaders(
-      [states[0] ?? null, states[2] ?? null],
-      [states[1] ?? null, states[3] ?? null],
+      [states[0] ?? null, states[2] ?? null, states[4] ?? null],
+      [states[1] ?? null, states[3] ?? null, states[5] ?? null],
     );
     if (lease.admitted >= lease.quantity) void retire(lease);
     else if (lease.low() && !slot.refilling && !slot.next) {
@@ -220,15 +239,17 @@ export function createLeaseBook(deps: LeaseBookDeps) {
     const finish = async (actualNano: bigint | null, actualTokens: number) => {
       if (done) return;
       done = true;
-      const month = monthKey(localNow());
-      lease.finish(call, actualNano, actualTokens, month === lease.scope.month);
-      if (actualNano !== null && month !== lease.scope.month) {
-        // Settled after the month turned: booked to the new month's counter, as per call.
+      const moved = movedCounters(lease.scope, localNow());
+      lease.finish(call, actualNano, actualTokens, moved === undefined);
+      if (actualNano !== null && moved) {
+        // Settled after a period turned: booked to the new periods' counters, as per call.
         await settle(lease, {
           userId: lease.scope.userId,
           keyId: lease.scope.keyId,
-          month,
-          reservationId: `${lease.id}:${month}`,
+          teamId: lease.scope.teamId,
+          month: moved.month,
+          levels: moved.levels,
+          reservationId: `${lease.id}:${moved.month}:${moved.levels.map((l) => l.period).join(",")}`,
           actualNano,
           tokenDelta: 0,
           userTpm: 0,
@@ -309,6 +330,10 @@ export function createLeaseBook(deps: LeaseBookDeps) {
     },
 
     /** Closes this replica's leases of a user (after in-flight refills land). */
+    async closeTeam(teamId: string): Promise<void> {
+      await Promise.all([...live].filter((l) => l.scope.teamId === teamId).map(closeNow));
+    },
+
     async closeUser(userId: string): Promise<void> {
       const refills = [...slots.entries()]
         .filter(([key]) => key.startsWith(`${userId}\n`))

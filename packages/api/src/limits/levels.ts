@@ -45,3 +45,14 @@ export function periodStart(period: BudgetPeriod, ms: number): number | null {
 export function levelName(level: Pick<BudgetLevel, "scope" | "id">): string {
   return `${level.scope}:${level.id}`;
 }
+
+/**
+ * A counter's period key moved to the period containing `ms` (a call settled after midnight
+ * books to the new day, as the user's counter books to the month it settles in). The key's own
+ * shape says its kind: "YYYY-MM", "YYYY-MM-DD", "total", or "" for a calls level.
+ */
+export function periodAt(period: string, ms: number): string {
+  if (period.length === 7) return monthKey(ms);
+  if (period.length === 10) return dayKey(ms);
+  return period;
+}

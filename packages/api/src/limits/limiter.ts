@@ -1,17 +1,26 @@
 import { randomUUID } from "node:crypto";
-import { type Database, spendSince } from "@llmg/db";
+import { type Database, levelSpendSince, spendSince } from "@llmg/db";
 import type { Kysely } from "kysely";
 import type { UserPrincipal } from "../auth/authenticator";
 import type { Admission, AdmissionRequest, Limiter } from "../chat/limits";
 import { ApiError } from "../errors";
 import type { Logger } from "../services";
 import { crossedThresholds, fireAlerts } from "./alerts";
-import { budgetExceeded, limitsUnavailable, RateLimitError } from "./errors";
+import { callLevels } from "./call-levels";
+import {
+  budgetExceeded,
+  concurrencyLimitExceeded,
+  levelBudgetExceeded,
+  limitsUnavailable,
+  modelUnpriced,
+  RateLimitError,
+} from "./errors";
 import type { BucketState } from "./gcra";
 import { rateLimitHeaders } from "./headers";
 import type { LeaseScope } from "./lease";
 import { createLeaseBook, DEFAULT_LEASE_OPTIONS, type LeaseOptions, type LeaseStats } from "./leases";
-import type { BudgetLevel } from "./levels";
+import { fireLevelAlerts } from "./level-alerts";
+import { type BudgetLevel, levelName, periodAt, periodStart } from "./levels";
 import { usdToNano } from "./money";
 import { monthKey, monthStart } from "./period";
 import { type BudgetSettings, createSettingsCache } from "./settings";
@@ -20,9 +29,12 @@ import type {
   AdmitOutcome,
   BucketLimits,
   CounterStore,
+  LevelCounter,
   ReconcileAction,
   SettleInput,
+  TeamLimits,
 } from "./store";
+import { createTeamSettingsCache, type TeamSettings } from "./team-settings";
 
 /** The limiter plus what the budget endpoints and jobs need from it. */
 export interface Limits extends Limiter {
@@ -80,6 +92,8 @@ const BUCKETS = [
   "tokens per minute of the user",
   "requests per minute of the key",
   "tokens per minute of the key",
+  "requests per minute of the team",
+  "tokens per minute of the team",
 ];
 
 /**
@@ -107,9 +121,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 const splitStates = (states: (BucketState | null)[]) => ({
-  requests: [states[0] ?? null, states[2] ?? null],
-  tokens: [states[1] ?? null, states[3] ?? null],
+  requests: [states[0] ?? null, states[2] ?? null, states[4] ?? null],
+  tokens: [states[1] ?? null, states[3] ?? null, states[5] ?? null],
 });
+
+/** The counters moved to the periods containing `ms` (a settle books to the period it ends in). */
+const countersAt = (counters: readonly LevelCounter[] | undefined, ms: number) =>
+  counters?.map((c) => ({ ...c, period: periodAt(c.period, ms) }));
 
 const unlimitedAdmission: Admission = { headers: {}, settle: async () => {}, release: async () => {} };
 
@@ -117,6 +135,7 @@ export function createLimits(options: LimitsOptions): Limits {
   const { db, store, logger, clock } = options;
   const now = clock ?? Date.now;
   const cache = createSettingsCache(db, options.settingsTtlMs, now);
+  const teams = createTeamSettingsCache(db, options.settingsTtlMs, now);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // Concurrent first calls of a user in a month share one database read.
   const seeding = new Map<string, Promise<void>>();
@@ -133,10 +152,13 @@ export function createLimits(options: LimitsOptions): Limits {
       store.cancel({
         userId: input.userId,
         keyId: input.keyId,
+        teamId: input.teamId,
+        levels: input.levels,
         reservationId: input.reservationId,
         amountNano: input.amountNano,
         tokens: input.tokens,
         limits: input.limits,
+        teamLimits: input.teamLimits,
         ttlMs: input.ttlMs,
         ...(at !== undefined ? { now: at } : {}),
       }),
@@ -176,14 +198,47 @@ export function createLimits(options: LimitsOptions): Limits {
     return pending;
   }
 
-  async function admitSeeded(input: AdmitInput, at: number): Promise<AdmitOutcome> {
-    // A missing counter (first call of the month, or Redis lost its data) is seeded from the
+  /** Seeds a level's counter from the rows of its period (concurrent misses share the read). */
+  function seedLevel(level: BudgetLevel, counter: LevelCounter, at: number): Promise<void> {
+    const key = `${level.userId}\n${counter.name}\n${counter.period}`;
+    let pending = seeding.get(key);
+    if (!pending) {
+      const start = periodStart(level.period, at);
+      const scope =
+        level.scope === "key"
+          ? { scope: "key" as const, keyId: level.id }
+          : level.scope === "team"
+            ? { scope: "team" as const, teamId: level.id }
+            : level.scope === "tag"
+              ? { scope: "tag" as const, userId: level.userId, tag: level.id }
+              : { scope: "run" as const, userId: level.userId, runId: level.id };
+      pending = levelSpendSince(db, scope, start === null ? null : new Date(start))
+        .then((spent) => store.seedLevel(level.userId, counter, usdToNano(spent, "up")))
+        .finally(() => seeding.delete(key));
+      seeding.set(key, pending);
+    }
+    return pending;
+  }
+
+  async function admitSeeded(
+    input: AdmitInput,
+    at: number,
+    levels: readonly BudgetLevel[],
+  ): Promise<AdmitOutcome> {
+    // A missing counter (first call of a period, or Redis lost its data) is seeded from the
     // recorded spend, then the admission is retried; a second miss means something keeps
-    // deleting it, and refusing beats looping.
+    // deleting it, and refusing beats looping. One admission reports every missing counter.
     for (let attempt = 0; attempt < 3; attempt++) {
       const outcome = await store.admit(input);
       if (outcome.kind !== "seed") return outcome;
-      await seedFromDatabase(input.userId, input.month, at);
+      await Promise.all(
+        outcome.levels.map((j) => {
+          if (j < 0) return seedFromDatabase(input.userId, input.month, at);
+          const level = levels[j];
+          const counter = input.levels?.[j];
+          return level && counter ? seedLevel(level, counter, at) : Promise.resolve();
+        }),
+      );
     }
     throw new Error("spend counter could not be seeded");
   }
@@ -206,7 +261,11 @@ export function createLimits(options: LimitsOptions): Limits {
    * provider was already paid. If the store does not answer, the reservation expires by its TTL
    * and the reconciliation books the cost from the usage row.
    */
-  async function book(settings: BudgetSettings | undefined, input: SettleInput): Promise<void> {
+  async function book(
+    settings: BudgetSettings | undefined,
+    input: SettleInput,
+    levels?: readonly BudgetLevel[],
+  ): Promise<void> {
     const at = clock?.();
     try {
       const result = await withTimeout(
@@ -216,6 +275,24 @@ export function createLimits(options: LimitsOptions): Limits {
       if (settings && result.beforeNano !== null && result.afterNano !== null) {
         await checkAlerts(settings, input.month, result.beforeNano, result.afterNano);
       }
+      await Promise.all(
+        (levels ?? []).map((level, j) => {
+          const change = result.levels[j];
+          const period = input.levels?.[j]?.period;
+          if (!change || change.beforeNano === null || change.afterNano === null || !period) return;
+          const crossed = crossedThresholds(change.beforeNano, change.afterNano, level.limitNano, [
+            ...level.thresholds,
+          ]);
+          if (crossed.length === 0) return;
+          return fireLevelAlerts(db, {
+            level,
+            period,
+            thresholds: crossed,
+            spentNano: change.afterNano,
+            now: new Date(now()),
+          });
+        }),
+      );
     } catch (error) {
       logger.warn({ user_id: input.userId, err: (error as Error).message }, "limits settle failed");
     }
@@ -226,22 +303,31 @@ export function createLimits(options: LimitsOptions): Limits {
     settings: BudgetSettings,
     input: AdmitInput,
     headers: Record<string, string>,
+    levels: readonly BudgetLevel[],
   ): Admission {
     let done = false;
     const finish = async (actualNano: bigint | null, actualTokens: number) => {
       // Settle and release are idempotent: a second call must not book the cost twice.
       if (done) return;
       done = true;
-      await book(settings, {
-        userId: input.userId,
-        keyId: input.keyId,
-        month: monthKey(clock?.() ?? Date.now()),
-        reservationId: input.reservationId,
-        actualNano,
-        tokenDelta: actualTokens - request.maxTokens,
-        userTpm: input.limits[1],
-        keyTpm: input.limits[3],
-      });
+      const at = clock?.() ?? Date.now();
+      await book(
+        settings,
+        {
+          userId: input.userId,
+          keyId: input.keyId,
+          teamId: input.teamId,
+          levels: countersAt(input.levels, at),
+          month: monthKey(at),
+          reservationId: input.reservationId,
+          actualNano,
+          tokenDelta: actualTokens - request.maxTokens,
+          userTpm: input.limits[1],
+          keyTpm: input.limits[3],
+          teamTpm: input.teamLimits?.[1] ?? 0,
+        },
+        levels,
+      );
     };
     return {
       headers,
@@ -262,8 +348,15 @@ export function createLimits(options: LimitsOptions): Limits {
       await leases?.closeUser(userId);
       return store.reserved(userId, clock?.());
     },
-    invalidateTeam() {},
-    reservedForLevel: async () => 0n,
+    invalidateTeam(teamId) {
+      teams.invalidate(teamId);
+      leases?.closeTeam(teamId).catch(() => {});
+    },
+    async reservedForLevel(level) {
+      if (level.scope === "team") await leases?.closeTeam(level.id);
+      else await leases?.closeUser(level.userId);
+      return store.reservedLevel(level.userId, levelName(level), clock?.());
+    },
     flush: async () => leases?.flush(),
     leaseStats: () => leases?.stats() ?? { granted: 0, localAdmits: 0, live: 0 },
 
@@ -280,16 +373,23 @@ export function createLimits(options: LimitsOptions): Limits {
     async admit(request) {
       const { principal } = request;
       let settings: BudgetSettings | undefined;
+      let team: TeamSettings | undefined;
       try {
-        settings = await cache.get(principal.userId);
+        [settings, team] = await Promise.all([
+          cache.get(principal.userId),
+          principal.teamId ? teams.get(principal.teamId) : undefined,
+        ]);
       } catch (error) {
         if (options.failOpen) return unlimitedAdmission;
         throw limitsUnavailable(error);
       }
       if (!settings) throw new ApiError("unauthorized", "This key's user no longer exists");
       const limits = bucketLimits(settings, principal);
-      for (const i of [1, 3]) {
-        const tpm = limits[i] ?? 0;
+      const teamLimits: TeamLimits | undefined =
+        team && (team.rpm !== null || team.tpm !== null) ? [team.rpm ?? 0, team.tpm ?? 0] : undefined;
+      const allLimits = [...limits, ...(teamLimits ?? [0, 0])];
+      for (const i of [1, 3, 5]) {
+        const tpm = allLimits[i] ?? 0;
         if (tpm > 0 && request.maxTokens > tpm) {
           throw new RateLimitError(
             `This call may use up to ${request.maxTokens} tokens (prompt + max_tokens), more than the ${BUCKETS[i]} (${tpm}); lower max_tokens`,
@@ -300,27 +400,49 @@ export function createLimits(options: LimitsOptions): Limits {
         }
       }
       const at = clock?.();
+      const callNow = at ?? Date.now();
       const amountNano = usdToNano(request.maxCostUsd, "up");
+      const { levels, counters, parallel } = callLevels(
+        principal,
+        settings,
+        team,
+        request.attribution,
+        callNow,
+      );
+      if (amountNano === 0n) {
+        // A model without a price would be booked at $0 under a budget meant to hold it.
+        const scope = settings.limitNano !== null ? "user" : levels[0]?.scope;
+        if (scope) throw modelUnpriced(request.model?.provider ?? "", request.model?.id ?? "", scope);
+      }
       const scope: LeaseScope = {
         userId: principal.userId,
         keyId: principal.keyId,
-        month: monthKey(at ?? Date.now()),
+        month: monthKey(callNow),
         limits,
         limitNano: settings.mode === "hard" ? settings.limitNano : null,
+        teamId: principal.teamId,
+        teamLimits,
+        levels: counters,
+        alertLevels: levels,
       };
       const call = { amountNano, maxTokens: request.maxTokens };
-      const local = leases?.admitLocal(scope, call);
+      // A cap on calls in flight is never leased: a lease would hold its slots while idle.
+      const leasing = parallel ? undefined : leases;
+      const local = leasing?.admitLocal(scope, call);
       if (local) return local;
-      const lease = leases?.ask(scope);
+      const lease = leasing?.ask(scope);
       const input: AdmitInput = {
         userId: scope.userId,
         keyId: scope.keyId,
+        teamId: principal.teamId,
+        levels: counters,
         month: scope.month,
         reservationId: randomUUID(),
         amountNano,
         limitNano: scope.limitNano,
         ttlMs: options.reservationTtlMs,
         limits,
+        teamLimits,
         tokens: request.maxTokens,
         ...(at !== undefined ? { now: at } : {}),
         ...(lease ? { lease } : {}),
@@ -330,7 +452,7 @@ export function createLimits(options: LimitsOptions): Limits {
       try {
         if (Date.now() < storeDownUntil) throw new Error("limits store failed moments ago");
         asked = true;
-        outcome = await withTimeout(admitSeeded(input, at ?? Date.now()), timeoutMs);
+        outcome = await withTimeout(admitSeeded(input, callNow, levels), timeoutMs);
       } catch (error) {
         if (asked) abandon(input);
         if (Date.now() >= storeDownUntil) {
@@ -343,10 +465,22 @@ export function createLimits(options: LimitsOptions): Limits {
         if (options.failOpen) return unlimitedAdmission;
         throw limitsUnavailable(error);
       } finally {
-        if (lease) leases?.asked(scope);
+        if (lease) leasing?.asked(scope);
       }
       if (outcome.kind === "budget") {
-        throw budgetExceeded(settings.limitNano ?? 0n, outcome.spentNano, outcome.reservedNano, amountNano);
+        const refusedBy = outcome.level === undefined ? undefined : counters[outcome.level];
+        if (refusedBy?.calls) {
+          throw concurrencyLimitExceeded(principal.keyId, refusedBy.limit, outcome.reservedNano);
+        }
+        const level = outcome.level === undefined ? undefined : levels[outcome.level];
+        if (level) throw levelBudgetExceeded(level, outcome.spentNano, outcome.reservedNano, amountNano);
+        throw budgetExceeded(
+          settings.limitNano ?? 0n,
+          outcome.spentNano,
+          outcome.reservedNano,
+          amountNano,
+          principal.userId,
+        );
       }
       if (outcome.kind === "duplicate") {
         abandon(input);
@@ -361,20 +495,20 @@ export function createLimits(options: LimitsOptions): Limits {
         const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
         const name = BUCKETS[outcome.bucket] ?? "rate limit";
         throw new RateLimitError(
-          `Rate limit reached: ${name} (${limits[outcome.bucket]}); retry in ${seconds} s`,
+          `Rate limit reached: ${name} (${allLimits[outcome.bucket]}); retry in ${seconds} s`,
           seconds,
           headers,
           {
             limit: name,
-            limit_value: limits[outcome.bucket],
+            limit_value: allLimits[outcome.bucket],
             retry_after_ms: Math.ceil(outcome.retryAfterMs),
           },
         );
       }
-      if (leases && outcome.kind === "ok" && outcome.granted > 1) {
-        return leases.grant(scope, settings, input, outcome, call);
+      if (leasing && outcome.kind === "ok" && outcome.granted > 1) {
+        return leasing.grant(scope, settings, input, outcome, call);
       }
-      return admission(request, settings, input, headers);
+      return admission(request, settings, input, headers, levels);
     },
   };
 }

@@ -1,5 +1,14 @@
 import { gcra, gcraAdjust } from "./gcra";
-import type { AdmitInput, AdmitOutcome, CounterStore, SettleInput, SettleOutcome } from "./store";
+import {
+  type AdmitInput,
+  type AdmitOutcome,
+  type CounterStore,
+  type LevelCounter,
+  levelOwner,
+  type SettleInput,
+  type SettleOutcome,
+  type SpendChange,
+} from "./store";
 
 interface SpendCounter {
   spent: bigint;
@@ -12,9 +21,18 @@ interface Reservation {
   expiresAt: number;
 }
 
-const BUCKET_NAMES = ["u:req", "u:tok", "k:req", "k:tok"] as const;
+const BUCKET_NAMES = ["u:req", "u:tok", "k:req", "k:tok", "t:req", "t:tok"] as const;
 // Past this many stored TATs, lapsed ones are dropped so memory stays bounded.
 const TAT_PRUNE_AT = 10_000;
+// Past this many level counters, those of past periods are dropped (they are never read again:
+// a period's counter is only ever looked up by its own key).
+const SPEND_PRUNE_AT = 10_000;
+
+interface Owner {
+  userId: string;
+  keyId: string;
+  teamId?: string | null | undefined;
+}
 
 /**
  * Embedded mode's counters: the same semantics as the Redis script, in process memory. Every
@@ -22,21 +40,30 @@ const TAT_PRUNE_AT = 10_000;
  * makes check-and-reserve atomic on Node's single thread.
  */
 export function createMemoryStore(clock: () => number = Date.now): CounterStore {
+  // Spend counters and reservation pools by name: "u:<user>" for a user's month, and
+  // "<owner>|<level name>" for a level (see levelOwner).
   const spend = new Map<string, SpendCounter>();
   const reservations = new Map<string, Map<string, Reservation>>();
   const tats = new Map<string, number>();
 
-  const spendKey = (userId: string, month: string) => `${userId}:${month}`;
-  const tatKey = (input: { userId: string; keyId: string }, bucket: number) =>
-    bucket < 2
-      ? `${input.userId}:${BUCKET_NAMES[bucket]}`
-      : `${input.userId}:${input.keyId}:${BUCKET_NAMES[bucket]}`;
+  const userPool = (userId: string) => `u:${userId}`;
+  const levelPool = (userId: string, name: string) => `${levelOwner(userId, name)}|${name}`;
+  const spendKey = (pool: string, period: string) => `${pool}:${period}`;
+  const tatKey = (input: Owner, bucket: number) => {
+    if (bucket < 2) return `${input.userId}:${BUCKET_NAMES[bucket]}`;
+    if (bucket < 4) return `${input.userId}:${input.keyId}:${BUCKET_NAMES[bucket]}`;
+    return `team:${input.teamId ?? ""}:${BUCKET_NAMES[bucket]}`;
+  };
+  const bucketLimits = (input: Pick<AdmitInput, "limits" | "teamLimits">) => [
+    ...input.limits,
+    ...(input.teamLimits ?? [0, 0]),
+  ];
 
-  function sweep(userId: string, now: number): Map<string, Reservation> {
-    let mine = reservations.get(userId);
+  function sweep(pool: string, now: number): Map<string, Reservation> {
+    let mine = reservations.get(pool);
     if (!mine) {
       mine = new Map();
-      reservations.set(userId, mine);
+      reservations.set(pool, mine);
     }
     for (const [id, r] of mine) if (r.expiresAt <= now) mine.delete(id);
     return mine;
@@ -53,20 +80,66 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
     for (const [key, tat] of tats) if (tat <= now) tats.delete(key);
   }
 
+  function pruneSpend(now: number) {
+    if (spend.size < SPEND_PRUNE_AT) return;
+    // Level counters idle for three days: a day counter's day is over, and a month or
+    // lifetime counter that is read again is seeded again from the usage rows.
+    for (const [key, counter] of spend) {
+      if (key.includes("|") && now - counter.last > 3 * 86_400_000) spend.delete(key);
+    }
+  }
+
+  /** Drops (or trims to `keep`) one reservation of a pool. */
+  function release(pool: string, id: string, keep: bigint) {
+    const mine = reservations.get(pool);
+    const reservation = mine?.get(id);
+    if (reservation && keep > 0n) reservation.amount = keep < reservation.amount ? keep : reservation.amount;
+    else mine?.delete(id);
+  }
+
+  function book(key: string, actual: bigint | null, now: number, withSeq: boolean): SpendChange {
+    const counter = spend.get(key);
+    if (actual === null || !counter) return { beforeNano: null, afterNano: null };
+    const beforeNano = counter.spent;
+    counter.spent += actual;
+    if (withSeq) counter.seq += 1;
+    counter.last = now;
+    return { beforeNano, afterNano: counter.spent };
+  }
+
+  const levelSpendKey = (userId: string, level: LevelCounter) =>
+    spendKey(levelPool(userId, level.name), level.period);
+
   return {
     kind: "memory",
     async admit(input: AdmitInput): Promise<AdmitOutcome> {
       // One process needs no leases: a lease-only request is never granted, a call gets 1.
       if (input.lease?.only) return { kind: "nolease" };
       const now = input.now ?? clock();
-      const mine = sweep(input.userId, now);
-      const counter = spend.get(spendKey(input.userId, input.month));
-      if (!counter) return { kind: "seed" };
+      const mine = sweep(userPool(input.userId), now);
+      const levels = input.levels ?? [];
+      const counter = spend.get(spendKey(userPool(input.userId), input.month));
+      const missing: number[] = counter ? [] : [-1];
+      const held = levels.map((level, j) => {
+        const pool = sweep(levelPool(input.userId, level.name), now);
+        const spent = level.calls ? 0n : spend.get(levelSpendKey(input.userId, level))?.spent;
+        if (spent === undefined) missing.push(j);
+        return { pool, spent: spent ?? 0n, reserved: total(pool) };
+      });
+      if (!counter || missing.length > 0) return { kind: "seed", levels: missing };
       const reserved = total(mine);
       if (input.limitNano !== null && counter.spent + reserved + input.amountNano > input.limitNano) {
         return { kind: "budget", spentNano: counter.spent, reservedNano: reserved };
       }
-      const decisions = input.limits.map((limit, i) =>
+      for (const [j, level] of levels.entries()) {
+        const h = held[j]!;
+        const unit = level.calls ? 1n : input.amountNano;
+        if (h.spent + h.reserved + unit > level.limit) {
+          return { kind: "budget", spentNano: h.spent, reservedNano: h.reserved, level: j };
+        }
+      }
+      const limits = bucketLimits(input);
+      const decisions = limits.map((limit, i) =>
         limit > 0 ? gcra(tats.get(tatKey(input, i)), now, limit, i % 2 === 0 ? 1 : input.tokens) : null,
       );
       let refused = -1;
@@ -80,10 +153,15 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
       const states = decisions.map((d) => d?.state ?? null);
       if (refused >= 0) return { kind: "rate", bucket: refused, retryAfterMs, states };
       pruneTats(now);
+      pruneSpend(now);
       decisions.forEach((d, i) => {
         if (d) tats.set(tatKey(input, i), d.newTat);
       });
-      mine.set(input.reservationId, { amount: input.amountNano, expiresAt: now + input.ttlMs });
+      const expiresAt = now + input.ttlMs;
+      mine.set(input.reservationId, { amount: input.amountNano, expiresAt });
+      levels.forEach((level, j) => {
+        held[j]!.pool.set(input.reservationId, { amount: level.calls ? 1n : input.amountNano, expiresAt });
+      });
       return {
         kind: "ok",
         spentNano: counter.spent,
@@ -95,39 +173,39 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
 
     async settle(input: SettleInput): Promise<SettleOutcome> {
       const now = input.now ?? clock();
-      const mine = reservations.get(input.userId);
-      const reservation = mine?.get(input.reservationId);
       const keep = input.keepNano ?? 0n;
-      if (reservation && keep > 0n)
-        reservation.amount = keep < reservation.amount ? keep : reservation.amount;
-      else mine?.delete(input.reservationId);
+      release(userPool(input.userId), input.reservationId, keep);
       const requestDelta = input.requestDelta ?? 0;
       for (const [bucket, limit, delta] of [
         [0, input.userRpm ?? 0, requestDelta],
         [1, input.userTpm, input.tokenDelta],
         [2, input.keyRpm ?? 0, requestDelta],
         [3, input.keyTpm, input.tokenDelta],
+        [4, input.teamRpm ?? 0, requestDelta],
+        [5, input.teamTpm ?? 0, input.tokenDelta],
       ] as const) {
         if (limit <= 0) continue;
         const key = tatKey(input, bucket);
         const adjusted = gcraAdjust(tats.get(key), now, limit, delta);
         if (adjusted !== undefined) tats.set(key, adjusted);
       }
-      const counter = spend.get(spendKey(input.userId, input.month));
-      if (input.actualNano === null || !counter) return { beforeNano: null, afterNano: null };
-      const beforeNano = counter.spent;
-      counter.spent += input.actualNano;
-      counter.seq += 1;
-      counter.last = now;
-      return { beforeNano, afterNano: counter.spent };
+      const user = book(spendKey(userPool(input.userId), input.month), input.actualNano, now, true);
+      const levels = (input.levels ?? []).map((level) => {
+        release(levelPool(input.userId, level.name), input.reservationId, level.calls ? 0n : keep);
+        if (level.calls) return { beforeNano: null, afterNano: null };
+        return book(levelSpendKey(input.userId, level), input.actualNano, now, false);
+      });
+      return { ...user, levels };
     },
 
     // Admissions here run to the end once called, so a cancel never precedes its admission.
     async cancel(input) {
-      const mine = reservations.get(input.userId);
+      for (const level of input.levels ?? [])
+        release(levelPool(input.userId, level.name), input.reservationId, 0n);
+      const mine = reservations.get(userPool(input.userId));
       if (!mine?.delete(input.reservationId)) return;
       const now = input.now ?? clock();
-      input.limits.forEach((limit, bucket) => {
+      bucketLimits(input).forEach((limit, bucket) => {
         if (limit <= 0) return;
         const key = tatKey(input, bucket);
         const adjusted = gcraAdjust(tats.get(key), now, limit, bucket % 2 === 0 ? -1 : -input.tokens);
@@ -136,22 +214,31 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
     },
 
     async seed(userId, month, spentNano) {
-      const key = spendKey(userId, month);
+      const key = spendKey(userPool(userId), month);
       if (!spend.has(key)) spend.set(key, { spent: spentNano, seq: 0, last: 0 });
     },
 
+    async seedLevel(userId, level, spentNano) {
+      const key = levelSpendKey(userId, level);
+      if (!spend.has(key)) spend.set(key, { spent: spentNano, seq: 0, last: clock() });
+    },
+
     async reserved(userId, now) {
-      return total(sweep(userId, now ?? clock()));
+      return total(sweep(userPool(userId), now ?? clock()));
+    },
+
+    async reservedLevel(userId, name, now) {
+      return total(sweep(levelPool(userId, name), now ?? clock()));
     },
 
     async settleSequence(userId, month) {
-      const counter = spend.get(spendKey(userId, month));
+      const counter = spend.get(spendKey(userPool(userId), month));
       return counter ? String(counter.seq) : null;
     },
 
     async reconcile(userId, month, dbNano, sequence, graceMs, now, settledNano = dbNano) {
       const at = now ?? clock();
-      const key = spendKey(userId, month);
+      const key = spendKey(userPool(userId), month);
       const counter = spend.get(key);
       if (!counter) {
         spend.set(key, { spent: dbNano, seq: 0, last: 0 });

@@ -9,10 +9,20 @@ import {
   SEED_SCRIPT,
   SETTLE_SCRIPT,
 } from "./redis-scripts";
-import type { AdmitOutcome, CounterStore, ReconcileAction } from "./store";
+import {
+  type AdmitOutcome,
+  type CounterStore,
+  type LevelCounter,
+  levelOwner,
+  type ReconcileAction,
+} from "./store";
 
 // A month's counter outlives its month so late settles and the last reconciliation find it.
 const SPEND_TTL_MS = 62 * 86_400_000;
+// A day's counter needs only outlive its day; a lifetime counter ("total") that expires is
+// seeded again from the usage rows, which hold every call it counted.
+const levelSpendTtl = (period: string) => (period.length === 10 ? 3 * 86_400_000 : SPEND_TTL_MS);
+const BUCKETS = 6;
 
 interface Script {
   source: string;
@@ -38,7 +48,7 @@ const arg = (now: number | undefined) => (now === undefined ? "" : String(Math.f
 
 function states(reply: string[], from: number): (BucketState | null)[] {
   const out: (BucketState | null)[] = [];
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < BUCKETS; i++) {
     const remaining = Number(reply[from + 2 * i]);
     out.push(remaining < 0 ? null : { limit: 0, remaining, resetMs: Number(reply[from + 2 * i + 1]) });
   }
@@ -51,14 +61,34 @@ function states(reply: string[], from: number): (BucketState | null)[] {
  */
 export function createRedisStore(redis: Redis, prefix: string): CounterStore {
   const user = (userId: string) => `${prefix}{${userId}}`;
+  // A level's keys carry its owner's hash tag (see levelOwner): the user's, or the team's.
+  const level = (userId: string, name: string) => `${prefix}{${levelOwner(userId, name)}}:lvl:${name}`;
+  const levelRes = (userId: string, name: string) => [
+    `${level(userId, name)}:res`,
+    `${level(userId, name)}:resexp`,
+  ];
+  const levelKeys = (userId: string, levels: readonly LevelCounter[] | undefined) =>
+    (levels ?? []).flatMap((l) => [
+      `${level(userId, l.name)}:spend:${l.period || "none"}`,
+      ...levelRes(userId, l.name),
+    ]);
+  const levelArgs = (levels: readonly LevelCounter[] | undefined) =>
+    (levels ?? []).flatMap((l) => [l.limit.toString(), l.calls ? "1" : "0"]);
+  const callsFlags = (levels: readonly LevelCounter[] | undefined) =>
+    (levels ?? []).map((l) => (l.calls ? "1" : "0"));
+  // A call without a team names its team buckets anyway (limits 0: never read nor written).
+  const teamTat = (teamId: string | null | undefined, userId: string, name: string) =>
+    teamId ? `${prefix}{team:${teamId}}:rl:${name}` : `${user(userId)}:rl:noteam:${name}`;
   const spendKey = (userId: string, month: string) => `${user(userId)}:spend:${month}`;
   const resKeys = (userId: string) => [`${user(userId)}:res`, `${user(userId)}:resexp`];
   const tatKey = (userId: string, name: string) => `${user(userId)}:rl:${name}`;
-  const bucketKeys = (userId: string, keyId: string) => [
-    tatKey(userId, "u:req"),
-    tatKey(userId, "u:tok"),
-    tatKey(userId, `k:${keyId}:req`),
-    tatKey(userId, `k:${keyId}:tok`),
+  const bucketKeys = (input: { userId: string; keyId: string; teamId?: string | null | undefined }) => [
+    tatKey(input.userId, "u:req"),
+    tatKey(input.userId, "u:tok"),
+    tatKey(input.userId, `k:${input.keyId}:req`),
+    tatKey(input.userId, `k:${input.keyId}:tok`),
+    teamTat(input.teamId, input.userId, "req"),
+    teamTat(input.teamId, input.userId, "tok"),
   ];
 
   // Best effort: a failure here only means the first call of each script falls back to EVAL.
@@ -76,12 +106,14 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
   return {
     kind: "redis",
     async admit(input): Promise<AdmitOutcome> {
+      const bucketLimits = [...input.limits, ...(input.teamLimits ?? [0, 0])].map(String);
       const reply = (await run(
         SCRIPTS.admit,
         [
           spendKey(input.userId, input.month),
           ...resKeys(input.userId),
-          ...bucketKeys(input.userId, input.keyId),
+          ...bucketKeys(input),
+          ...levelKeys(input.userId, input.levels),
         ],
         [
           arg(input.now),
@@ -89,23 +121,28 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
           input.amountNano.toString(),
           input.limitNano === null ? "-1" : input.limitNano.toString(),
           String(input.ttlMs),
-          ...input.limits.map(String),
+          ...bucketLimits,
           String(input.tokens),
           String(input.lease?.quantity ?? 1),
           input.lease?.only ? "1" : "0",
+          String(input.levels?.length ?? 0),
+          ...levelArgs(input.levels),
         ],
       )) as string[];
       const withLimits = (list: (BucketState | null)[]) =>
-        list.map((s, i) => (s ? { ...s, limit: input.limits[i] ?? 0 } : null));
+        list.map((s, i) => (s ? { ...s, limit: Number(bucketLimits[i] ?? 0) } : null));
       switch (reply[0]) {
         case "seed":
-          return { kind: "seed" };
-        case "budget":
+          return { kind: "seed", levels: reply.slice(1).map((i) => Number(i) - 1) };
+        case "budget": {
+          const level = Number(reply[3] ?? "0");
           return {
             kind: "budget",
             spentNano: BigInt(reply[1] ?? "0"),
             reservedNano: BigInt(reply[2] ?? "0"),
+            ...(level > 0 ? { level: level - 1 } : {}),
           };
+        }
         case "rate":
           return {
             kind: "rate",
@@ -123,7 +160,7 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
             spentNano: BigInt(reply[1] ?? "0"),
             reservedNano: BigInt(reply[2] ?? "0"),
             states: withLimits(states(reply, 3)),
-            granted: Number(reply[11] ?? "1"),
+            granted: Number(reply[3 + 2 * BUCKETS] ?? "1"),
           };
         default:
           throw new Error(`unexpected admit reply ${JSON.stringify(reply)}`);
@@ -136,7 +173,8 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
         [
           spendKey(input.userId, input.month),
           ...resKeys(input.userId),
-          ...bucketKeys(input.userId, input.keyId),
+          ...bucketKeys(input),
+          ...levelKeys(input.userId, input.levels),
         ],
         [
           arg(input.now),
@@ -147,34 +185,55 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
           String(input.userTpm),
           String(input.keyRpm ?? 0),
           String(input.keyTpm),
+          String(input.teamRpm ?? 0),
+          String(input.teamTpm ?? 0),
           String(input.requestDelta ?? 0),
           (input.keepNano ?? 0n).toString(),
+          String(input.levels?.length ?? 0),
+          ...callsFlags(input.levels),
         ],
       )) as string[];
-      const [before, after] = reply;
-      return {
-        beforeNano: before ? BigInt(before) : null,
-        afterNano: after ? BigInt(after) : null,
-      };
+      const change = (i: number) => ({
+        beforeNano: reply[i] ? BigInt(reply[i]) : null,
+        afterNano: reply[i + 1] ? BigInt(reply[i + 1]!) : null,
+      });
+      return { ...change(0), levels: (input.levels ?? []).map((_, j) => change(2 + 2 * j)) };
     },
 
     async cancel(input) {
       await run(
         SCRIPTS.cancel,
-        [...resKeys(input.userId), ...bucketKeys(input.userId, input.keyId)],
+        [
+          ...resKeys(input.userId),
+          ...bucketKeys(input),
+          ...(input.levels ?? []).flatMap((l) => levelRes(input.userId, l.name)),
+        ],
         [
           arg(input.now),
           input.reservationId,
           input.amountNano.toString(),
           String(input.tokens),
-          ...input.limits.map(String),
+          ...[...input.limits, ...(input.teamLimits ?? [0, 0])].map(String),
           String(input.ttlMs),
+          String(input.levels?.length ?? 0),
         ],
       );
     },
 
     async seed(userId, month, spentNano) {
       await run(SCRIPTS.seed, [spendKey(userId, month)], [spentNano.toString(), String(SPEND_TTL_MS)]);
+    },
+
+    async seedLevel(userId, counter, spentNano) {
+      await run(
+        SCRIPTS.seed,
+        [`${level(userId, counter.name)}:spend:${counter.period}`],
+        [spentNano.toString(), String(levelSpendTtl(counter.period))],
+      );
+    },
+
+    async reservedLevel(userId, name, now) {
+      return BigInt((await run(SCRIPTS.reserved, levelRes(userId, name), [arg(now)])) as string);
     },
 
     async reserved(userId, now) {

@@ -1,5 +1,11 @@
 import { normalizeDecimal } from "@llmg/core";
-import { type BudgetSettingsRow, type Database, findBudgetSettings } from "@llmg/db";
+import {
+  type BudgetSettingsRow,
+  type Database,
+  findBudgetSettings,
+  listTagBudgets,
+  type TagBudget,
+} from "@llmg/db";
 import type { Kysely } from "kysely";
 import { MAX_SAFE_NANO, usdToNano } from "./money";
 
@@ -24,9 +30,17 @@ export interface BudgetSettings {
   userRpm: number | null;
   userTpm: number | null;
   userCreatedAt: Date;
+  /** Monthly budgets of the user's tags, in nano-USD rounded down, by tag. */
+  tagBudgets: ReadonlyMap<string, bigint>;
 }
 
-export function toSettings(row: BudgetSettingsRow): BudgetSettings {
+/** A stored limit in nano-USD, rounded down; past what a counter holds exactly it is as good as unlimited. */
+export function limitToNano(usd: string): bigint {
+  const nano = usdToNano(usd, "down");
+  return nano > MAX_SAFE_NANO ? MAX_SAFE_NANO : nano;
+}
+
+export function toSettings(row: BudgetSettingsRow, tags: readonly TagBudget[] = []): BudgetSettings {
   const limitNano = row.monthly_budget_usd === null ? null : usdToNano(row.monthly_budget_usd, "down");
   return {
     userId: row.user_id,
@@ -41,6 +55,7 @@ export function toSettings(row: BudgetSettingsRow): BudgetSettings {
     userRpm: row.rate_limit_rpm,
     userTpm: row.rate_limit_tpm,
     userCreatedAt: row.user_created_at,
+    tagBudgets: new Map(tags.map((t) => [t.tag, limitToNano(String(t.monthly_budget_usd))])),
   };
 }
 
@@ -62,7 +77,9 @@ export function createSettingsCache(db: Kysely<Database>, ttlMs: number, clock: 
       const now = clock();
       const hit = cache.get(userId);
       if (hit && hit.expiresAt > now) return hit.value;
-      const value = findBudgetSettings(db, userId).then((row) => (row ? toSettings(row) : undefined));
+      const value = Promise.all([findBudgetSettings(db, userId), listTagBudgets(db, userId)]).then(
+        ([row, tags]) => (row ? toSettings(row, tags) : undefined),
+      );
       if (ttlMs > 0) {
         cache.set(userId, { value, expiresAt: now + ttlMs });
         value.catch(() => cache.delete(userId));

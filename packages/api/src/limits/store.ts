@@ -9,9 +9,42 @@ import type { BucketState } from "./gcra";
 /** Per-minute limits of the four buckets, 0 for none: user requests, user tokens, key requests, key tokens. */
 export type BucketLimits = readonly [number, number, number, number];
 
-export interface AdmitInput {
+/** Per-minute limits of a team's two buckets (requests, tokens), 0 for none. */
+export type TeamLimits = readonly [number, number];
+
+/**
+ * One budget level of a call besides its user's (see levels.ts), as the store holds it: a spend
+ * counter per period and the reservations of calls in flight, checked and reserved in the same
+ * atomic step as the user's budget. All levels of a call reserve the same amount under the same
+ * reservation id, so a settle or cancel treats them alike.
+ */
+export interface LevelCounter {
+  /** levelName(): "key:<id>", "team:<id>", "tag:<tag>", "run:<id>", or "par:<keyId>". */
+  name: string;
+  /** The spend counter's period ("YYYY-MM", "YYYY-MM-DD", "total"); "" for a calls level. */
+  period: string;
+  /** The most it may hold: nano-USD, or calls in flight for a calls level. */
+  limit: bigint;
+  /** A cap on calls in flight (a key's max_parallel): reserves 1 per call, books nothing. */
+  calls?: boolean;
+}
+
+/**
+ * Whose hash tag a level's keys carry: a team's counters are shared by its members, so they are
+ * filed under the team; the others under the call's user, with the user's own counters.
+ */
+export const levelOwner = (userId: string, name: string) => (name.startsWith("team:") ? name : userId);
+
+/** Who a call's counters belong to, besides its user: its key and the team it counts for. */
+interface CounterOwner {
   userId: string;
   keyId: string;
+  /** The team whose counters (team level, team buckets) the call touches; absent = none. */
+  teamId?: string | null | undefined;
+  levels?: readonly LevelCounter[] | undefined;
+}
+
+export interface AdmitInput extends CounterOwner {
   /** "YYYY-MM": whose spend counter the budget is checked against. */
   month: string;
   reservationId: string;
@@ -20,6 +53,8 @@ export interface AdmitInput {
   limitNano: bigint | null;
   ttlMs: number;
   limits: BucketLimits;
+  /** The team's buckets (needs teamId); absent = none. */
+  teamLimits?: TeamLimits | undefined;
   tokens: number;
   /** Injected clock; absent = the store's own (Redis TIME, shared by every replica). */
   now?: number;
@@ -32,8 +67,10 @@ export interface AdmitInput {
 }
 
 export type AdmitOutcome =
-  | { kind: "seed" }
-  | { kind: "budget"; spentNano: bigint; reservedNano: bigint }
+  /** Counters to seed before admitting: -1 the user's month, i the levels[i]. */
+  | { kind: "seed"; levels: number[] }
+  /** Refused by the user's budget (level absent) or by levels[level]. */
+  | { kind: "budget"; spentNano: bigint; reservedNano: bigint; level?: number }
   | { kind: "rate"; bucket: number; retryAfterMs: number; states: (BucketState | null)[] }
   /** A lease-only admission found too little headroom: nothing was reserved. */
   | { kind: "nolease" }
@@ -51,9 +88,7 @@ export type AdmitOutcome =
       granted: number;
     };
 
-export interface SettleInput {
-  userId: string;
-  keyId: string;
+export interface SettleInput extends CounterOwner {
   /** Month the cost is booked to: the month at settle time, as its usage row will be. */
   month: string;
   reservationId: string;
@@ -68,28 +103,35 @@ export interface SettleInput {
   requestDelta?: number;
   userRpm?: number;
   keyRpm?: number;
+  /** The team's bucket limits as admitted (0 = none). */
+  teamRpm?: number;
+  teamTpm?: number;
   /** Left reserved for calls still in flight (a lease closed early); 0 / absent drops the reservation. */
   keepNano?: bigint;
   now?: number;
 }
 
 /** Undoes an admission whose answer never arrived (see CounterStore.cancel). */
-export interface CancelInput {
-  userId: string;
-  keyId: string;
+export interface CancelInput extends CounterOwner {
   reservationId: string;
   /** The admission's amount, tokens and bucket limits, per call. */
   amountNano: bigint;
   tokens: number;
   limits: BucketLimits;
+  teamLimits?: TeamLimits | undefined;
   ttlMs: number;
   now?: number;
 }
 
-/** Spend before and after booking; null when the month's counter did not exist (not seeded). */
-export interface SettleOutcome {
+export interface SpendChange {
   beforeNano: bigint | null;
   afterNano: bigint | null;
+}
+
+/** Spend before and after booking; null when the month's counter did not exist (not seeded). */
+export interface SettleOutcome extends SpendChange {
+  /** The same for each level, in the input's order (null for calls levels). */
+  levels: SpendChange[];
 }
 
 export type ReconcileAction = "seeded" | "raised" | "lowered" | "kept";
@@ -107,8 +149,12 @@ export interface CounterStore {
   cancel(input: CancelInput): Promise<void>;
   /** Creates the month's counter at `spentNano` unless it exists (first writer wins). */
   seed(userId: string, month: string, spentNano: bigint): Promise<void>;
+  /** The same for a level's counter of `level.period`. */
+  seedLevel(userId: string, level: LevelCounter, spentNano: bigint): Promise<void>;
   /** In-flight reservations, after dropping expired ones. */
   reserved(userId: string, now?: number): Promise<bigint>;
+  /** The same for one level (calls in flight for a calls level). */
+  reservedLevel(userId: string, name: string, now?: number): Promise<bigint>;
   /** Settle sequence of the month's counter, read before the database is (see reconcile). */
   settleSequence(userId: string, month: string): Promise<string | null>;
   /**
