@@ -279,11 +279,11 @@ export function createLimits(options: LimitsOptions): Limits {
         (levels ?? []).map((level, j) => {
           const change = result.levels[j];
           const period = input.levels?.[j]?.period;
-          if (!change || change.beforeNano === null || change.afterNano === null || !period) return;
+          if (!change || change.beforeNano === null || change.afterNano === null || !period) return undefined;
           const crossed = crossedThresholds(change.beforeNano, change.afterNano, level.limitNano, [
             ...level.thresholds,
           ]);
-          if (crossed.length === 0) return;
+          if (crossed.length === 0) return undefined;
           return fireLevelAlerts(db, {
             level,
             period,

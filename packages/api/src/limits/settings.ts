@@ -37,7 +37,8 @@ export interface BudgetSettings {
 /** A stored limit in nano-USD, rounded down; past what a counter holds exactly it is as good as unlimited. */
 export function limitToNano(usd: string): bigint {
   const nano = usdToNano(usd, "down");
-  return nano > MAX_SAFE_NANO ? MAX_SAFE_NANO : nano;
+  if (nano > MAX_SAFE_NANO) return MAX_SAFE_NANO;
+  return nano;
 }
 
 export function toSettings(row: BudgetSettingsRow, tags: readonly TagBudget[] = []): BudgetSettings {
