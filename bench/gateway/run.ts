@@ -47,9 +47,9 @@ const portkeyEntry = join(
 const FAKE_KEY = "bench-upstream-key";
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function json(url: string, key: string, body?: unknown) {
+async function json(url: string, key: string, body?: unknown, method?: "PUT") {
   const res = await request(url, {
-    method: body === undefined ? "GET" : "POST",
+    method: method ?? (body === undefined ? "GET" : "POST"),
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
@@ -217,6 +217,21 @@ async function main() {
       api_key: FAKE_KEY,
     });
 
+    // The same user's calls with every budget level on besides its own: a team with a budget, a key
+    // with its own budget in that team, and a tag with a budget on each call.
+    const team = await json(`${llmg.url}/api/admin/teams`, adminKey, {
+      name: "bench-team",
+      monthly_budget_usd: 1_000_000,
+    });
+    await json(`${llmg.url}/api/admin/teams/${team.id}/members`, adminKey, { user_id: user.id, role: "member" });
+    const levelsKey = await json(`${llmg.url}/api/admin/users/${user.id}/keys`, adminKey, {
+      name: "bench-levels",
+      team_id: team.id,
+      budget_usd: 1_000_000,
+      budget_period: "month",
+    });
+    await json(`${llmg.url}/api/budget/tags/bench`, key.key as string, { monthly_budget_usd: 1_000_000 }, "PUT");
+
     const fakeOrigin = new URL(fakeUrl).origin;
     const direct: Target = {
       name: "direct",
@@ -233,6 +248,11 @@ async function main() {
       model: "openai/gpt-4o-mini",
     };
     const viaLlmgFast: Target = { ...viaLlmg, name: "llmg-fast", origin: llmgFast.url };
+    const viaLlmgLevels: Target = {
+      ...viaLlmg,
+      name: "llmg-levels",
+      headers: { authorization: `Bearer ${levelsKey.key}`, "x-llmg-tags": "bench" },
+    };
     const viaPortkey: Target = {
       name: "portkey",
       origin: `http://127.0.0.1:${portkeyPort}`,
@@ -244,7 +264,7 @@ async function main() {
       },
       model: "gpt-4o-mini",
     };
-    const targets = [direct, viaLlmg, viaLlmgFast, viaPortkey];
+    const targets = [direct, viaLlmg, viaLlmgFast, viaLlmgLevels, viaPortkey];
     let llmgAnswered = 0;
     const onAnswered = (target: Target, ok: number) => {
       if (target.name.startsWith("llmg")) llmgAnswered += ok;
@@ -351,7 +371,7 @@ async function main() {
 
     const byName = (name: string) => perTarget.find((t) => t.target === name)!;
     const portkeyFigures = byName("portkey");
-    const goals = ["llmg", "llmg-fast"].map((name) => {
+    const goals = ["llmg", "llmg-fast", "llmg-levels"].map((name) => {
       const figures = byName(name);
       return {
         target: name,
@@ -364,6 +384,13 @@ async function main() {
         load_errors: figures.load_errors,
       };
     });
+    // Every level on (key budget, team, tag) against the plain call, side by side in this run.
+    const plain = byName("llmg");
+    const levels = byName("llmg-levels");
+    const levelsVsPlain = {
+      overhead_p50_ratio: round(levels.overhead_p50_ms.median / plain.overhead_p50_ms.median, 2),
+      rps_ratio: round(levels.load_rps.median / plain.load_rps.median, 2),
+    };
 
     const result = {
       quick,
@@ -371,6 +398,7 @@ async function main() {
       machine: `${(await import("node:os")).cpus().length} cores, Node ${process.version}`,
       targets: perTarget,
       goals,
+      levels_vs_plain: levelsVsPlain,
       sequential_failures: sequentialFailures,
       memory,
       llmg_answered_200: llmgAnswered,
@@ -407,6 +435,7 @@ function printTable(r: {
     rps_ratio_to_portkey: number;
     load_errors: number;
   }[];
+  levels_vs_plain: { overhead_p50_ratio: number; rps_ratio: number };
   memory: Record<string, number | null>;
   llmg_answered_200: number;
   llmg_rows_recorded: number;
@@ -439,6 +468,7 @@ function printTable(r: {
       (g) =>
         `${g.target}: p50 overhead ${g.overhead_p50_ratio_to_portkey}× Portkey's (goal ≤ 0.5), p99 overhead ${g.overhead_p99_ms} ms (goal ≤ 5), ${g.rps_ratio_to_portkey}× Portkey's req/s (goal ≥ 2) with ${g.load_errors} errors`,
     ),
+    `llmg-levels (key budget + team + tag) vs llmg: p50 overhead ${r.levels_vs_plain.overhead_p50_ratio}×, req/s ${r.levels_vs_plain.rps_ratio}× (goal: within 10 %)`,
     `RSS after load (MB): ${Object.entries(r.memory)
       .map(([k, v]) => `${k.replace(/_rss_mb$/, "")} ${v}`)
       .join(", ")} (goal < 200)`,
