@@ -223,14 +223,22 @@ async function main() {
       name: "bench-team",
       monthly_budget_usd: 1_000_000,
     });
-    await json(`${llmg.url}/api/admin/teams/${team.id}/members`, adminKey, { user_id: user.id, role: "member" });
+    await json(`${llmg.url}/api/admin/teams/${team.id}/members`, adminKey, {
+      user_id: user.id,
+      role: "member",
+    });
     const levelsKey = await json(`${llmg.url}/api/admin/users/${user.id}/keys`, adminKey, {
       name: "bench-levels",
       team_id: team.id,
       budget_usd: 1_000_000,
       budget_period: "month",
     });
-    await json(`${llmg.url}/api/budget/tags/bench`, key.key as string, { monthly_budget_usd: 1_000_000 }, "PUT");
+    await json(
+      `${llmg.url}/api/budget/tags/bench`,
+      key.key as string,
+      { monthly_budget_usd: 1_000_000 },
+      "PUT",
+    );
 
     const fakeOrigin = new URL(fakeUrl).origin;
     const direct: Target = {

@@ -15,8 +15,8 @@ import {
   startReplicas,
   testPrefix,
   times,
-  userWithCredential,
   useClock,
+  userWithCredential,
 } from "./budget-fixtures";
 import { call, type TestGateway } from "./harness";
 
@@ -40,7 +40,11 @@ describe.each(setups)("budget level rules: $name", (setup) => {
   let cost: string;
   const prefix = testPrefix();
   const admin = (path: string, body?: unknown, method?: string) =>
-    call(`${t.url}/api${path}`, { key: t.adminKey, ...(body ? { body } : {}), ...(method ? { method } : {}) });
+    call(`${t.url}/api${path}`, {
+      key: t.adminKey,
+      ...(body ? { body } : {}),
+      ...(method ? { method } : {}),
+    });
   async function keyFor(userId: string, fields: Record<string, unknown>) {
     const made = await admin(`/admin/users/${userId}/keys`, fields);
     if (made.status !== 201) throw new Error(`key: ${made.status} ${JSON.stringify(made.body)}`);
@@ -85,12 +89,18 @@ describe.each(setups)("budget level rules: $name", (setup) => {
     expect(refused.body.message).toContain("openai/free-model");
 
     const keyed = await keyFor(unbudgeted.user.id, { budget_usd: "5" });
-    expect((await free(keyed.key)).body).toMatchObject({ error: "model_unpriced", details: { scope: "key" } });
+    expect((await free(keyed.key)).body).toMatchObject({
+      error: "model_unpriced",
+      details: { scope: "key" },
+    });
 
     const team = await admin("/admin/teams", { name: unique("team"), monthly_budget_usd: "5" });
     await admin(`/admin/teams/${team.body.data.id}/members`, { user_id: unbudgeted.user.id, role: "member" });
     const teamKey = await keyFor(unbudgeted.user.id, { team_id: team.body.data.id });
-    expect((await free(teamKey.key)).body).toMatchObject({ error: "model_unpriced", details: { scope: "team" } });
+    expect((await free(teamKey.key)).body).toMatchObject({
+      error: "model_unpriced",
+      details: { scope: "team" },
+    });
     // Nothing refused reached the provider or left a row claiming success.
     const rows = await t.database.db
       .selectFrom("requests")
@@ -112,7 +122,10 @@ describe.each(setups)("budget level rules: $name", (setup) => {
     const results = [];
     for (let i = 0; i < 5; i++) results.push(await chat(t, keys[i % 2]!, MAX_TOKENS));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 429, 429]);
-    expect(results[3]!.body.details).toMatchObject({ limit: "requests per minute of the team", limit_value: 3 });
+    expect(results[3]!.body.details).toMatchObject({
+      limit: "requests per minute of the team",
+      limit_value: 3,
+    });
     expect(results[2]!.headers.get("x-ratelimit-limit-requests")).toBe("3");
   });
 
@@ -126,7 +139,10 @@ describe.each(setups)("budget level rules: $name", (setup) => {
       expect((await chat(t, key.key, MAX_TOKENS)).status).toBe(200);
       expect((await chat(t, key.key, MAX_TOKENS)).status).toBe(200);
       const third = await chat(t, key.key, MAX_TOKENS);
-      expect(third.body).toMatchObject({ error: "budget_exceeded", details: { scope: "key", period: "day" } });
+      expect(third.body).toMatchObject({
+        error: "budget_exceeded",
+        details: { scope: "key", period: "day" },
+      });
       // Raised mid-day: the two calls so far still count, one more fits.
       const patch = await call(`${t.url}/api/keys/${key.id}`, {
         key: key.key,
