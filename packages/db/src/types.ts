@@ -66,6 +66,8 @@ export interface TeamsTable {
   /** Alert thresholds in percent of the limit, ascending. */
   thresholds: ColumnType<number[], string | undefined, string>;
   webhook_url: string | null;
+  /** Sealed HMAC signing secret of the team's webhook (never returned after it is issued). */
+  webhook_secret: string | null;
   rate_limit_rpm: number | null;
   rate_limit_tpm: number | null;
   created_at: Timestamp;
@@ -200,13 +202,27 @@ export interface BudgetChangesTable {
 
 export type WebhookStatus = "none" | "pending" | "delivered" | "failed";
 
-/** A threshold crossed in a period: unique per (user, period, threshold). */
+export type AlertScope = "user" | "key" | "team" | "tag" | "run";
+export type AlertKind = "threshold" | "projected_exceed";
+
+/**
+ * A threshold crossed, or a forecast of exceeding, in a level's period: unique per (user,
+ * scope, level, period, kind, threshold).
+ */
 export interface BudgetAlertsTable {
   id: string;
-  user_id: string;
-  /** "YYYY-MM", calendar month in UTC. */
+  /** The user the level belongs to; null for a team's alerts. */
+  user_id: string | null;
+  scope: ColumnType<AlertScope, AlertScope | undefined, AlertScope>;
+  /** The key's or team's id, the tag, the run id; null for the user's own budget. */
+  level_id: string | null;
+  kind: ColumnType<AlertKind, AlertKind | undefined, AlertKind>;
+  /** "YYYY-MM" (calendar month in UTC), "YYYY-MM-DD" for a daily key budget, "total". */
   period: string;
+  /** 0 for a projected_exceed alert. */
   threshold_percent: number;
+  /** The month-end projection that fired a projected_exceed alert; null for thresholds. */
+  projected_usd: Money | null;
   limit_usd: Money;
   spent_usd: Money;
   mode: string;

@@ -1,6 +1,7 @@
 export * from "./alerts";
 export * from "./errors";
 export * from "./factory";
+export * from "./forecast";
 export * from "./gcra";
 export * from "./headers";
 export * from "./history";

@@ -4,6 +4,7 @@ import {
   claimDueWebhooks,
   type Database,
   findBudgetSettings,
+  findTeamWebhook,
   recordActivity,
   recordWebhookDelivered,
   recordWebhookFailure,
@@ -11,10 +12,16 @@ import {
 import type { Kysely } from "kysely";
 import type { SecretBox } from "../crypto/secret-box";
 import type { Logger } from "../services";
+import { teamWebhookSecretAad } from "./level-alerts";
 import { percentOf, usdToNano } from "./money";
 import { SIGNATURE_HEADER, signWebhook } from "./webhook-signing";
 
 export const WEBHOOK_EVENT = "budget.threshold_crossed";
+/** The forecast alert's event: the month-end projection first passed the limit. */
+export const FORECAST_WEBHOOK_EVENT = "budget.projected_exceed";
+
+const eventOf = (alert: BudgetAlert) =>
+  alert.kind === "projected_exceed" ? FORECAST_WEBHOOK_EVENT : WEBHOOK_EVENT;
 
 /** Associated data binding a sealed webhook secret to its user. */
 export const webhookSecretAad = (userId: string) => `budget-webhook:${userId}`;
@@ -51,11 +58,16 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_BACKOFF_MS = 10_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** The JSON body: derived from the alert row only, so every retry sends the same bytes. */
+/**
+ * The JSON body: derived from the alert row only, so every retry sends the same bytes. The
+ * fields a user's threshold alert always had keep their names and meaning; scope, level_id and
+ * kind say which level and what kind (user_id is null for a team's alert, level_id for the
+ * user's own budget).
+ */
 export function webhookPayload(alert: BudgetAlert): string {
   return JSON.stringify({
     id: alert.id,
-    type: WEBHOOK_EVENT,
+    type: eventOf(alert),
     created_at: alert.created_at.toISOString(),
     data: {
       user_id: alert.user_id,
@@ -65,6 +77,10 @@ export function webhookPayload(alert: BudgetAlert): string {
       spent_usd: alert.spent_usd,
       percent_used: percentOf(usdToNano(alert.spent_usd, "up"), usdToNano(alert.limit_usd, "down")),
       mode: alert.mode,
+      scope: alert.scope,
+      level_id: alert.level_id,
+      kind: alert.kind,
+      ...(alert.projected_usd !== null ? { projected_usd: alert.projected_usd } : {}),
     },
   });
 }
@@ -121,7 +137,7 @@ async function post(
       headers: {
         "content-type": "application/json",
         "user-agent": "llmg-webhooks/1",
-        "x-llmg-event": WEBHOOK_EVENT,
+        "x-llmg-event": eventOf(alert),
         "x-llmg-delivery": alert.id,
         [SIGNATURE_HEADER]: signWebhook(secret, body, Math.floor(now / 1000)),
       },
@@ -139,15 +155,27 @@ async function post(
   }
 }
 
+/** A team's alerts are signed with the team's secret; every other level's with its user's. */
 async function signingSecret(
   db: Kysely<Database>,
   secrets: SecretBox | undefined,
-  userId: string,
+  alert: BudgetAlert,
 ): Promise<string | { error: string }> {
-  const sealed = (await findBudgetSettings(db, userId))?.webhook_secret;
+  const team = alert.scope === "team" && alert.level_id !== null ? alert.level_id : null;
+  let sealed: string | null | undefined;
+  let aad: string;
+  if (team !== null) {
+    sealed = (await findTeamWebhook(db, team))?.webhook_secret;
+    aad = teamWebhookSecretAad(team);
+  } else if (alert.user_id !== null) {
+    sealed = (await findBudgetSettings(db, alert.user_id))?.webhook_secret;
+    aad = webhookSecretAad(alert.user_id);
+  } else {
+    return { error: "the alert names no user or team to sign for" };
+  }
   if (!sealed || !secrets) return { error: "no signing secret available (is LLMG_ENCRYPTION_KEY set?)" };
   try {
-    return secrets.open(sealed, webhookSecretAad(userId));
+    return secrets.open(sealed, aad);
   } catch {
     return { error: "the signing secret cannot be decrypted (a different LLMG_ENCRYPTION_KEY?)" };
   }
@@ -176,7 +204,7 @@ export async function deliverDueWebhooks(options: DeliveryOptions): Promise<Deli
 
   await Promise.all(
     claimed.map(async (alert) => {
-      const secret = await signingSecret(db, options.secrets, alert.user_id);
+      const secret = await signingSecret(db, options.secrets, alert);
       const attempt: Attempt =
         typeof secret === "string"
           ? await post(alert, secret, options, now)
@@ -191,7 +219,11 @@ export async function deliverDueWebhooks(options: DeliveryOptions): Promise<Deli
           action: "budget.webhook_delivered",
           targetType: "budget_alert",
           targetId: alert.id,
-          details: { status: attempt.status, attempts: alert.webhook_attempts },
+          details: {
+            status: attempt.status,
+            attempts: alert.webhook_attempts,
+            ...(alert.scope !== "user" ? { scope: alert.scope, level_id: alert.level_id } : {}),
+          },
         });
         return;
       }
@@ -208,7 +240,12 @@ export async function deliverDueWebhooks(options: DeliveryOptions): Promise<Deli
           action: "budget.webhook_failed",
           targetType: "budget_alert",
           targetId: alert.id,
-          details: { status: attempt.status, error: attempt.error, attempts: alert.webhook_attempts },
+          details: {
+            status: attempt.status,
+            error: attempt.error,
+            attempts: alert.webhook_attempts,
+            ...(alert.scope !== "user" ? { scope: alert.scope, level_id: alert.level_id } : {}),
+          },
         });
       } else {
         report.retrying++;

@@ -5,11 +5,13 @@ import { text } from "../schemas/common";
 import {
   addMemberInput,
   createTeamInput,
+  teamChangeSchema,
   teamId,
   teamRole,
   teamSchema,
   toTeamDto,
   updateTeamInput,
+  withSecret,
 } from "../schemas/teams";
 import { addTeamMember, removeMember } from "../services/team-members";
 import { createTeamAsAdmin, updateTeamAsAdmin } from "../services/teams";
@@ -27,17 +29,17 @@ export const adminTeamsRouter = router({
         tags: ["admin", "teams"],
         summary: "Create a team",
         description:
-          "Names are unique (409 conflict). The budget settings are stored now; the team's spend is held against them once team budgets are enforced. With budget_cap_usd and no monthly_budget_usd the limit starts at the cap.",
+          "Names are unique (409 conflict). With budget_cap_usd and no monthly_budget_usd the limit starts at the cap. With a webhook_url the answer carries the team's webhook signing secret (webhook_secret), once: team alerts are signed with it.",
         protect: true,
         successDescription: "The team was created (201)",
       },
     })
     .input(createTeamInput)
-    .output(ok(teamSchema))
+    .output(ok(teamChangeSchema))
     .mutation(async ({ ctx, input }) => {
-      const team = await createTeamAsAdmin(ctx, input);
+      const { team, webhookSecret } = await createTeamAsAdmin(ctx, input);
       ctx.response.status = 201;
-      return { success: true as const, data: toTeamDto(team) };
+      return { success: true as const, data: withSecret(toTeamDto(team), webhookSecret) };
     }),
 
   listTeams: adminProcedure
@@ -68,15 +70,17 @@ export const adminTeamsRouter = router({
         tags: ["admin", "teams"],
         summary: "Change a team: name, budget settings, cap, limits",
         description:
-          "Fields left out keep their value. A monthly limit above the cap is refused (400 naming monthly_budget_usd); a cap below the current limit lowers the limit to the cap. Recorded in the activity log.",
+          "Fields left out keep their value. A monthly limit above the cap is refused (400 naming monthly_budget_usd); a cap below the current limit lowers the limit to the cap. Setting a webhook URL the first time, or rotate_webhook_secret, returns the team's signing secret once (webhook_secret). Recorded in the activity log.",
         protect: true,
       },
     })
     .input(updateTeamInput)
-    .output(ok(teamSchema))
+    .output(ok(teamChangeSchema))
     .mutation(async ({ ctx, input }) => {
-      const team = await updateTeamAsAdmin(ctx, input);
-      return { success: true as const, data: toTeamDto(team) };
+      const { team, webhookSecret } = await updateTeamAsAdmin(ctx, input);
+      // Budget, thresholds, limits and webhook are cached by the limiter on every replica.
+      ctx.services.limits.invalidateTeam(team.id);
+      return { success: true as const, data: withSecret(toTeamDto(team), webhookSecret) };
     }),
 
   addTeamMember: adminProcedure

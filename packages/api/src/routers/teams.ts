@@ -4,11 +4,13 @@ import { ok } from "../envelope";
 import { notFound } from "../errors";
 import {
   managerBudgetInput,
+  myTeamChangeSchema,
   myTeamSchema,
   teamDetailSchema,
   teamId,
   toMyTeamDto,
   toTeamMemberDto,
+  withSecret,
 } from "../schemas/teams";
 import { updateTeamBudgetAsManager } from "../services/teams";
 import { router, userProcedure } from "../trpc";
@@ -64,14 +66,16 @@ export const teamsRouter = router({
         tags: ["teams"],
         summary: "Change your team's budget settings (managers)",
         description:
-          "monthly_budget_usd, thresholds, webhook_url; fields left out keep their value. A limit above the admin's budget_cap_usd, or unlimited while a cap is set, is refused with 400 naming monthly_budget_usd. 403 for a member who is not a manager; 404 for a non-member. Recorded in the activity log.",
+          "monthly_budget_usd, thresholds, webhook_url, rotate_webhook_secret; fields left out keep their value. Setting a webhook URL the first time, or rotate_webhook_secret, returns the team's signing secret once (webhook_secret). A limit above the admin's budget_cap_usd, or unlimited while a cap is set, is refused with 400 naming monthly_budget_usd. 403 for a member who is not a manager; 404 for a non-member. Recorded in the activity log.",
         protect: true,
       },
     })
     .input(managerBudgetInput)
-    .output(ok(myTeamSchema))
+    .output(ok(myTeamChangeSchema))
     .mutation(async ({ ctx, input }) => {
-      const team = await updateTeamBudgetAsManager(ctx, ctx.user.userId, input);
-      return { success: true as const, data: toMyTeamDto(team, "manager") };
+      const { team, webhookSecret } = await updateTeamBudgetAsManager(ctx, ctx.user.userId, input);
+      // Budget, thresholds and webhook are cached by the limiter on every replica.
+      ctx.services.limits.invalidateTeam(team.id);
+      return { success: true as const, data: withSecret(toMyTeamDto(team, "manager"), webhookSecret) };
     }),
 });

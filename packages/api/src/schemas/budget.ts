@@ -18,7 +18,11 @@ export const budgetAlertSchema = z
   .object({
     id: z.string(),
     period: z.string().meta({ example: "2026-11" }),
-    threshold_percent: z.number().int().meta({ example: 80 }),
+    kind: z.enum(["threshold", "projected_exceed"]).meta({
+      description:
+        "threshold: the spend crossed threshold_percent of the limit; projected_exceed: the month-end projection first passed the limit (once per period)",
+    }),
+    threshold_percent: z.number().int().meta({ example: 80, description: "0 for projected_exceed" }),
     limit_usd: usd("The limit when it fired", 50),
     limit_usd_exact: usdExact("50"),
     spent_usd: usd("Spend that crossed the threshold", 40.0001),
@@ -163,6 +167,7 @@ function toAlertDto(alert: BudgetAlert): z.infer<typeof budgetAlertSchema> {
   return {
     id: alert.id,
     period: alert.period,
+    kind: alert.kind,
     threshold_percent: alert.threshold_percent,
     limit_usd: num(alert.limit_usd),
     limit_usd_exact: alert.limit_usd,

@@ -2,7 +2,7 @@ import { normalizeDecimal } from "@llmg/core";
 import type { Team, TeamMemberWithEmail, TeamRole } from "@llmg/db";
 import { z } from "zod";
 import { httpUrl, limitUsd, thresholdList } from "./budget";
-import { isoDate, positiveInt, text } from "./common";
+import { isoDate, jsonBoolean, positiveInt, text } from "./common";
 
 export const teamId = text().min(1).max(100);
 const teamName = text().trim().min(1).max(100);
@@ -33,6 +33,21 @@ export const teamSchema = z
 
 export const myTeamSchema = teamSchema.extend({ role: teamRole }).meta({ id: "MyTeam" });
 
+const issuedSecret = {
+  webhook_secret: z.string().optional().meta({
+    description:
+      "The team's webhook HMAC-SHA256 signing secret, in this answer only: when a webhook URL is first set or rotate_webhook_secret is true",
+  }),
+};
+
+/** A team as written by a change, with its freshly issued webhook secret if one was made. */
+export const teamChangeSchema = teamSchema.extend(issuedSecret).meta({ id: "TeamChange" });
+export const myTeamChangeSchema = myTeamSchema.extend(issuedSecret).meta({ id: "MyTeamChange" });
+
+/** The freshly issued webhook secret goes in this answer only. */
+export const withSecret = <T extends object>(dto: T, secret: string | undefined) =>
+  secret ? { ...dto, webhook_secret: secret } : dto;
+
 export const teamMemberSchema = z
   .object({
     user_id: z.string(),
@@ -46,6 +61,11 @@ export const teamMemberSchema = z
 export const teamDetailSchema = myTeamSchema
   .extend({ members: z.array(teamMemberSchema) })
   .meta({ id: "TeamDetail" });
+
+const rotateWebhookSecret = jsonBoolean.optional().meta({
+  description:
+    "true: issue a new signing secret for the team's webhook (returned once in this answer); the old one stops working",
+});
 
 const atLeastOne = <T extends Record<string, unknown>>(v: T) =>
   Object.entries(v).some(([k, value]) => k !== "id" && value !== undefined);
@@ -71,7 +91,12 @@ const adminFields = {
 export const createTeamInput = z.object({ name: teamName, ...adminFields });
 
 export const updateTeamInput = z
-  .object({ id: teamId, name: teamName.optional(), ...adminFields })
+  .object({
+    id: teamId,
+    name: teamName.optional(),
+    ...adminFields,
+    rotate_webhook_secret: rotateWebhookSecret,
+  })
   .refine(atLeastOne, atLeastOneMessage);
 
 export const addMemberInput = z.object({
@@ -89,6 +114,7 @@ export const managerBudgetInput = z
     }),
     thresholds: thresholdList.optional(),
     webhook_url: httpUrl.nullable().optional().meta({ description: webhookDescription }),
+    rotate_webhook_secret: rotateWebhookSecret,
   })
   .refine(atLeastOne, atLeastOneMessage);
 

@@ -1,11 +1,19 @@
 import type { Kysely } from "kysely";
 import { newId } from "../ids";
-import type { BudgetAlert, Database } from "../types";
+import type { AlertKind, AlertScope, BudgetAlert, Database } from "../types";
 
 export interface AlertInput {
-  userId: string;
+  /** null for a team's alerts. */
+  userId: string | null;
+  /** Defaults to the user's own budget. */
+  scope?: AlertScope;
+  /** null (or left out) for the user's own budget. */
+  levelId?: string | null;
+  kind?: AlertKind;
   period: string;
+  /** 0 for projected_exceed. */
   thresholdPercent: number;
+  projectedUsd?: string | null;
   limitUsd: string;
   spentUsd: string;
   mode: string;
@@ -14,34 +22,43 @@ export interface AlertInput {
 }
 
 /**
- * Inserts the alert unless this threshold already fired in this period (the unique index
- * decides, so concurrent crossings on any number of replicas yield one row). Returns the row
- * only when this call created it.
+ * Inserts the alert unless this level's threshold (or forecast) already fired in this period
+ * (the unique expression index decides, so concurrent crossings on any number of replicas
+ * yield one row). Returns the row only when this call created it.
  */
 export async function insertAlertOnce(
   db: Kysely<Database>,
   input: AlertInput,
 ): Promise<BudgetAlert | undefined> {
-  return db
-    .insertInto("budget_alerts")
-    .values({
-      id: newId("alrt"),
-      user_id: input.userId,
-      period: input.period,
-      threshold_percent: input.thresholdPercent,
-      limit_usd: input.limitUsd,
-      spent_usd: input.spentUsd,
-      mode: input.mode,
-      webhook_url: input.webhookUrl,
-      webhook_status: input.webhookUrl ? "pending" : "none",
-      webhook_next_attempt_at: input.webhookUrl ? input.now : null,
-      created_at: input.now,
-    })
-    .onConflict((oc) => oc.columns(["user_id", "period", "threshold_percent"]).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  return (
+    db
+      .insertInto("budget_alerts")
+      .values({
+        id: newId("alrt"),
+        user_id: input.userId,
+        scope: input.scope ?? "user",
+        level_id: input.levelId ?? null,
+        kind: input.kind ?? "threshold",
+        period: input.period,
+        threshold_percent: input.thresholdPercent,
+        projected_usd: input.projectedUsd ?? null,
+        limit_usd: input.limitUsd,
+        spent_usd: input.spentUsd,
+        mode: input.mode,
+        webhook_url: input.webhookUrl,
+        webhook_status: input.webhookUrl ? "pending" : "none",
+        webhook_next_attempt_at: input.webhookUrl ? input.now : null,
+        created_at: input.now,
+      })
+      // No conflict target: the once-only index is on expressions (coalesce of the nullable user
+      // and level), and the only other unique column is the freshly made id.
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .executeTakeFirst()
+  );
 }
 
+/** The user's own budget's alerts in a period (thresholds, then the forecast), not its levels'. */
 export async function listAlerts(
   db: Kysely<Database>,
   userId: string,
@@ -51,9 +68,61 @@ export async function listAlerts(
     .selectFrom("budget_alerts")
     .selectAll()
     .where("user_id", "=", userId)
+    .where("scope", "=", "user")
     .where("period", "=", period)
+    .orderBy("kind", "desc")
     .orderBy("threshold_percent", "asc")
     .execute();
+}
+
+/**
+ * Names one level's alerts. Keys and teams are named by their id alone; a tag or a run is the
+ * user's own, so it needs the user too.
+ */
+export type AlertLevelRef =
+  | { scope: "user"; userId: string }
+  | { scope: "key" | "team"; levelId: string }
+  | { scope: "tag" | "run"; levelId: string; userId: string };
+
+function levelAlerts(db: Kysely<Database>, level: AlertLevelRef, period: string) {
+  let query = db
+    .selectFrom("budget_alerts")
+    .selectAll()
+    .where("scope", "=", level.scope)
+    .where("period", "=", period);
+  if (level.scope === "user") return query.where("user_id", "=", level.userId).where("level_id", "is", null);
+  query = query.where("level_id", "=", level.levelId);
+  if (level.scope === "tag" || level.scope === "run") query = query.where("user_id", "=", level.userId);
+  return query;
+}
+
+/** A level's alerts in a period: thresholds ascending, then the forecast. */
+export async function listLevelAlerts(
+  db: Kysely<Database>,
+  level: AlertLevelRef,
+  period: string,
+): Promise<BudgetAlert[]> {
+  return levelAlerts(db, level, period).orderBy("kind", "desc").orderBy("threshold_percent", "asc").execute();
+}
+
+/** Thresholds of a level already fired this period, for the reconciliation's catch-up. */
+export async function firedLevelThresholds(
+  db: Kysely<Database>,
+  level: AlertLevelRef,
+  period: string,
+): Promise<number[]> {
+  const rows = await levelAlerts(db, level, period).where("kind", "=", "threshold").execute();
+  return rows.map((r) => r.threshold_percent);
+}
+
+/** Whether the level's forecast alert already fired this period (the job then skips its projection). */
+export async function projectedAlertFired(
+  db: Kysely<Database>,
+  level: AlertLevelRef,
+  period: string,
+): Promise<boolean> {
+  const row = await levelAlerts(db, level, period).where("kind", "=", "projected_exceed").executeTakeFirst();
+  return row !== undefined;
 }
 
 /**
@@ -125,17 +194,11 @@ export async function recordWebhookFailure(
     .execute();
 }
 
-/** Thresholds already fired this period, for the reconciliation's catch-up. */
+/** The user's own thresholds already fired this period, for the reconciliation's catch-up. */
 export async function firedThresholds(
   db: Kysely<Database>,
   userId: string,
   period: string,
 ): Promise<number[]> {
-  const rows = await db
-    .selectFrom("budget_alerts")
-    .select("threshold_percent")
-    .where("user_id", "=", userId)
-    .where("period", "=", period)
-    .execute();
-  return rows.map((r) => r.threshold_percent);
+  return firedLevelThresholds(db, { scope: "user", userId }, period);
 }
