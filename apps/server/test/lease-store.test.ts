@@ -128,6 +128,54 @@ describe.skipIf(!redisUrl)("lease arguments of the Redis scripts", () => {
     expect(await granted(input(h, { limits }))).toBe(1);
   });
 
+  it("asks for every missing level counter at once, then holds each level like the user's budget", async () => {
+    const u = await user();
+    const team = `team:t_${n}`;
+    const levels = [
+      { name: team, period: MONTH, limit: 100n * 10n * 1_000n },
+      { name: `tag:t${n}`, period: MONTH, limit: 100n * 64n * 1_000n },
+    ];
+    const first = input(u, { levels, teamId: `t_${n}` });
+    expect(await store.admit(first)).toEqual({ kind: "seed", levels: [0, 1] });
+    await store.seedLevel(u, levels[0]!, 0n);
+    await store.seedLevel(u, levels[1]!, 0n);
+    // The team's 100 × 10 calls left bind before the tag's and the unlimited user's.
+    expect(await granted(first)).toBe(10);
+    expect(await store.reservedLevel(u, team, T0)).toBe(10_000n);
+    expect(await store.reservedLevel(u, levels[1]!.name, T0)).toBe(10_000n);
+    // A settle books the same cost to every level and keeps what calls in flight may cost.
+    const result = await store.settle(settle(first, { actualNano: 3_000n, keepNano: 2_000n, levels }));
+    expect(result.levels).toEqual([
+      { beforeNano: 0n, afterNano: 3_000n },
+      { beforeNano: 0n, afterNano: 3_000n },
+    ]);
+    expect(await store.reservedLevel(u, team, T0)).toBe(2_000n);
+    // A level at its limit refuses, naming itself, and nothing is reserved anywhere.
+    const tight = [{ name: `key:k${n}`, period: MONTH, limit: 500n }];
+    await store.seedLevel(u, tight[0]!, 0n);
+    expect(await store.admit(input(u, { levels: tight, lease: undefined }))).toMatchObject({
+      kind: "budget",
+      level: 0,
+      spentNano: 0n,
+      reservedNano: 0n,
+    });
+    expect(await store.reserved(u, T0)).toBe(2_000n);
+  });
+
+  it("never leases a calls level, and holds it to its cap", async () => {
+    const u = await user();
+    const levels = [{ name: `par:k${n}`, period: "", limit: 2n, calls: true }];
+    const a = input(u, { levels });
+    expect(await granted(a)).toBe(1);
+    expect(await granted(input(u, { levels }))).toBe(1);
+    expect(await store.admit(input(u, { levels }))).toMatchObject({ kind: "budget", level: 0, reservedNano: 2n });
+    // Its settle books no spend and frees the slot.
+    expect((await store.settle(settle(a, { actualNano: 1_000n, levels }))).levels).toEqual([
+      { beforeNano: null, afterNano: null },
+    ]);
+    expect(await granted(input(u, { levels }))).toBe(1);
+  });
+
   it("lease-only: a lease or nothing at all", async () => {
     const u = await user();
     const only = { quantity: K, only: true };
