@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { RECONCILE_GRACE_MS, reconcileBudgets, usdToNano } from "@llmg/api";
 import { addDecimals } from "@llmg/core";
 import { testBackends, testRedisUrl } from "@llmg/db/testing";
 import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   chat,
@@ -12,6 +14,7 @@ import {
   startReplicas,
   testPrefix,
   times,
+  useClock,
   userWithCredential,
 } from "./budget-fixtures";
 import { call, type TestGateway } from "./harness";
@@ -143,6 +146,26 @@ describe.each(setups)("budget levels under concurrency: $name", (setup) => {
     });
     await noneReserved({ scope: "team", id: teamId, userId: "" });
     process.stdout.write(`[levels] ${setup.name}: team budget (2 users) admitted ${N} of ${10 * N}\n`);
+    if (!setup.redis) return;
+    // A settle lost to a Redis failover leaves the team's counter low: the reconciliation raises
+    // it to the rows once they are past the grace, and the team holds again.
+    const redisClient = new Redis(testRedisUrl()!);
+    try {
+      const counter = `${prefix}{team:${teamId}}:lvl:team:${teamId}:spend:${new Date().toISOString().slice(0, 7)}`;
+      expect(await redisClient.hget(counter, "spent")).not.toBeNull();
+      await redisClient.hset(counter, "spent", "0");
+      const later = useClock(first(), () => Date.now() + RECONCILE_GRACE_MS + 1_000);
+      const report = await reconcileBudgets({ db: first().database.db, limits: later });
+      expect(report.raised).toBeGreaterThanOrEqual(1);
+      expect(BigInt((await redisClient.hget(counter, "spent"))!)).toBe(usdToNano(times(cost, N), "up"));
+      useClock(first(), Date.now);
+      const again = await chat(first(), keys[0]!, MAX_TOKENS);
+      expect(again.status).toBe(402);
+      expect(again.body.details).toMatchObject({ scope: "team", id: teamId });
+    } finally {
+      useClock(first(), Date.now);
+      await redisClient.quit();
+    }
   });
 
   it("holds a tag's budget", async () => {

@@ -168,7 +168,11 @@ describe.skipIf(!redisUrl)("lease arguments of the Redis scripts", () => {
     const a = input(u, { levels });
     expect(await granted(a)).toBe(1);
     expect(await granted(input(u, { levels }))).toBe(1);
-    expect(await store.admit(input(u, { levels }))).toMatchObject({ kind: "budget", level: 0, reservedNano: 2n });
+    expect(await store.admit(input(u, { levels }))).toMatchObject({
+      kind: "budget",
+      level: 0,
+      reservedNano: 2n,
+    });
     // Its settle books no spend and frees the slot.
     expect((await store.settle(settle(a, { actualNano: 1_000n, levels }))).levels).toEqual([
       { beforeNano: null, afterNano: null },

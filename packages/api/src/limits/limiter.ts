@@ -20,7 +20,7 @@ import { rateLimitHeaders } from "./headers";
 import type { LeaseScope } from "./lease";
 import { createLeaseBook, DEFAULT_LEASE_OPTIONS, type LeaseOptions, type LeaseStats } from "./leases";
 import { fireLevelAlerts } from "./level-alerts";
-import { type BudgetLevel, levelName, periodAt, periodStart } from "./levels";
+import { type BudgetLevel, levelName, periodAt, periodKey, periodStart } from "./levels";
 import { usdToNano } from "./money";
 import { monthKey, monthStart } from "./period";
 import { type BudgetSettings, createSettingsCache } from "./settings";
@@ -58,6 +58,11 @@ export interface Limits extends Limiter {
   ): Promise<ReconcileAction>;
   /** Forgets a team's cached settings on this replica (budget or limits changed). */
   invalidateTeam(teamId: string): void;
+  /**
+   * Raises a level's counter of this period to the spend of its rows recorded before the
+   * reconcile grace, when a lost settle left it lower (see CounterStore.raiseLevel).
+   */
+  raiseLevel(level: BudgetLevel, loadSettled: (settledBefore: Date) => Promise<bigint>): Promise<boolean>;
   /** In-flight reservations held against one level (as reservedNano is for a user). */
   reservedForLevel(level: Pick<BudgetLevel, "scope" | "id" | "userId">): Promise<bigint>;
   /** Closes every lease of this replica, waiting for their Redis settles (shutdown). Never throws. */
@@ -351,6 +356,12 @@ export function createLimits(options: LimitsOptions): Limits {
     invalidateTeam(teamId) {
       teams.invalidate(teamId);
       leases?.closeTeam(teamId).catch(() => {});
+    },
+    async raiseLevel(level, loadSettled) {
+      const at = clock?.() ?? Date.now();
+      const settled = await loadSettled(new Date(at - RECONCILE_GRACE_MS));
+      const counter = { name: levelName(level), period: periodKey(level.period, at), limit: level.limitNano };
+      return store.raiseLevel(level.userId, counter, settled);
     },
     async reservedForLevel(level) {
       if (level.scope === "team") await leases?.closeTeam(level.id);

@@ -223,6 +223,13 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
       if (!spend.has(key)) spend.set(key, { spent: spentNano, seq: 0, last: clock() });
     },
 
+    async raiseLevel(userId, level, settledNano) {
+      const counter = spend.get(levelSpendKey(userId, level));
+      if (!counter || settledNano <= counter.spent) return false;
+      counter.spent = settledNano;
+      return true;
+    },
+
     async reserved(userId, now) {
       return total(sweep(userPool(userId), now ?? clock()));
     },

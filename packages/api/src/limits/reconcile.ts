@@ -111,7 +111,7 @@ export async function reconcileBudgets(deps: {
     );
     if (forecast) report.forecasts++;
   }
-  await reconcileLevels(db, now, deps.levelsPerRun ?? LEVELS_PER_RUN, report);
+  await reconcileLevels(db, limits, now, deps.levelsPerRun ?? LEVELS_PER_RUN, report);
   return report;
 }
 
@@ -192,6 +192,7 @@ async function levelsToCheck(db: Kysely<Database>, now: number, limit: number): 
 
 async function reconcileLevels(
   db: Kysely<Database>,
+  limits: Limits,
   now: number,
   limit: number,
   report: ReconcileReport,
@@ -200,6 +201,12 @@ async function reconcileLevels(
     report.levels++;
     const period = periodKey(level.period, now);
     const start = periodStart(level.period, now);
+    // A counter below its rows lost a settle (e.g. to a Redis failover): raised, so the level
+    // holds. One above them is left: the rows of calls booked a moment ago are still coming.
+    const raised = await limits.raiseLevel(level, async (before) =>
+      usdToNano(await levelSpendSince(db, spend, start === null ? null : new Date(start), before), "up"),
+    );
+    if (raised) report.raised++;
     const spentNano = usdToNano(
       await levelSpendSince(db, spend, start === null ? null : new Date(start)),
       "up",

@@ -341,6 +341,16 @@ end
 return 0
 `;
 
+/** KEYS: a level's spend hash. ARGV: spent by rows past the grace. Returns 1 if raised. */
+export const RAISE_SCRIPT = `
+local current = redis.call('HGET', KEYS[1], 'spent')
+if current and tonumber(ARGV[1]) > tonumber(current) then
+  redis.call('HSET', KEYS[1], 'spent', ARGV[1])
+  return 1
+end
+return 0
+`;
+
 /** KEYS: reservations hash, expiry zset. ARGV: now|''. Returns the reserved total. */
 export const RESERVED_SCRIPT = `${COMMON}
 return int(sweep(KEYS[1], KEYS[2], now_ms(ARGV[1])))

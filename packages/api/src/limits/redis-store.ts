@@ -4,6 +4,7 @@ import type { BucketState } from "./gcra";
 import {
   ADMIT_SCRIPT,
   CANCEL_SCRIPT,
+  RAISE_SCRIPT,
   RECONCILE_SCRIPT,
   RESERVED_SCRIPT,
   SEED_SCRIPT,
@@ -40,6 +41,7 @@ const SCRIPTS = {
   seed: script(SEED_SCRIPT),
   reserved: script(RESERVED_SCRIPT),
   reconcile: script(RECONCILE_SCRIPT),
+  raise: script(RAISE_SCRIPT),
 };
 
 type Reply = string | number | null | Reply[];
@@ -230,6 +232,11 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
         [`${level(userId, counter.name)}:spend:${counter.period}`],
         [spentNano.toString(), String(levelSpendTtl(counter.period))],
       );
+    },
+
+    async raiseLevel(userId, counter, settledNano) {
+      const key = `${level(userId, counter.name)}:spend:${counter.period}`;
+      return (await run(SCRIPTS.raise, [key], [settledNano.toString()])) === 1;
     },
 
     async reservedLevel(userId, name, now) {

@@ -153,6 +153,12 @@ export interface CounterStore {
   seedLevel(userId: string, level: LevelCounter, spentNano: bigint): Promise<void>;
   /** In-flight reservations, after dropping expired ones. */
   reserved(userId: string, now?: number): Promise<bigint>;
+  /**
+   * Raises a level's counter to `settledNano` (the cost of its rows old enough that their cost
+   * must have been booked) when it is lower: a settle was lost. Never lowers it, and does nothing
+   * to a missing counter (the next call seeds it). True when raised.
+   */
+  raiseLevel(userId: string, level: LevelCounter, settledNano: bigint): Promise<boolean>;
   /** The same for one level (calls in flight for a calls level). */
   reservedLevel(userId: string, name: string, now?: number): Promise<bigint>;
   /** Settle sequence of the month's counter, read before the database is (see reconcile). */

@@ -11,11 +11,12 @@ export type LevelSpendScope =
   | { scope: "tag"; userId: string; tag: string }
   | { scope: "run"; userId: string; runId: string };
 
-/** Recorded cost of one level since `from` (null: ever), as an exact decimal string. */
+/** Recorded cost of one level since `from` (null: ever), before `before` if given, as an exact decimal string. */
 export async function levelSpendSince(
   db: Kysely<Database>,
   level: LevelSpendScope,
   from: Date | null,
+  before?: Date,
 ): Promise<string> {
   let query = db
     .selectFrom("requests")
@@ -37,6 +38,7 @@ export async function levelSpendSince(
       break;
   }
   if (from) query = query.where("created_at", ">=", from);
+  if (before) query = query.where("created_at", "<", before);
   const row = await query.executeTakeFirstOrThrow();
   return String(row.spent);
 }
