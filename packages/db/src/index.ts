@@ -12,6 +12,7 @@ export * from "./repositories/requests";
 export * from "./repositories/rollups";
 export * from "./repositories/rollups-sql";
 export * from "./repositories/settings";
+export * from "./repositories/team-spend";
 export * from "./repositories/teams";
 export * from "./repositories/usage-account";
 export * from "./repositories/usage-generate";

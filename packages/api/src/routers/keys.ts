@@ -1,4 +1,4 @@
-import { listActiveKeys, revokeKey } from "@llmg/db";
+import { findActiveKey, listActiveKeys, revokeKey } from "@llmg/db";
 import { z } from "zod";
 import { audit } from "../audit";
 import { ok } from "../envelope";
@@ -21,6 +21,25 @@ export const keysRouter = router({
       return { success: true as const, data: keys.map(toApiKeyDto) };
     }),
 
+  get: userProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/keys/{id}",
+        tags: ["keys"],
+        summary: "One of your API keys",
+        description: "404 for a key that is not yours or is revoked.",
+        protect: true,
+      },
+    })
+    .input(z.object({ id: text().min(1).max(100) }))
+    .output(ok(apiKeySchema))
+    .query(async ({ ctx, input }) => {
+      const key = await findActiveKey(ctx.services.db, ctx.user.userId, input.id);
+      if (!key) throw notFound("API key");
+      return { success: true as const, data: toApiKeyDto(key) };
+    }),
+
   create: userProcedure
     .meta({
       openapi: {
@@ -29,7 +48,7 @@ export const keysRouter = router({
         tags: ["keys"],
         summary: "Create an API key",
         description:
-          "The full key is returned once, in this answer only. Optional: team_id (a team you belong to, else 400), scopes (default chat, read, manage), allowed_models, expires_at (in the future).",
+          "The full key is returned once, in this answer only. Optional: team_id (a team you belong to, else 400), scopes (default chat, read, manage), allowed_models, expires_at (in the future), budget_usd with budget_period (day, month or total; default month; a period without a budget is a 400), rpm, tpm, max_parallel.",
         protect: true,
       },
     })
@@ -48,9 +67,9 @@ export const keysRouter = router({
         method: "PATCH",
         path: "/keys/{id}",
         tags: ["keys"],
-        summary: "Change an API key: name, team, scopes, allowed models, expiry",
+        summary: "Change an API key: name, team, scopes, allowed models, expiry, budget, limits",
         description:
-          "Fields left out keep their value; null clears team_id, allowed_models (every model) and expires_at (never). Applies at once on this replica and within LLMG_KEY_CACHE_TTL_MS on others. 404 for a key that is not yours or is revoked.",
+          "Fields left out keep their value; null clears team_id, allowed_models (every model), expires_at (never), budget_usd (no budget; its period goes with it), rpm, tpm and max_parallel. A new budget_usd keeps the key's period (month when it had none); budget_period alone changes the period of the key's budget (400 when it has none). Applies at once on this replica and within LLMG_KEY_CACHE_TTL_MS on others. 404 for a key that is not yours or is revoked.",
         protect: true,
       },
     })

@@ -74,3 +74,62 @@ export async function deleteTagBudget(db: Kysely<Database>, userId: string, tag:
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/**
+ * Recorded cost per tag of a user since `from`, for the given tags, as exact decimal strings;
+ * a tag with no calls is absent. A call's tags are distinct, so each call counts once per tag.
+ */
+export async function tagSpendsSince(
+  db: Kysely<Database>,
+  userId: string,
+  tags: readonly string[],
+  from: Date,
+): Promise<Map<string, string>> {
+  if (tags.length === 0) return new Map();
+  const list = sql<string[]>`array[${sql.join(tags)}]::text[]`;
+  const { rows } = await sql<{ tag: string; spent: string }>`
+    select t.tag, sum(r.total_cost)::text as spent
+    from requests r cross join lateral unnest(r.tags) as t(tag)
+    where r.user_id = ${userId} and r.created_at >= ${from} and r.tags && ${list} and t.tag = any(${list})
+    group by t.tag`.execute(db);
+  return new Map(rows.map((r) => [r.tag, String(r.spent)]));
+}
+
+/** How many tag budgets a user has. */
+export async function countTagBudgets(db: Kysely<Database>, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom("tag_budgets")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("user_id", "=", userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Serialises the changes of one user's tag budgets until the transaction ends, so two at once
+ * cannot both pass the bound on their number. NO KEY UPDATE leaves the user's row readable and
+ * its foreign keys usable; false when there is no such user.
+ */
+export async function holdUserTagBudgets(db: Kysely<Database>, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("users")
+    .select("id")
+    .where("id", "=", userId)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** One tag budget of a user. */
+export async function findTagBudget(
+  db: Kysely<Database>,
+  userId: string,
+  tag: string,
+): Promise<TagBudget | undefined> {
+  return db
+    .selectFrom("tag_budgets")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .where("tag", "=", tag)
+    .executeTakeFirst();
+}
