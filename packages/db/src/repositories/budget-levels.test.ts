@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase, testBackends } from "../testing";
+import type { NewRequestRow } from "../types";
 import { levelSpendSince, tagSpendsSince } from "./budget-levels";
 import { insertRequests, type UsageRowValues } from "./requests";
 import { teamSpendBuckets } from "./team-spend";
@@ -12,7 +13,7 @@ function row(
   totalCost: string,
   createdAt: string,
   extra: Partial<Pick<UsageRowValues, "tags" | "team_id">> = {},
-) {
+): NewRequestRow {
   seq += 1;
   return {
     id: `req_levels_${seq}`,
