@@ -1,3 +1,4 @@
+import { addDecimals, subtractDecimals } from "@llmg/core";
 import { testBackends } from "@llmg/db/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -215,6 +216,62 @@ describe.each(testBackends())("key budgets, rate limits and max_parallel on %s",
     expect(refused.status).toBe(429);
     expect(refused.body.error).toBe("rate_limit_exceeded");
     await call(url(`/api/keys/${keyId}`), { key, method: "PATCH", body: { rpm: null } });
+  });
+
+  it("GET /api/keys/{id} shows where the key's budget stands, equal to straight SQL over its rows", async () => {
+    const made = await call(url("/api/keys"), {
+      key: f.user.key,
+      body: { budget_usd: "100", budget_period: "day" },
+    });
+    const { id, key } = made.body.data as { id: string; key: string };
+    const chat = async (model: string) => {
+      const res = await call(url("/api/chat/completions"), {
+        key,
+        body: { provider: "openai", model, messages: MESSAGES },
+      });
+      expect(res.status).toBe(200);
+    };
+    await chat("gpt-4o-mini");
+    await chat("gpt-4o");
+    // Another key of the same user is not this key's spend.
+    await call(url("/api/chat/completions"), {
+      key: f.user.key,
+      body: { provider: "openai", model: "gpt-4o", messages: MESSAGES },
+    });
+    const sqlSpent = async (since: "day" | null) => {
+      const { rows } = await sql<{ spent: string }>`
+        select coalesce(sum(total_cost), 0)::text as spent from requests where api_key_id = ${id}
+        and (${since}::text is null
+             or created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC')`.execute(
+        f.t.gateway.services.db,
+      );
+      return addDecimals(rows[0]!.spent, "0");
+    };
+    const today = new Date().toISOString().slice(0, 10);
+    const daily = (await call(url(`/api/keys/${id}`), { key: f.user.key })).body.data;
+    const spentToday = await sqlSpent("day");
+    expect(Number(spentToday)).toBeGreaterThan(0);
+    expect(daily.budget).toMatchObject({
+      period: today,
+      period_start: `${today}T00:00:00.000Z`,
+      limit_usd_exact: "100",
+      spent_usd_exact: spentToday,
+      reserved_usd_exact: "0",
+      remaining_usd_exact: subtractDecimals("100", spentToday),
+    });
+    await call(url(`/api/keys/${id}`), {
+      key: f.user.key,
+      method: "PATCH",
+      body: { budget_period: "total" },
+    });
+    const total = (await call(url(`/api/keys/${id}`), { key: f.user.key })).body.data;
+    expect(total.budget).toMatchObject({
+      period: "total",
+      period_start: null,
+      spent_usd_exact: await sqlSpent(null),
+    });
+    await call(url(`/api/keys/${id}`), { key: f.user.key, method: "PATCH", body: { budget_usd: null } });
+    expect((await call(url(`/api/keys/${id}`), { key: f.user.key })).body.data.budget).toBeNull();
   });
 
   it("the typed client reads and writes the fields", async () => {

@@ -1,13 +1,33 @@
-import { findActiveKey, listActiveKeys, revokeKey } from "@llmg/db";
+import { type ApiKey, findActiveKey, levelSpendSince, listActiveKeys, revokeKey } from "@llmg/db";
 import { z } from "zod";
 import { audit } from "../audit";
+import type { Context } from "../context";
 import { ok } from "../envelope";
 import { notFound } from "../errors";
+import { periodKey, periodStart } from "../limits/levels";
 import { text } from "../schemas/common";
+import { apiKeyDetailSchema, type KeyBudgetStatus, toApiKeyDetailDto } from "../schemas/key-budget";
 import { keyAttributesInput, keyName } from "../schemas/keys";
 import { apiKeySchema, createdApiKeySchema, toApiKeyDto } from "../schemas/users";
 import { changeKey, issueKey } from "../services/keys";
 import { router, userProcedure } from "../trpc";
+
+/**
+ * Where a key's own budget stands: the recorded spend of its calls since its period began (the
+ * rows its counter is seeded from) and the reservations of its calls in flight.
+ */
+async function keyBudgetStatus(ctx: Context, key: ApiKey): Promise<KeyBudgetStatus | null> {
+  if (key.budget_usd === null) return null;
+  const { db, limits } = ctx.services;
+  const period = key.budget_period ?? "month";
+  const now = limits.now();
+  const start = periodStart(period, now);
+  const [spentUsd, reservedNano] = await Promise.all([
+    levelSpendSince(db, { scope: "key", keyId: key.id }, start === null ? null : new Date(start)),
+    limits.reservedForLevel({ scope: "key", id: key.id, userId: key.user_id }).catch(() => 0n),
+  ]);
+  return { period: periodKey(period, now), periodStart: start, spentUsd, reservedNano };
+}
 
 export const keysRouter = router({
   list: userProcedure
@@ -27,17 +47,18 @@ export const keysRouter = router({
         method: "GET",
         path: "/keys/{id}",
         tags: ["keys"],
-        summary: "One of your API keys",
-        description: "404 for a key that is not yours or is revoked.",
+        summary: "One of your API keys, with where its budget stands",
+        description:
+          "The key, and `budget` when it has one: the recorded spend of its calls in the current period (UTC day, UTC month, or its whole life), the reservations of its calls in flight, and what remains. 404 for a key that is not yours or is revoked.",
         protect: true,
       },
     })
     .input(z.object({ id: text().min(1).max(100) }))
-    .output(ok(apiKeySchema))
+    .output(ok(apiKeyDetailSchema))
     .query(async ({ ctx, input }) => {
       const key = await findActiveKey(ctx.services.db, ctx.user.userId, input.id);
       if (!key) throw notFound("API key");
-      return { success: true as const, data: toApiKeyDto(key) };
+      return { success: true as const, data: toApiKeyDetailDto(key, await keyBudgetStatus(ctx, key)) };
     }),
 
   create: userProcedure
