@@ -21,6 +21,23 @@ describe("OpenAPI document and typed client", () => {
     for (const path of ["/admin/users", "/admin/users/{id}/keys", "/keys", "/keys/{id}"]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
+    // Budget levels: a key's own budget and limits, tag budgets, a team's budget for its members.
+    expect(Object.keys(doc.paths["/keys/{id}"]).sort()).toEqual(["delete", "get", "patch"]);
+    expect(Object.keys(doc.paths["/budget/tags"])).toEqual(["get"]);
+    expect(Object.keys(doc.paths["/budget/tags/{tag}"]).sort()).toEqual(["delete", "get", "put"]);
+    expect(Object.keys(doc.paths["/teams/{id}/budget"]).sort()).toEqual(["get", "patch"]);
+    const keyFields = Object.keys(doc.components.schemas.ApiKey.properties);
+    for (const field of ["budget_usd", "budget_period", "rpm", "tpm", "max_parallel"]) {
+      expect(keyFields).toContain(field);
+      expect(
+        Object.keys(doc.paths["/keys"].post.requestBody.content["application/json"].schema.properties),
+      ).toContain(field);
+    }
+    expect(doc.paths["/budget/tags/{tag}"].put.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: "tag", in: "path", required: true })]),
+    );
+    expect(doc.components.schemas.TagBudget).toBeDefined();
+    expect(doc.components.schemas.TeamBudget).toBeDefined();
     const post = doc.paths["/admin/users"].post;
     expect(post.summary).toBe("Create a user");
     expect(post.security).toEqual([{ bearerAuth: [] }]);

@@ -9,6 +9,8 @@ import { keysRouter } from "./routers/keys";
 import { modelsRouter } from "./routers/models";
 import { pricingRouter } from "./routers/pricing";
 import { providersRouter } from "./routers/providers";
+import { tagBudgetsRouter } from "./routers/tag-budgets";
+import { teamBudgetRouter } from "./routers/team-budget";
 import { teamsRouter } from "./routers/teams";
 import { usageRouter } from "./routers/usage";
 import { createCallerFactory, mergeRouters, router } from "./trpc";
@@ -16,14 +18,14 @@ import { createCallerFactory, mergeRouters, router } from "./trpc";
 export const appRouter = router({
   account: accountRouter,
   admin: mergeRouters(adminRouter, adminTeamsRouter),
-  budget: budgetRouter,
+  budget: mergeRouters(budgetRouter, router({ tags: tagBudgetsRouter })),
   chat: chatRouter,
   credentials: credentialsRouter,
   keys: keysRouter,
   providers: providersRouter,
   models: modelsRouter,
   pricing: pricingRouter,
-  teams: teamsRouter,
+  teams: mergeRouters(teamsRouter, teamBudgetRouter),
   usage: usageRouter,
 });
 

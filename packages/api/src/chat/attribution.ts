@@ -43,12 +43,16 @@ function refuse(field: string, message: string): never {
   throw new ApiError("validation_error", `Invalid ${field}: ${message}`, { details: [{ field, message }] });
 }
 
-const TAG_RULE = "each tag must be 1-64 characters of letters, digits, _ . : / -";
+export const TAG_RULE = "each tag must be 1-64 characters of letters, digits, _ . : / -";
+
+/** A tag as stored (trimmed, lowercase), or null when it breaks TAG_RULE; tag budgets use it too. */
+export function parseTag(raw: string): string | null {
+  const tag = raw.trim();
+  return TAG_INPUT_PATTERN.test(tag) ? tag.toLowerCase() : null;
+}
 
 function checkTag(field: string, raw: string): string {
-  const tag = raw.trim();
-  if (!TAG_INPUT_PATTERN.test(tag)) refuse(field, TAG_RULE);
-  return tag.toLowerCase();
+  return parseTag(raw) ?? refuse(field, TAG_RULE);
 }
 
 function tagsFromHeader(value: string): string[] {

@@ -1,13 +1,33 @@
-import { listActiveKeys, revokeKey } from "@llmg/db";
+import { type ApiKey, findActiveKey, levelSpendSince, listActiveKeys, revokeKey } from "@llmg/db";
 import { z } from "zod";
 import { audit } from "../audit";
+import type { Context } from "../context";
 import { ok } from "../envelope";
 import { notFound } from "../errors";
+import { periodKey, periodStart } from "../limits/levels";
 import { text } from "../schemas/common";
+import { apiKeyDetailSchema, type KeyBudgetStatus, toApiKeyDetailDto } from "../schemas/key-budget";
 import { keyAttributesInput, keyName } from "../schemas/keys";
 import { apiKeySchema, createdApiKeySchema, toApiKeyDto } from "../schemas/users";
 import { changeKey, issueKey } from "../services/keys";
 import { router, userProcedure } from "../trpc";
+
+/**
+ * Where a key's own budget stands: the recorded spend of its calls since its period began (the
+ * rows its counter is seeded from) and the reservations of its calls in flight.
+ */
+async function keyBudgetStatus(ctx: Context, key: ApiKey): Promise<KeyBudgetStatus | null> {
+  if (key.budget_usd === null) return null;
+  const { db, limits } = ctx.services;
+  const period = key.budget_period ?? "month";
+  const now = limits.now();
+  const start = periodStart(period, now);
+  const [spentUsd, reservedNano] = await Promise.all([
+    levelSpendSince(db, { scope: "key", keyId: key.id }, start === null ? null : new Date(start)),
+    limits.reservedForLevel({ scope: "key", id: key.id, userId: key.user_id }).catch(() => 0n),
+  ]);
+  return { period: periodKey(period, now), periodStart: start, spentUsd, reservedNano };
+}
 
 export const keysRouter = router({
   list: userProcedure
@@ -21,6 +41,26 @@ export const keysRouter = router({
       return { success: true as const, data: keys.map(toApiKeyDto) };
     }),
 
+  get: userProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/keys/{id}",
+        tags: ["keys"],
+        summary: "One of your API keys, with where its budget stands",
+        description:
+          "The key, and `budget` when it has one: the recorded spend of its calls in the current period (UTC day, UTC month, or its whole life), the reservations of its calls in flight, and what remains. 404 for a key that is not yours or is revoked.",
+        protect: true,
+      },
+    })
+    .input(z.object({ id: text().min(1).max(100) }))
+    .output(ok(apiKeyDetailSchema))
+    .query(async ({ ctx, input }) => {
+      const key = await findActiveKey(ctx.services.db, ctx.user.userId, input.id);
+      if (!key) throw notFound("API key");
+      return { success: true as const, data: toApiKeyDetailDto(key, await keyBudgetStatus(ctx, key)) };
+    }),
+
   create: userProcedure
     .meta({
       openapi: {
@@ -29,7 +69,7 @@ export const keysRouter = router({
         tags: ["keys"],
         summary: "Create an API key",
         description:
-          "The full key is returned once, in this answer only. Optional: team_id (a team you belong to, else 400), scopes (default chat, read, manage), allowed_models, expires_at (in the future).",
+          "The full key is returned once, in this answer only. Optional: team_id (a team you belong to, else 400), scopes (default chat, read, manage), allowed_models, expires_at (in the future), budget_usd with budget_period (day, month or total; default month; a period without a budget is a 400), rpm, tpm, max_parallel.",
         protect: true,
       },
     })
@@ -48,9 +88,9 @@ export const keysRouter = router({
         method: "PATCH",
         path: "/keys/{id}",
         tags: ["keys"],
-        summary: "Change an API key: name, team, scopes, allowed models, expiry",
+        summary: "Change an API key: name, team, scopes, allowed models, expiry, budget, limits",
         description:
-          "Fields left out keep their value; null clears team_id, allowed_models (every model) and expires_at (never). Applies at once on this replica and within LLMG_KEY_CACHE_TTL_MS on others. 404 for a key that is not yours or is revoked.",
+          "Fields left out keep their value; null clears team_id, allowed_models (every model), expires_at (never), budget_usd (no budget; its period goes with it), rpm, tpm and max_parallel. A new budget_usd keeps the key's period (month when it had none); budget_period alone changes the period of the key's budget (400 when it has none). Applies at once on this replica and within LLMG_KEY_CACHE_TTL_MS on others. 404 for a key that is not yours or is revoked.",
         protect: true,
       },
     })

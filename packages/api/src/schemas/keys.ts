@@ -1,6 +1,7 @@
 import { isProviderId } from "@llmg/core";
 import { z } from "zod";
-import { isStorableText, text } from "./common";
+import { limitUsd } from "./budget";
+import { isStorableText, positiveInt, text } from "./common";
 
 export const KEY_SCOPES = ["chat", "read", "manage"] as const;
 export type Scope = (typeof KEY_SCOPES)[number];
@@ -61,12 +62,52 @@ const teamId = text().min(1).max(100).nullable().meta({
   description: "A team the key's user belongs to: the key's calls count for the team too; null = none",
 });
 
+export const BUDGET_PERIODS = ["day", "month", "total"] as const;
+
+/**
+ * Calls of one key in flight at once. A cap is for a runaway agent or a shared CI key; past a
+ * few thousand it caps nothing the server could hold anyway.
+ */
+export const MAX_PARALLEL = 10_000;
+
+const budgetUsd = limitUsd.nullable().meta({
+  description:
+    "The key's own budget in USD per budget_period (a number or a decimal string, at most 10 decimals); calls past it are refused with 402 budget_exceeded (details.scope key); null = none (and clears budget_period)",
+  example: "25",
+});
+
+const budgetPeriod = z.enum(BUDGET_PERIODS).nullable().meta({
+  description:
+    "When the key's budget starts afresh: each UTC day, each UTC month, or never (total: the key's whole life). Default month when a budget is set; only with a budget (else 400)",
+});
+
+const rpm = positiveInt
+  .nullable()
+  .meta({ description: "The key's requests per minute (the user's own limit applies too); null = none" });
+const tpm = positiveInt
+  .nullable()
+  .meta({ description: "The key's tokens per minute (the user's own limit applies too); null = none" });
+const maxParallel = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PARALLEL)
+  .nullable()
+  .meta({
+    description: `Calls of this key in flight at once, 1 to ${MAX_PARALLEL}; more are refused with 429 concurrency_limit_exceeded; null = no cap`,
+  });
+
 /** What a key carries, on creation and change; every field optional. */
 export const keyAttributesInput = {
   team_id: teamId.optional(),
   scopes: scopes.optional(),
   allowed_models: allowedModels.optional(),
   expires_at: expiresAt.optional(),
+  budget_usd: budgetUsd.optional(),
+  budget_period: budgetPeriod.optional(),
+  rpm: rpm.optional(),
+  tpm: tpm.optional(),
+  max_parallel: maxParallel.optional(),
 };
 
 export const keyName = text().trim().min(1).max(200);

@@ -35,6 +35,17 @@ export const apiKeySchema = z
     expires_at: isoDate
       .nullable()
       .meta({ description: "Refused with 401 key_expired from then on; null = never" }),
+    budget_usd: z.string().nullable().meta({
+      description: "The key's own budget per budget_period, exact decimal; null = none",
+      example: "25",
+    }),
+    budget_period: z
+      .enum(["day", "month", "total"])
+      .nullable()
+      .meta({ description: "UTC day, UTC month or the key's whole life; null while no budget is set" }),
+    rpm: z.number().int().nullable().meta({ description: "The key's requests per minute; null = none" }),
+    tpm: z.number().int().nullable().meta({ description: "The key's tokens per minute; null = none" }),
+    max_parallel: z.number().int().nullable().meta({ description: "Calls in flight at once; null = no cap" }),
     created_at: isoDate,
     last_used_at: isoDate.nullable(),
   })
@@ -67,6 +78,12 @@ export function toApiKeyDto(key: ApiKey): z.infer<typeof apiKeySchema> {
     scopes: key.scopes,
     allowed_models: key.allowed_models,
     expires_at: key.expires_at?.toISOString() ?? null,
+    budget_usd: key.budget_usd === null ? null : normalizeDecimal(key.budget_usd),
+    // As the authenticator reads it: a budget without a period is a monthly one.
+    budget_period: key.budget_usd === null ? null : (key.budget_period ?? "month"),
+    rpm: key.rate_limit_rpm,
+    tpm: key.rate_limit_tpm,
+    max_parallel: key.max_parallel,
     created_at: key.created_at.toISOString(),
     last_used_at: key.last_used_at?.toISOString() ?? null,
   };

@@ -1,6 +1,9 @@
 import {
+  type ApiKey,
   type ApiKeyAttributes,
+  type BudgetPeriod,
   type Database,
+  findActiveKey,
   holdTeamMembership,
   insertApiKey,
   updateKeyAttributes,
@@ -19,13 +22,49 @@ export interface KeyAttributesInput {
   scopes?: Scope[] | undefined;
   allowed_models?: string[] | null | undefined;
   expires_at?: Date | null | undefined;
+  budget_usd?: string | null | undefined;
+  budget_period?: BudgetPeriod | null | undefined;
+  rpm?: number | null | undefined;
+  tpm?: number | null | undefined;
+  max_parallel?: number | null | undefined;
 }
+
+type KeyBudget = Pick<ApiKey, "budget_usd" | "budget_period">;
 
 function fieldError(field: string, message: string): ApiError {
   return new ApiError("validation_error", `${field} ${message}`, { details: [{ field, message }] });
 }
 
-function toAttributes(input: KeyAttributesInput, now: number): ApiKeyAttributes {
+function touchesBudget(input: KeyAttributesInput): boolean {
+  return input.budget_usd !== undefined || input.budget_period !== undefined;
+}
+
+/**
+ * A budget and its period are one setting: a period means nothing without a budget (a 400, not
+ * a value silently kept for later), a budget set without a period is monthly (the period users
+ * know from their own budget), and a budget changed without a period keeps the one it had.
+ * Clearing the budget clears its period.
+ */
+function budgetAttributes(input: KeyAttributesInput, current: KeyBudget | undefined): ApiKeyAttributes {
+  if (!touchesBudget(input)) return {};
+  const budget = input.budget_usd !== undefined ? input.budget_usd : (current?.budget_usd ?? null);
+  if (budget === null) {
+    if (input.budget_period)
+      throw fieldError("budget_period", "needs a budget: give budget_usd with it (the key has none)");
+    return { budgetUsd: null, budgetPeriod: null };
+  }
+  if (input.budget_period === null)
+    throw fieldError(
+      "budget_period",
+      "cannot be null while the key has a budget; set budget_usd to null to remove both",
+    );
+  return {
+    ...(input.budget_usd !== undefined ? { budgetUsd: budget } : {}),
+    budgetPeriod: input.budget_period ?? current?.budget_period ?? "month",
+  };
+}
+
+function toAttributes(input: KeyAttributesInput, now: number, current?: KeyBudget): ApiKeyAttributes {
   if (input.expires_at && input.expires_at.getTime() <= now)
     throw fieldError("expires_at", "must be in the future");
   return {
@@ -33,6 +72,10 @@ function toAttributes(input: KeyAttributesInput, now: number): ApiKeyAttributes 
     ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
     ...(input.allowed_models !== undefined ? { allowedModels: input.allowed_models } : {}),
     ...(input.expires_at !== undefined ? { expiresAt: input.expires_at } : {}),
+    ...budgetAttributes(input, current),
+    ...(input.rpm !== undefined ? { rateLimitRpm: input.rpm } : {}),
+    ...(input.tpm !== undefined ? { rateLimitTpm: input.tpm } : {}),
+    ...(input.max_parallel !== undefined ? { maxParallel: input.max_parallel } : {}),
   };
 }
 
@@ -54,6 +97,11 @@ function auditDetails(input: KeyAttributesInput) {
     ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
     ...(input.allowed_models !== undefined ? { allowed_models: input.allowed_models } : {}),
     ...(input.expires_at !== undefined ? { expires_at: input.expires_at?.toISOString() ?? null } : {}),
+    ...(input.budget_usd !== undefined ? { budget_usd: input.budget_usd } : {}),
+    ...(input.budget_period !== undefined ? { budget_period: input.budget_period } : {}),
+    ...(input.rpm !== undefined ? { rpm: input.rpm } : {}),
+    ...(input.tpm !== undefined ? { tpm: input.tpm } : {}),
+    ...(input.max_parallel !== undefined ? { max_parallel: input.max_parallel } : {}),
   };
 }
 
@@ -93,8 +141,14 @@ export async function changeKey(
   keyId: string,
   input: KeyAttributesInput & { name?: string | null | undefined },
 ) {
-  const attributes = toAttributes(input, Date.now());
+  const now = Date.now();
   const row = await ctx.services.db.transaction().execute(async (trx) => {
+    // The budget's period may depend on the key's current one, read under the row's lock.
+    const current = touchesBudget(input)
+      ? await findActiveKey(trx, userId, keyId, { lock: true })
+      : undefined;
+    if (touchesBudget(input) && !current) return undefined;
+    const attributes = toAttributes(input, now, current);
     await assertMember(trx, input.team_id, userId);
     return updateKeyAttributes(trx, userId, keyId, {
       ...attributes,

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { newId } from "../ids";
-import type { ApiKey, Database, KeyScope } from "../types";
+import type { ApiKey, BudgetPeriod, Database, KeyScope } from "../types";
 
 /** What a key carries besides its identity; left out = the column's default (or unchanged). */
 export interface ApiKeyAttributes {
@@ -8,6 +8,11 @@ export interface ApiKeyAttributes {
   scopes?: KeyScope[];
   allowedModels?: string[] | null;
   expiresAt?: Date | null;
+  budgetUsd?: string | null;
+  budgetPeriod?: BudgetPeriod | null;
+  rateLimitRpm?: number | null;
+  rateLimitTpm?: number | null;
+  maxParallel?: number | null;
 }
 
 export interface InsertApiKeyInput extends ApiKeyAttributes {
@@ -25,6 +30,11 @@ function attributeColumns(attrs: ApiKeyAttributes) {
       ? { allowed_models: attrs.allowedModels === null ? null : JSON.stringify(attrs.allowedModels) }
       : {}),
     ...(attrs.expiresAt !== undefined ? { expires_at: attrs.expiresAt } : {}),
+    ...(attrs.budgetUsd !== undefined ? { budget_usd: attrs.budgetUsd } : {}),
+    ...(attrs.budgetPeriod !== undefined ? { budget_period: attrs.budgetPeriod } : {}),
+    ...(attrs.rateLimitRpm !== undefined ? { rate_limit_rpm: attrs.rateLimitRpm } : {}),
+    ...(attrs.rateLimitTpm !== undefined ? { rate_limit_tpm: attrs.rateLimitTpm } : {}),
+    ...(attrs.maxParallel !== undefined ? { max_parallel: attrs.maxParallel } : {}),
   };
 }
 
@@ -67,6 +77,26 @@ export async function listActiveKeys(db: Kysely<Database>, userId: string): Prom
     .execute();
 }
 
+/**
+ * One of the user's active keys; undefined when it is not theirs or is revoked. `lock` holds the
+ * row until the transaction ends, so a change computed from it (a budget period kept or
+ * refused) is not raced by another.
+ */
+export async function findActiveKey(
+  db: Kysely<Database>,
+  userId: string,
+  keyId: string,
+  options: { lock?: boolean } = {},
+): Promise<ApiKey | undefined> {
+  const query = db
+    .selectFrom("api_keys")
+    .selectAll()
+    .where("id", "=", keyId)
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null);
+  return (options.lock ? query.forUpdate() : query).executeTakeFirst();
+}
+
 /** Revokes one of the user's own keys; undefined when it is not theirs or already revoked. */
 export async function revokeKey(
   db: Kysely<Database>,
@@ -91,15 +121,7 @@ export async function updateKeyAttributes(
   patch: ApiKeyAttributes & { name?: string | null },
 ): Promise<ApiKey | undefined> {
   const values = { ...attributeColumns(patch), ...(patch.name !== undefined ? { name: patch.name } : {}) };
-  if (Object.keys(values).length === 0) {
-    return db
-      .selectFrom("api_keys")
-      .selectAll()
-      .where("id", "=", keyId)
-      .where("user_id", "=", userId)
-      .where("revoked_at", "is", null)
-      .executeTakeFirst();
-  }
+  if (Object.keys(values).length === 0) return findActiveKey(db, userId, keyId);
   return db
     .updateTable("api_keys")
     .set(values)

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { BudgetPeriod, Database } from "../types";
-import type { LevelSpendScope } from "./budget-levels";
+import { type LevelSpendScope, whereLevel } from "./budget-levels";
 import type { SpendBucket } from "./budgets";
 
 /** Recorded spend of one level per UTC day in [from, to), only the days that have rows. */
@@ -12,31 +12,18 @@ export async function levelSpendBuckets(
 ): Promise<SpendBucket[]> {
   // As in spendBuckets: truncated in UTC, a literal so GROUP BY matches the select.
   const bucket = sql<Date>`(date_trunc('day', created_at at time zone 'UTC') at time zone 'UTC')`;
-  let query = db
-    .selectFrom("requests")
-    .select([
-      bucket.as("bucket"),
-      (eb) => eb.fn.coalesce(eb.fn.sum<string>("total_cost"), eb.val("0")).as("spent"),
-      (eb) => eb.fn.countAll<number>().as("requests"),
-    ])
-    .where("created_at", ">=", from)
-    .where("created_at", "<", to);
-  switch (level.scope) {
-    case "key":
-      query = query.where("api_key_id", "=", level.keyId);
-      break;
-    case "team":
-      query = query.where("team_id", "=", level.teamId);
-      break;
-    case "tag":
-      query = query
-        .where("user_id", "=", level.userId)
-        .where("tags", "@>", sql<string[]>`array[${level.tag}]::text[]`);
-      break;
-    case "run":
-      query = query.where("user_id", "=", level.userId).where("run_id", "=", level.runId);
-      break;
-  }
+  const query = whereLevel(
+    db
+      .selectFrom("requests")
+      .select([
+        bucket.as("bucket"),
+        (eb) => eb.fn.coalesce(eb.fn.sum<string>("total_cost"), eb.val("0")).as("spent"),
+        (eb) => eb.fn.countAll<number>().as("requests"),
+      ])
+      .where("created_at", ">=", from)
+      .where("created_at", "<", to),
+    level,
+  );
   const rows = await query.groupBy(bucket).orderBy(bucket).execute();
   return rows.map((r) => ({
     bucket: new Date(r.bucket),
