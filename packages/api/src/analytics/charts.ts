@@ -1,14 +1,7 @@
 import { decimalToNumber } from "@llmg/core";
 import type { Database, MeasureRow, TruncUnit } from "@llmg/db";
 import type { Kysely } from "kysely";
-import {
-  type GroupDimension,
-  groupingFor,
-  groupOf,
-  labelGroups,
-  NONE_NAMES,
-  OTHER_NAME,
-} from "./groups";
+import { type GroupDimension, groupingFor, groupOf, labelGroups, NONE_NAMES, OTHER_NAME } from "./groups";
 import { histogramQuantile } from "./histogram";
 import { readMeasures } from "./measures";
 import { DAY_MS, HOUR_MS } from "./plan";
@@ -149,7 +142,7 @@ export async function usageChart(
     ];
   } else {
     const type = request.type;
-    const valueOf = (a: Aggregate) => (type === "latency" ? avgLatency(a) : measureOf(type, a));
+    const pointOf = (a: Aggregate) => (type === "latency" ? avgLatency(a) : measureOf(type, a));
     const ranked = [...cells.entries()]
       .map(([name, buckets]) => {
         const whole = buckets.reduce(addInto, emptyAggregate());
@@ -158,7 +151,7 @@ export async function usageChart(
       .sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));
     const listed = ranked.slice(0, request.limit);
     const rest = ranked.slice(request.limit);
-    series = listed.map(({ name, buckets }) => ({ name, data: buckets.map(valueOf) }));
+    series = listed.map(({ name, buckets }) => ({ name, data: buckets.map(pointOf) }));
     if (dimension === "key" || dimension === "team" || dimension === "tag") {
       const groups = listed.map(({ name }) => groupOfName.get(name) ?? null);
       const labels = await labelGroups(db, userId, dimension, groups);
@@ -171,7 +164,7 @@ export async function usageChart(
       const summed = starts.map((_, i) =>
         rest.reduce((into, r) => addInto(into, r.buckets[i] as Aggregate), emptyAggregate()),
       );
-      const other: ChartSeries = { name: OTHER_NAME, data: summed.map(valueOf) };
+      const other: ChartSeries = { name: OTHER_NAME, data: summed.map(pointOf) };
       if (dimension === "key" || dimension === "team" || dimension === "tag") {
         other.group = null;
         other.label = null;

@@ -111,7 +111,9 @@ export const usageSummarySchema = z
       .extend({ groups: count.meta({ description: "How many groups are summed here" }), cost_share: share })
       .nullable()
       .optional()
-      .meta({ description: "Only with group_by: the groups past `limit`, summed; null when none were left out" }),
+      .meta({
+        description: "Only with group_by: the groups past `limit`, summed; null when none were left out",
+      }),
   })
   .meta({ id: "UsageSummary" });
 
@@ -131,11 +133,9 @@ export const usageChartSchema = z
             "total; avg/p50/p95 for latency; else the provider, provider/model, key id, team id or tag; (untagged), (no key), (no team) for calls without one; (other) for the groups past `limit`, summed",
         }),
         data: z.array(z.number()).meta({ description: "One value per label, 0 where nothing happened" }),
-        group: z
-          .string()
-          .nullable()
-          .optional()
-          .meta({ description: "key, team and tag series: the key id, team id or tag (null: none, or other)" }),
+        group: z.string().nullable().optional().meta({
+          description: "key, team and tag series: the key id, team id or tag (null: none, or other)",
+        }),
         label: z
           .string()
           .nullable()

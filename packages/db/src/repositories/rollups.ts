@@ -72,7 +72,9 @@ export async function countRowsSince(
 
 const upsertTarget = (source: RollupSource) => sql`insert into ${sql.table(source.table)}
   (user_id, granularity, bucket_start, ${dimList(source)}, ${MEASURE_COLUMN_LIST}, updated_at)`;
-const onConflict = (source: RollupSource) => sql`on conflict (user_id, granularity, bucket_start, ${dimList(source)})
+const onConflict = (
+  source: RollupSource,
+) => sql`on conflict (user_id, granularity, bucket_start, ${dimList(source)})
   do update set ${replaceMeasures()}`;
 
 /**

@@ -194,7 +194,8 @@ export async function queryMeasures(
   grouping: MeasureGrouping,
   filters: MeasureFilters = {},
 ): Promise<MeasureRow[]> {
-  if (grouping.tag && (grouping.key || grouping.team)) throw new Error("tags group alone, not with key or team");
+  if (grouping.tag && (grouping.key || grouping.team))
+    throw new Error("tags group alone, not with key or team");
   const source = grouping.tag ? TAG_ROLLUP : MAIN_ROLLUP;
   const branches: RawBuilder<unknown>[] = [];
   if (plan.days.length > 0) branches.push(rollupBranch(source, userId, "day", plan.days, filters));
