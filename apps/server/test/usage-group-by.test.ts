@@ -339,6 +339,22 @@ describe.each(testBackends())("usage group_by on %s", (kind) => {
     expect(chart.data.group_by).toBe("team");
   });
 
+  it("documents group_by and limit in OpenAPI", async () => {
+    const doc = (await call(`${f.t.url}/openapi.json`)).body;
+    for (const path of ["/usage/summary", "/usage/charts"]) {
+      const get = doc.paths[path].get;
+      const params = new Map(
+        (get.parameters as { name: string; schema: { enum?: string[] } }[]).map((p) => [p.name, p]),
+      );
+      expect(params.get("group_by")?.schema.enum).toEqual(
+        expect.arrayContaining(["tag", "key", "team", "model", "provider"]),
+      );
+      expect(params.has("limit")).toBe(true);
+      expect(get.description).toContain("counts fully in each tag's group");
+      expect(get.description).toContain("(untagged)");
+    }
+  });
+
   it("refuses bad group_by and limit with a 400 naming the field", async () => {
     const cases: [string, Record<string, string | number>, string][] = [
       ["usage/summary", { group_by: "user" }, "group_by"],
