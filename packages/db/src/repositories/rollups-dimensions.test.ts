@@ -5,7 +5,7 @@ import { migrationProvider } from "../migrations";
 import { openTestDatabase, testBackends } from "../testing";
 import type { Database } from "../types";
 import { insertRequests } from "./requests";
-import { rebuildRollups, rollupSince, snapshotWatermark } from "./rollups";
+import { countRowsSince, rebuildRollups, rollupSince, snapshotWatermark } from "./rollups";
 import { MEASURE_COLUMN_LIST, rawMeasures, utcTrunc } from "./rollups-sql";
 import { generateRequestRows } from "./usage-generate";
 import { createUser } from "./users";
@@ -50,6 +50,21 @@ async function fromRollups(
   return normalize(rows);
 }
 
+/**
+ * A watermark past every row inserted so far. Another transaction open anywhere on the server
+ * holds the snapshot's xmin back (other test files run alongside), so wait for it to pass.
+ */
+async function settledWatermark(db: Kysely<Database>): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const watermark = await snapshotWatermark(db);
+    if ((await countRowsSince(db, watermark)) === 0) return watermark;
+    if (Date.now() > deadline)
+      throw new Error("the watermark did not pass the rows: a transaction stays open");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function expectExact(db: Kysely<Database>, userId: string) {
   for (const granularity of ["hour", "day"] as const) {
     expect(await fromRollups(db, userId, "usage_rollups", "api_key_id", granularity)).toEqual(
@@ -85,7 +100,7 @@ describe.each(testBackends())("rollup dimensions on %s", (kind) => {
       const back = await migrator.migrateTo("2026-12-03T00-00-00_budget_levels");
       expect(back.error).toBeUndefined();
       const hour = utcTrunc("hour", sql`r.created_at`);
-      const watermark = await snapshotWatermark(t.db);
+      const watermark = await settledWatermark(t.db);
       await sql`insert into usage_rollups (user_id, granularity, bucket_start, provider, model, ${MEASURE_COLUMN_LIST}, updated_at)
         select r.user_id, 'hour', ${hour}, r.provider, r.model, ${rawMeasures()}, now()
         from requests r group by r.user_id, ${hour}, r.provider, r.model`.execute(t.db);
@@ -103,14 +118,12 @@ describe.each(testBackends())("rollup dimensions on %s", (kind) => {
       expect(Number(state?.watermark)).toBe(0);
 
       // What the job does next (watermark 0: rebuild), then an incremental run over new rows.
-      const first = await t.db.transaction().execute(async (trx) => {
-        const next = await snapshotWatermark(trx);
-        await rebuildRollups(trx, null, next);
-        return next;
-      });
+      const first = await settledWatermark(t.db);
+      await t.db.transaction().execute((trx) => rebuildRollups(trx, null, first));
       await expectExact(t.db, user.id);
       await insertRequests(t.db, shaped(32, "new"));
-      await t.db.transaction().execute(async (trx) => rollupSince(trx, first, await snapshotWatermark(trx)));
+      const second = await settledWatermark(t.db);
+      await t.db.transaction().execute((trx) => rollupSince(trx, first, second));
       await expectExact(t.db, user.id);
     } finally {
       await t.close();
