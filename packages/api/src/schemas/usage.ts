@@ -112,7 +112,8 @@ export const usageSummarySchema = z
       .nullable()
       .optional()
       .meta({
-        description: "Only with group_by: the groups past `limit`, summed; null when none were left out",
+        description:
+          "Only with group_by: the groups past `limit`, summed as they are (for tags, a call in two of them counts twice here too); null when none were left out",
       }),
   })
   .meta({ id: "UsageSummary" });
