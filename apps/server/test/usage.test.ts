@@ -295,7 +295,7 @@ describe.each(testBackends())("usage summary and charts over HTTP on %s", (kind)
       [{ type: "profit" }, "type"],
       [{}, "type"],
       [{ type: "cost", granularity: "minute" }, "granularity"],
-      [{ type: "cost", group_by: "key" }, "group_by"],
+      [{ type: "cost", group_by: "user" }, "group_by"],
       [{ type: "cost", granularity: "hour", from: "2020-01-01", to: "2025-01-01" }, "granularity"],
       [{ type: "cost", from: "2025-03-02", to: "2025-03-01T00:00:00Z" }, "from"],
     ];

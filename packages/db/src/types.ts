@@ -238,13 +238,20 @@ export interface BudgetAlertsTable {
 
 type Total = ColumnType<number, number, number>;
 
-/** Usage aggregated per user × UTC hour or day × provider × model (see the usage_rollups migration). */
+/**
+ * Usage aggregated per user × UTC hour or day × provider × model × API key × team (see the
+ * usage_rollups and rollup_dimensions migrations).
+ */
 export interface UsageRollupsTable {
   user_id: string;
   granularity: "hour" | "day";
   bucket_start: Timestamp;
   provider: string;
   model: string;
+  /** '' = a call without a key. */
+  api_key_id: string;
+  /** '' = a call that counted for no team. */
+  team_id: string;
   requests: Total;
   successes: Total;
   errors: Total;
@@ -261,6 +268,11 @@ export interface UsageRollupsTable {
   ttft_sum: Total;
   ttft_count: Total;
   updated_at: Timestamp;
+}
+
+/** The same measures per tag: a call with two tags is in both; '' = untagged calls. */
+export interface UsageTagRollupsTable extends Omit<UsageRollupsTable, "api_key_id" | "team_id"> {
+  tag: string;
 }
 
 export interface UsageRollupStateTable {
@@ -286,6 +298,7 @@ export interface Database {
   budget_changes: BudgetChangesTable;
   budget_alerts: BudgetAlertsTable;
   usage_rollups: UsageRollupsTable;
+  usage_tag_rollups: UsageTagRollupsTable;
   usage_rollup_state: UsageRollupStateTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

@@ -1,6 +1,7 @@
 import { decimalToNumber } from "@llmg/core";
 import type { Database, MeasureRow, TruncUnit } from "@llmg/db";
 import type { Kysely } from "kysely";
+import { type GroupDimension, groupingFor, groupOf, labelGroups, NONE_NAMES, OTHER_NAME } from "./groups";
 import { histogramQuantile } from "./histogram";
 import { readMeasures } from "./measures";
 import { DAY_MS, HOUR_MS } from "./plan";
@@ -8,7 +9,7 @@ import { fieldError, type TimeWindow } from "./range";
 import { type Aggregate, addInto, emptyAggregate } from "./summary";
 
 export type ChartType = "cost" | "requests" | "tokens" | "latency";
-export type ChartGroup = "none" | "provider" | "model";
+export type ChartGroup = "none" | GroupDimension;
 
 /** More points than any chart can show; beyond it the granularity is too fine for the range. */
 export const MAX_CHART_BUCKETS = 10_000;
@@ -62,10 +63,20 @@ function measureOf(type: Exclude<ChartType, "latency">, a: Aggregate): number {
 
 const avgLatency = (a: Aggregate) => (a.successes > 0 ? Math.round(a.latency_sum / a.successes) : 0);
 
+export interface ChartSeries {
+  name: string;
+  data: number[];
+  /** Key, team and tag series: the group's id (null = no key/team/tag) and its display name. */
+  group?: string | null;
+  label?: string | null;
+}
+
 export interface ChartRequest {
   type: ChartType;
   granularity: TruncUnit;
   groupBy: ChartGroup;
+  /** Series listed one by one when grouped; the rest are summed into one "(other)" series. */
+  limit: number;
   provider?: string | undefined;
   model?: string | undefined;
 }
@@ -89,22 +100,25 @@ export async function usageChart(
         userId,
         from: window.from,
         to: window.to,
-        grouping: { bucket: unit, provider: request.groupBy !== "none", model: request.groupBy === "model" },
+        grouping: {
+          bucket: unit,
+          ...(request.groupBy === "none" ? {} : groupingFor(request.groupBy)),
+        },
         filters: { provider: request.provider, model: request.model },
       })
     : [];
 
+  const dimension = request.groupBy === "none" ? null : request.groupBy;
+  // Series are keyed by group id; null (no tag, key or team) gets a name no id can have.
   const nameOf = (r: MeasureRow) =>
-    request.groupBy === "provider"
-      ? (r.provider ?? "")
-      : request.groupBy === "model"
-        ? `${r.provider}/${r.model}`
-        : "total";
+    dimension === null ? "total" : (groupOf(dimension, r) ?? NONE_NAMES[dimension]);
+  const groupOfName = new Map<string, string | null>();
   const cells = new Map<string, Aggregate[]>();
   for (const row of rows) {
     const i = index.get(row.bucket?.getTime() ?? Number.NaN);
     if (i === undefined) continue;
     const name = nameOf(row);
+    if (dimension !== null && !groupOfName.has(name)) groupOfName.set(name, groupOf(dimension, row));
     let series = cells.get(name);
     if (!series) {
       series = starts.map(() => emptyAggregate());
@@ -118,7 +132,7 @@ export async function usageChart(
       starts.map(() => emptyAggregate()),
     );
 
-  let series: { name: string; data: number[] }[];
+  let series: ChartSeries[];
   if (request.type === "latency" && request.groupBy === "none") {
     const buckets = cells.get("total") ?? [];
     series = [
@@ -128,15 +142,35 @@ export async function usageChart(
     ];
   } else {
     const type = request.type;
-    const weight = new Map<string, number>();
-    series = [...cells.entries()].map(([name, buckets]) => {
-      const whole = buckets.reduce(addInto, emptyAggregate());
-      weight.set(name, type === "latency" ? whole.successes : measureOf(type, whole));
-      return { name, data: buckets.map((a) => (type === "latency" ? avgLatency(a) : measureOf(type, a))) };
-    });
-    series.sort(
-      (a, b) => (weight.get(b.name) ?? 0) - (weight.get(a.name) ?? 0) || a.name.localeCompare(b.name),
-    );
+    const pointOf = (a: Aggregate) => (type === "latency" ? avgLatency(a) : measureOf(type, a));
+    const ranked = [...cells.entries()]
+      .map(([name, buckets]) => {
+        const whole = buckets.reduce(addInto, emptyAggregate());
+        return { name, buckets, weight: type === "latency" ? whole.successes : measureOf(type, whole) };
+      })
+      .sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));
+    const listed = ranked.slice(0, request.limit);
+    const rest = ranked.slice(request.limit);
+    series = listed.map(({ name, buckets }) => ({ name, data: buckets.map(pointOf) }));
+    if (dimension === "key" || dimension === "team" || dimension === "tag") {
+      const groups = listed.map(({ name }) => groupOfName.get(name) ?? null);
+      const labels = await labelGroups(db, userId, dimension, groups);
+      series = series.map((s, i) => {
+        const group = groups[i] ?? null;
+        return { ...s, group, label: (group !== null ? labels.get(group)?.name : null) ?? null };
+      });
+    }
+    if (rest.length > 0) {
+      const summed = starts.map((_, i) =>
+        rest.reduce((into, r) => addInto(into, r.buckets[i] as Aggregate), emptyAggregate()),
+      );
+      const other: ChartSeries = { name: OTHER_NAME, data: summed.map(pointOf) };
+      if (dimension === "key" || dimension === "team" || dimension === "tag") {
+        other.group = null;
+        other.label = null;
+      }
+      series.push(other);
+    }
   }
   return {
     type: request.type,

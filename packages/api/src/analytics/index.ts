@@ -1,5 +1,6 @@
 export * from "./account";
 export * from "./charts";
+export * from "./groups";
 export * from "./histogram";
 export * from "./history";
 export * from "./lag";

@@ -1,12 +1,13 @@
 import { addDecimals, decimalToNumber } from "@llmg/core";
 import { type Database, LATENCY_BUCKETS, type MeasureRow } from "@llmg/db";
 import type { Kysely } from "kysely";
+import { type GroupDimension, groupingFor, groupOf, labelGroups } from "./groups";
 import { addHistograms, histogramQuantile } from "./histogram";
 import { readMeasures } from "./measures";
 import type { TimeWindow } from "./range";
 
 /** Measures summed over some rows: a MeasureRow without its grouping keys. */
-export type Aggregate = Omit<MeasureRow, "bucket" | "provider" | "model">;
+export type Aggregate = Omit<MeasureRow, "bucket" | "provider" | "model" | "api_key_id" | "team_id" | "tag">;
 
 export function emptyAggregate(): Aggregate {
   return {
@@ -96,12 +97,27 @@ function bySpend<T extends { cost_usd: number; requests: number }>(a: T, b: T): 
 const relativeChange = (now: number, before: number) =>
   before > 0 ? Math.round(((now - before) / before) * 10_000) / 10_000 : null;
 
-export async function usageSummary(db: Kysely<Database>, userId: string, window: TimeWindow) {
+export interface SummaryGrouping {
+  dimension: GroupDimension;
+  /** Groups listed one by one, biggest spend first; the rest are summed into `other`. */
+  limit: number;
+}
+
+export async function usageSummary(
+  db: Kysely<Database>,
+  userId: string,
+  window: TimeWindow,
+  grouping?: SummaryGrouping,
+) {
   const { from, to } = window;
   const previousFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
-  const [rows, previousRows] = await Promise.all([
+  const byProviderModel = (d: GroupDimension) => d === "provider" || d === "model";
+  const [rows, previousRows, groupRows] = await Promise.all([
     readMeasures(db, { userId, from, to, grouping: { provider: true, model: true } }),
     readMeasures(db, { userId, from: previousFrom, to: from, grouping: {} }),
+    grouping && !byProviderModel(grouping.dimension)
+      ? readMeasures(db, { userId, from, to, grouping: groupingFor(grouping.dimension) })
+      : undefined,
   ]);
   const total = rows.reduce(addInto, emptyAggregate());
   const previous = previousRows.reduce(addInto, emptyAggregate());
@@ -124,6 +140,9 @@ export async function usageSummary(db: Kysely<Database>, userId: string, window:
   });
   const totals = totalsOf(total);
   const previousTotals = totalsOf(previous);
+  const grouped = grouping
+    ? await groupSummary(db, userId, grouping, groupRows ?? rows, total.cost)
+    : undefined;
   return {
     from: from.toISOString(),
     to: to.toISOString(),
@@ -154,6 +173,58 @@ export async function usageSummary(db: Kysely<Database>, userId: string, window:
         cost_usd: relativeChange(totals.cost_usd, previousTotals.cost_usd),
       },
     },
+    ...grouped,
+  };
+}
+
+/**
+ * The period's usage per group, biggest spend first, the first `limit` listed and the rest
+ * summed into `other`. Sums are exact: each group's cost is the numeric sum of its rows.
+ */
+async function groupSummary(
+  db: Kysely<Database>,
+  userId: string,
+  grouping: SummaryGrouping,
+  rows: MeasureRow[],
+  totalCost: string,
+) {
+  const { dimension, limit } = grouping;
+  const sums = new Map<string | null, Aggregate>();
+  for (const row of rows) {
+    const group = groupOf(dimension, row);
+    sums.set(group, addInto(sums.get(group) ?? emptyAggregate(), row));
+  }
+  const ranked = [...sums.entries()]
+    .map(([group, a]) => ({ group, a, cost: decimalToNumber(a.cost) }))
+    .sort(
+      (x, y) =>
+        y.cost - x.cost ||
+        y.a.requests - x.a.requests ||
+        (x.group ?? "").localeCompare(y.group ?? "") ||
+        (x.group === null ? 1 : 0) - (y.group === null ? 1 : 0),
+    );
+  const listed = ranked.slice(0, limit);
+  const rest = ranked.slice(limit);
+  const labels = await labelGroups(
+    db,
+    userId,
+    dimension,
+    listed.map((g) => g.group),
+  );
+  const restSum = rest.reduce((into, g) => addInto(into, g.a), emptyAggregate());
+  return {
+    group_by: dimension,
+    groups: listed.map(({ group, a }) => ({
+      group,
+      name: (group !== null ? labels.get(group)?.name : null) ?? null,
+      key_prefix: (group !== null ? labels.get(group)?.key_prefix : null) ?? null,
+      ...totalsOf(a),
+      cost_share: costShare(a.cost, totalCost),
+    })),
+    other:
+      rest.length > 0
+        ? { groups: rest.length, ...totalsOf(restSum), cost_share: costShare(restSum.cost, totalCost) }
+        : null,
   };
 }
 

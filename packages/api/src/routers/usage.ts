@@ -1,6 +1,7 @@
 import { findRequest, runTotals } from "@llmg/db";
 import { z } from "zod";
 import { usageChart } from "../analytics/charts";
+import { DEFAULT_GROUP_LIMIT, MAX_GROUP_LIMIT } from "../analytics/groups";
 import { requestHistory } from "../analytics/history";
 import { resolveWindow } from "../analytics/range";
 import { usageSummary } from "../analytics/summary";
@@ -22,6 +23,8 @@ import { router, userProcedure } from "../trpc";
 const FRESHNESS =
   "Read from the hourly and daily rollups for closed buckets plus the request rows the last rollup run has not seen, so answers are current to the last recorded call.";
 
+const GROUPS = `group_by=tag|key|team|model|provider splits the answer per group, your own calls only (a team group holds only your calls that counted for the team). A call with several tags counts fully in each tag's group, so tag groups can add up to more than the totals; calls without a tag (key, team) form one group of their own, null (in charts: "(untagged)", "(no key)", "(no team)"). The ${DEFAULT_GROUP_LIMIT} biggest groups (summary: by cost; charts: by the charted measure) are listed (limit, at most ${MAX_GROUP_LIMIT}); the rest are summed into one "other" entry (in charts: the "(other)" series). Costs are exact numeric sums, the same as summing the request rows.`;
+
 export const usageRouter = router({
   summary: userProcedure
     .meta({
@@ -30,7 +33,7 @@ export const usageRouter = router({
         path: "/usage/summary",
         tags: ["usage"],
         summary: "Usage summary",
-        description: `Totals, breakdowns by provider and model, performance, and the previous period of equal length. Without from/to: this month so far (UTC). ${FRESHNESS}`,
+        description: `Totals, breakdowns by provider and model, performance, and the previous period of equal length. Without from/to: this month so far (UTC). ${GROUPS} ${FRESHNESS}`,
         protect: true,
       },
     })
@@ -38,7 +41,13 @@ export const usageRouter = router({
     .output(ok(usageSummarySchema))
     .query(async ({ ctx, input }) => {
       const window = resolveWindow(input, Date.now());
-      return { success: true as const, data: await usageSummary(ctx.services.db, ctx.user.userId, window) };
+      const grouping = input.group_by
+        ? { dimension: input.group_by, limit: input.limit ?? DEFAULT_GROUP_LIMIT }
+        : undefined;
+      return {
+        success: true as const,
+        data: await usageSummary(ctx.services.db, ctx.user.userId, window, grouping),
+      };
     }),
 
   charts: userProcedure
@@ -48,7 +57,7 @@ export const usageRouter = router({
         path: "/usage/charts",
         tags: ["usage"],
         summary: "Chart data",
-        description: `Chart-ready series over UTC buckets, every bucket present (0 when empty). Without from/to: this month so far. ${FRESHNESS}`,
+        description: `Chart-ready series over UTC buckets, every bucket present (0 when empty). Without from/to: this month so far. ${GROUPS} ${FRESHNESS}`,
         protect: true,
       },
     })
@@ -60,6 +69,7 @@ export const usageRouter = router({
         type: input.type,
         granularity: input.granularity,
         groupBy: input.group_by,
+        limit: input.limit ?? DEFAULT_GROUP_LIMIT,
         provider: input.provider,
         model: input.model,
       });

@@ -1,5 +1,6 @@
 import { HISTORY_SORTS } from "@llmg/db";
 import { z } from "zod";
+import { DEFAULT_GROUP_LIMIT, GROUP_DIMENSIONS, MAX_GROUP_LIMIT } from "../analytics/groups";
 import { RUN_ID_PATTERN, TAG_INPUT_PATTERN } from "../chat/attribution";
 import { pageInput } from "../envelope";
 import { text } from "./common";
@@ -54,27 +55,69 @@ export const toParam = dateParam("to").optional();
 const name = (description: string, example: string) =>
   text().trim().min(1).max(200).meta({ description, example });
 
-export const summaryInput = z.object({ from: fromParam, to: toParam });
+const limitParam = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_GROUP_LIMIT)
+  .meta({
+    description: `With group_by: how many groups to list, biggest first (default ${DEFAULT_GROUP_LIMIT}, at most ${MAX_GROUP_LIMIT}); the rest are summed into one "other" entry`,
+    example: DEFAULT_GROUP_LIMIT,
+  })
+  .optional();
+
+const GROUP_BY_DESCRIPTION =
+  "provider; model (as provider/model); key (the API key the call was made with, null = no key); team (the team the call counted for, null = none: only your own calls for that team); tag (a call with several tags counts fully in each tag's group, so tag groups can add up to more than the total; untagged calls form the null group)";
+
+/** limit sizes the groups; without group_by there is nothing to size. */
+function limitNeedsGroups(
+  input: { group_by?: string | undefined; limit?: number | undefined },
+  ctx: z.RefinementCtx,
+) {
+  if (input.limit !== undefined && (input.group_by === undefined || input.group_by === "none")) {
+    ctx.addIssue({ code: "custom", path: ["limit"], message: "applies only with group_by" });
+  }
+}
+
+export const summaryInput = z
+  .object({
+    from: fromParam,
+    to: toParam,
+    group_by: z
+      .enum(GROUP_DIMENSIONS)
+      .meta({
+        description: `Adds \`groups\` (and \`other\`) to the answer, one entry per group: ${GROUP_BY_DESCRIPTION}`,
+      })
+      .optional(),
+    limit: limitParam,
+  })
+  .superRefine(limitNeedsGroups);
 
 export const CHART_TYPES = ["cost", "requests", "tokens", "latency"] as const;
 export const CHART_GRANULARITIES = ["hour", "day", "week", "month"] as const;
-export const CHART_GROUPS = ["none", "provider", "model"] as const;
+export const CHART_GROUPS = ["none", ...GROUP_DIMENSIONS] as const;
 
-export const chartsInput = z.object({
-  type: z.enum(CHART_TYPES).meta({
-    description:
-      "cost (USD), requests, tokens (prompt + completion) or latency (ms of successful calls: avg, p50 and p95 without grouping, avg per group)",
-  }),
-  granularity: z
-    .enum(CHART_GRANULARITIES)
-    .default("day")
-    .meta({ description: "Bucket size, in UTC; weeks start on Monday" }),
-  group_by: z.enum(CHART_GROUPS).default("none").meta({ description: "One series per provider or model" }),
-  from: fromParam,
-  to: toParam,
-  provider: name("Only this provider's calls", "openai").optional(),
-  model: name("Only this model's calls", "gpt-4o-mini").optional(),
-});
+export const chartsInput = z
+  .object({
+    type: z.enum(CHART_TYPES).meta({
+      description:
+        "cost (USD), requests, tokens (prompt + completion) or latency (ms of successful calls: avg, p50 and p95 without grouping, avg per group)",
+    }),
+    granularity: z
+      .enum(CHART_GRANULARITIES)
+      .default("day")
+      .meta({ description: "Bucket size, in UTC; weeks start on Monday" }),
+    group_by: z
+      .enum(CHART_GROUPS)
+      .default("none")
+      .meta({ description: `One series per group: ${GROUP_BY_DESCRIPTION}` }),
+    limit: limitParam,
+    from: fromParam,
+    to: toParam,
+    provider: name("Only this provider's calls", "openai").optional(),
+    model: name("Only this model's calls", "gpt-4o-mini").optional(),
+  })
+  .superRefine(limitNeedsGroups);
 
 /** A tag as a query parameter: the charset calls may use, compared lowercase as stored. */
 export const tagParam = z

@@ -86,6 +86,35 @@ export const usageSummarySchema = z
         })
         .meta({ description: "(this − previous) / previous; null when the previous period had none" }),
     }),
+    group_by: z
+      .enum(["tag", "key", "team", "model", "provider"])
+      .optional()
+      .meta({ description: "Only with group_by: the dimension of `groups`" }),
+    groups: z
+      .array(
+        usageTotalsSchema.extend({
+          group: z.string().nullable().meta({
+            description:
+              "The tag, key id, team id, provider or provider/model; null = calls without a tag, key or team",
+          }),
+          name: z.string().nullable().meta({ description: "The key's or team's name (null otherwise)" }),
+          key_prefix: z.string().nullable().meta({ description: "key groups: the key's visible prefix" }),
+          cost_share: share,
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          "Only with group_by: the biggest groups by cost (then calls), at most `limit`. Tag groups count a call with several tags fully in each, so they can add up to more than the totals.",
+      }),
+    other: usageTotalsSchema
+      .extend({ groups: count.meta({ description: "How many groups are summed here" }), cost_share: share })
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          "Only with group_by: the groups past `limit`, summed as they are (for tags, a call in two of them counts twice here too); null when none were left out",
+      }),
   })
   .meta({ id: "UsageSummary" });
 
@@ -93,17 +122,26 @@ export const usageChartSchema = z
   .object({
     type: z.enum(["cost", "requests", "tokens", "latency"]),
     granularity: z.enum(["hour", "day", "week", "month"]),
-    group_by: z.enum(["none", "provider", "model"]),
+    group_by: z.enum(["none", "tag", "key", "team", "model", "provider"]),
     from: isoDate,
     to: isoDate,
     unit: z.string().meta({ description: "usd, requests, tokens or ms", example: "usd" }),
     labels: z.array(isoDate).meta({ description: "Start of each bucket, UTC" }),
     series: z.array(
       z.object({
-        name: z
-          .string()
-          .meta({ description: "total; avg/p50/p95 for latency; else the provider or provider/model" }),
+        name: z.string().meta({
+          description:
+            "total; avg/p50/p95 for latency; else the provider, provider/model, key id, team id or tag; (untagged), (no key), (no team) for calls without one; (other) for the groups past `limit`, summed",
+        }),
         data: z.array(z.number()).meta({ description: "One value per label, 0 where nothing happened" }),
+        group: z.string().nullable().optional().meta({
+          description: "key, team and tag series: the key id, team id or tag (null: none, or other)",
+        }),
+        label: z
+          .string()
+          .nullable()
+          .optional()
+          .meta({ description: "key and team series: the key's or team's name" }),
       }),
     ),
   })

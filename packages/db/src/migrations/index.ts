@@ -7,6 +7,7 @@ import * as userAdmin from "./2026-12-01T00-00-00_user_admin";
 import * as teamsKeys from "./2026-12-02T00-00-00_teams_keys";
 import * as tagsRuns from "./2026-12-02T01-00-00_tags_runs";
 import * as budgetLevels from "./2026-12-03T00-00-00_budget_levels";
+import * as rollupDimensions from "./2026-12-03T01-00-00_rollup_dimensions";
 import * as levelAlerts from "./2026-12-03T02-00-00_level_alerts";
 
 /**
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-02T00-00-00_teams_keys": teamsKeys,
   "2026-12-02T01-00-00_tags_runs": tagsRuns,
   "2026-12-03T00-00-00_budget_levels": budgetLevels,
+  "2026-12-03T01-00-00_rollup_dimensions": rollupDimensions,
   "2026-12-03T02-00-00_level_alerts": levelAlerts,
 };
 

@@ -1,6 +1,16 @@
 import { type Kysely, sql } from "kysely";
 import type { Database, UsageRollupState } from "../types";
-import { MEASURE_COLUMN_LIST, rawMeasures, replaceMeasures, summedMeasures, utcTrunc } from "./rollups-sql";
+import {
+  dimList,
+  MAIN_ROLLUP,
+  MEASURE_COLUMN_LIST,
+  ROLLUP_SOURCES,
+  type RollupSource,
+  rawMeasures,
+  replaceMeasures,
+  summedMeasures,
+  utcTrunc,
+} from "./rollups-sql";
 
 /** The one rollup stream this deployment keeps (a row in usage_rollup_state). */
 export const ROLLUP_STREAM = "usage";
@@ -60,81 +70,115 @@ export async function countRowsSince(
   return Number(rows[0]?.n ?? 0);
 }
 
-const upsertTarget = sql`insert into usage_rollups
-  (user_id, granularity, bucket_start, provider, model, ${MEASURE_COLUMN_LIST}, updated_at)`;
-const onConflict = sql`on conflict (user_id, granularity, bucket_start, provider, model)
+const upsertTarget = (source: RollupSource) => sql`insert into ${sql.table(source.table)}
+  (user_id, granularity, bucket_start, ${dimList(source)}, ${MEASURE_COLUMN_LIST}, updated_at)`;
+const onConflict = (
+  source: RollupSource,
+) => sql`on conflict (user_id, granularity, bucket_start, ${dimList(source)})
   do update set ${replaceMeasures()}`;
 
 /**
  * Recomputes the hourly buckets holding a row inserted in [previous, next) (watermarks), then
- * the days holding those hours from the hours. A bucket is recomputed from all of its rows
- * below `next`, so the rollups hold exactly the rows below the watermark: readers add the rows
- * at or past it, never one twice. Returns the hourly buckets written.
+ * the days holding those hours from the hours, in every rollup table. A bucket is recomputed
+ * from all of its rows below `next`, so the rollups hold exactly the rows below the watermark:
+ * readers add the rows at or past it, never one twice. Returns the hourly buckets written (of
+ * the main table).
  */
 export async function rollupSince(trx: Kysely<Database>, previous: number, next: number): Promise<number> {
+  let written = 0;
+  for (const source of ROLLUP_SOURCES) {
+    const buckets = await rollupSourceSince(trx, source, previous, next);
+    if (source === MAIN_ROLLUP) written = buckets;
+  }
+  return written;
+}
+
+async function rollupSourceSince(
+  trx: Kysely<Database>,
+  source: RollupSource,
+  previous: number,
+  next: number,
+): Promise<number> {
   const hour = utcTrunc("hour", sql`created_at`);
   const inserted = sql`txid >= ${wm(previous)} and txid < ${wm(next)}`;
+  const exprs = sql.join(source.exprs);
   // LATERAL with its own GROUP BY: one index range scan on (user_id, created_at) per touched
   // hour. As a plain join the planner may hash-join a scan of the whole table instead.
-  const hourly = await sql`${upsertTarget}
+  const hourly = await sql`${upsertTarget(source)}
     select a.user_id, 'hour', a.h, x.*, now()
     from (select distinct user_id, ${hour} as h from requests where ${inserted}) a
     cross join lateral (
-      select r.provider, r.model, ${rawMeasures()}
-      from requests r
+      select ${exprs}, ${rawMeasures()}
+      from ${source.from}
       where r.user_id = a.user_id and r.created_at >= a.h and r.created_at < a.h + ${HOUR}
         and r.txid < ${wm(next)}
-      group by r.provider, r.model
+      group by ${exprs}
     ) x
-    ${onConflict}`.execute(trx);
+    ${onConflict(source)}`.execute(trx);
   const day = utcTrunc("day", sql`created_at`);
-  await sql`${upsertTarget}
+  await sql`${upsertTarget(source)}
     select a.user_id, 'day', a.d, x.*, now()
     from (select distinct user_id, ${day} as d from requests where ${inserted}) a
     cross join lateral (
-      select u.provider, u.model, ${summedMeasures()}
-      from usage_rollups u
+      select ${dimList(source, "u")}, ${summedMeasures()}
+      from ${sql.table(source.table)} u
       where u.user_id = a.user_id and u.granularity = 'hour' and u.bucket_start >= a.d and u.bucket_start < a.d + ${DAY}
-      group by u.provider, u.model
+      group by ${dimList(source, "u")}
     ) x
-    ${onConflict}`.execute(trx);
+    ${onConflict(source)}`.execute(trx);
   return Number(hourly.numAffectedRows ?? 0n);
 }
 
 /**
  * Drops and recomputes every bucket from `from` (a UTC day start) on, or all of them, from the
- * rows below the watermark `next`: the backfill. One pass over the rows grouped straight into
- * hours, days from hours.
+ * rows below the watermark `next`: the backfill. One pass over the rows per rollup table,
+ * grouped straight into hours, days from hours. Returns the hourly buckets of the main table.
  */
 export async function rebuildRollups(
   trx: Kysely<Database>,
   from: Date | null,
   next: number,
 ): Promise<number> {
-  const since = from ? sql`and created_at >= ${from}` : sql``;
-  if (from) await sql`delete from usage_rollups where bucket_start >= ${from}`.execute(trx);
-  else await sql`delete from usage_rollups`.execute(trx);
   // The planner cannot know there are few (user, hour, model) groups and would sort millions
   // of rows, or hash them in 4 MB and spill: one big in-memory hash pass is far faster.
   await sql`set local work_mem = '256MB'`.execute(trx);
   await sql`set local enable_sort = off`.execute(trx);
-  const hour = utcTrunc("hour", sql`r.created_at`);
-  const hourly = await sql`${upsertTarget}
-    select r.user_id, 'hour', ${hour}, r.provider, r.model, ${rawMeasures()}, now()
-    from requests r where r.txid < ${wm(next)} ${since}
-    group by r.user_id, ${hour}, r.provider, r.model
-    ${onConflict}`.execute(trx);
-  const dayOfBucket = utcTrunc("day", sql`u.bucket_start`);
-  const hoursSince = from ? sql`and u.bucket_start >= ${from}` : sql``;
-  await sql`${upsertTarget}
-    select u.user_id, 'day', ${dayOfBucket}, u.provider, u.model, ${summedMeasures()}, now()
-    from usage_rollups u where u.granularity = 'hour' ${hoursSince}
-    group by u.user_id, ${dayOfBucket}, u.provider, u.model
-    ${onConflict}`.execute(trx);
+  let written = 0;
+  for (const source of ROLLUP_SOURCES) {
+    const buckets = await rebuildSource(trx, source, from, next);
+    if (source === MAIN_ROLLUP) written = buckets;
+  }
   await sql`reset enable_sort`.execute(trx);
   await sql`reset work_mem`.execute(trx);
   // Fresh statistics, so readers' plans know how many buckets there are.
-  await sql`analyze usage_rollups`.execute(trx);
+  for (const source of ROLLUP_SOURCES) await sql`analyze ${sql.table(source.table)}`.execute(trx);
+  return written;
+}
+
+async function rebuildSource(
+  trx: Kysely<Database>,
+  source: RollupSource,
+  from: Date | null,
+  next: number,
+): Promise<number> {
+  const table = sql.table(source.table);
+  const since = from ? sql`and r.created_at >= ${from}` : sql``;
+  if (from) await sql`delete from ${table} where bucket_start >= ${from}`.execute(trx);
+  else await sql`delete from ${table}`.execute(trx);
+  const hour = utcTrunc("hour", sql`r.created_at`);
+  const exprs = sql.join(source.exprs);
+  const hourly = await sql`${upsertTarget(source)}
+    select r.user_id, 'hour', ${hour}, ${exprs}, ${rawMeasures()}, now()
+    from ${source.from} where r.txid < ${wm(next)} ${since}
+    group by r.user_id, ${hour}, ${exprs}
+    ${onConflict(source)}`.execute(trx);
+  const dayOfBucket = utcTrunc("day", sql`u.bucket_start`);
+  const hoursSince = from ? sql`and u.bucket_start >= ${from}` : sql``;
+  await sql`${upsertTarget(source)}
+    select u.user_id, 'day', ${dayOfBucket}, ${dimList(source, "u")}, ${summedMeasures()}, now()
+    from ${table} u where u.granularity = 'hour' ${hoursSince}
+    group by u.user_id, ${dayOfBucket}, ${dimList(source, "u")}
+    ${onConflict(source)}`.execute(trx);
   return Number(hourly.numAffectedRows ?? 0n);
 }
 

@@ -1,6 +1,16 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Database } from "../types";
-import { LATENCY_BUCKETS, rawMeasures, summedMeasuresForRead, type TruncUnit, utcTrunc } from "./rollups-sql";
+import {
+  dimList,
+  LATENCY_BUCKETS,
+  MAIN_ROLLUP,
+  type RollupSource,
+  rawMeasures,
+  summedMeasuresForRead,
+  TAG_ROLLUP,
+  type TruncUnit,
+  utcTrunc,
+} from "./rollups-sql";
 
 /** [start, end) in epoch milliseconds. */
 export type TimeRange = readonly [number, number];
@@ -28,12 +38,25 @@ export interface MeasureGrouping {
   bucket?: TruncUnit | undefined;
   provider?: boolean | undefined;
   model?: boolean | undefined;
+  /** Per API key (requests.api_key_id). */
+  key?: boolean | undefined;
+  /** Per team the call counted for (requests.team_id). */
+  team?: boolean | undefined;
+  /**
+   * Per tag, read from the tag rollups: a call is counted once in each of its tags' groups,
+   * untagged calls in one group of their own. Not combinable with key or team.
+   */
+  tag?: boolean | undefined;
 }
 
 export interface MeasureRow {
   bucket: Date | null;
   provider: string | null;
   model: string | null;
+  /** When grouped by key/team/tag: the group's value, null for calls without one. */
+  api_key_id: string | null;
+  team_id: string | null;
+  tag: string | null;
   requests: number;
   successes: number;
   errors: number;
@@ -104,11 +127,12 @@ function filterSql(alias: string, filters: MeasureFilters): RawBuilder<unknown> 
   return sql.join(parts, sql` `);
 }
 
-const SOURCE_COLUMNS = sql.raw(`t, provider, model, requests, successes, errors, prompt_tokens,
+const MEASURES_READ = sql.raw(`requests, successes, errors, prompt_tokens,
   completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, cost, latency_sum,
   latency_max, latency_hist, ttft_sum, ttft_count`);
 
 function rollupBranch(
+  source: RollupSource,
   userId: string,
   granularity: "hour" | "day",
   ranges: readonly TimeRange[],
@@ -118,10 +142,10 @@ function rollupBranch(
   // flattening the LATERAL into a join, which it would run as a scan of all the user's buckets.
   return sql`select x.* from ${rangeValues(ranges)}
     cross join lateral (
-      select u.bucket_start as t, u.provider, u.model, u.requests, u.successes, u.errors,
+      select u.bucket_start as t, ${dimList(source, "u")}, u.requests, u.successes, u.errors,
         u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.cache_write_tokens, u.reasoning_tokens,
         u.cost, u.latency_sum, u.latency_max, u.latency_hist, u.ttft_sum, u.ttft_count
-      from usage_rollups u
+      from ${sql.table(source.table)} u
       where u.user_id = ${userId} and u.granularity = ${granularity}
         and u.bucket_start >= w.s and u.bucket_start < w.e ${filterSql("u", f)}
       offset 0
@@ -130,24 +154,32 @@ function rollupBranch(
 
 const hourOfRow = utcTrunc("hour", sql`r.created_at`);
 
-function rawBranch(userId: string, ranges: readonly TimeRange[], f: MeasureFilters) {
+function rawBranch(source: RollupSource, userId: string, ranges: readonly TimeRange[], f: MeasureFilters) {
+  const exprs = sql.join(source.exprs);
   // LATERAL keeps each range one index range scan on (user_id, created_at).
   return sql`select x.* from ${rangeValues(ranges)}
     cross join lateral (
-      select ${hourOfRow} as t, r.provider, r.model, ${rawMeasures()}
-      from requests r
+      select ${hourOfRow} as t, ${exprs}, ${rawMeasures()}
+      from ${source.from}
       where r.user_id = ${userId} and r.created_at >= w.s and r.created_at < w.e ${filterSql("r", f)}
-      group by ${hourOfRow}, r.provider, r.model
+      group by ${hourOfRow}, ${exprs}
     ) x`;
 }
 
 /** Rows past the watermark, found through the txid index: what the rollups do not hold yet. */
-function tailBranch(userId: string, range: TimeRange, watermark: number, f: MeasureFilters) {
-  return sql`select ${hourOfRow} as t, r.provider, r.model, ${rawMeasures()}
-    from requests r
+function tailBranch(
+  source: RollupSource,
+  userId: string,
+  range: TimeRange,
+  watermark: number,
+  f: MeasureFilters,
+) {
+  const exprs = sql.join(source.exprs);
+  return sql`select ${hourOfRow} as t, ${exprs}, ${rawMeasures()}
+    from ${source.from}
     where r.txid >= cast(cast(${String(watermark)} as text) as xid8) and r.user_id = ${userId}
       and r.created_at >= ${new Date(range[0])} and r.created_at < ${new Date(range[1])} ${filterSql("r", f)}
-    group by ${hourOfRow}, r.provider, r.model`;
+    group by ${hourOfRow}, ${exprs}`;
 }
 
 /**
@@ -162,11 +194,14 @@ export async function queryMeasures(
   grouping: MeasureGrouping,
   filters: MeasureFilters = {},
 ): Promise<MeasureRow[]> {
+  if (grouping.tag && (grouping.key || grouping.team))
+    throw new Error("tags group alone, not with key or team");
+  const source = grouping.tag ? TAG_ROLLUP : MAIN_ROLLUP;
   const branches: RawBuilder<unknown>[] = [];
-  if (plan.days.length > 0) branches.push(rollupBranch(userId, "day", plan.days, filters));
-  if (plan.hours.length > 0) branches.push(rollupBranch(userId, "hour", plan.hours, filters));
-  if (plan.raw.length > 0) branches.push(rawBranch(userId, plan.raw, filters));
-  if (plan.tail) branches.push(tailBranch(userId, plan.tail, plan.watermark, filters));
+  if (plan.days.length > 0) branches.push(rollupBranch(source, userId, "day", plan.days, filters));
+  if (plan.hours.length > 0) branches.push(rollupBranch(source, userId, "hour", plan.hours, filters));
+  if (plan.raw.length > 0) branches.push(rawBranch(source, userId, plan.raw, filters));
+  if (plan.tail) branches.push(tailBranch(source, userId, plan.tail, plan.watermark, filters));
   if (branches.length === 0) return [];
 
   const keys: RawBuilder<unknown>[] = [];
@@ -184,12 +219,22 @@ export async function queryMeasures(
     keys.push(sql`u.model`);
     select.push(sql`u.model`);
   } else select.push(sql`null::text as model`);
+  // '' stands for "none" in the rollups' key columns; the API says null.
+  const dimension = (wanted: boolean | undefined, column: string) => {
+    if (wanted) {
+      keys.push(sql.ref(`u.${column}`));
+      select.push(sql`nullif(${sql.ref(`u.${column}`)}, '') as ${sql.ref(column)}`);
+    } else select.push(sql`null::text as ${sql.ref(column)}`);
+  };
+  dimension(grouping.key, "api_key_id");
+  dimension(grouping.team, "team_id");
+  dimension(grouping.tag, "tag");
   const groupBy = keys.length > 0 ? sql`group by ${sql.join(keys)}` : sql``;
   // Without grouping keys an aggregate over nothing still yields one row; drop it when empty.
   const having = keys.length > 0 ? sql`` : sql`having count(*) > 0`;
 
   const { rows } = await sql<Record<string, unknown>>`
-    with src (${SOURCE_COLUMNS}) as (${sql.join(branches, sql` union all `)})
+    with src (t, ${dimList(source)}, ${MEASURES_READ}) as (${sql.join(branches, sql` union all `)})
     select ${sql.join(select)}, ${summedMeasuresForRead()}
     from src u ${groupBy} ${having}`.execute(db);
   return rows.map(toMeasureRow);
@@ -201,6 +246,9 @@ function toMeasureRow(row: Record<string, unknown>): MeasureRow {
     bucket: row.bucket ? new Date(row.bucket as Date) : null,
     provider: (row.provider as string | null) ?? null,
     model: (row.model as string | null) ?? null,
+    api_key_id: (row.api_key_id as string | null) ?? null,
+    team_id: (row.team_id as string | null) ?? null,
+    tag: (row.tag as string | null) ?? null,
     requests: n("requests"),
     successes: n("successes"),
     errors: n("errors"),
@@ -216,4 +264,37 @@ function toMeasureRow(row: Record<string, unknown>): MeasureRow {
     ttft_sum: n("ttft_sum"),
     ttft_count: n("ttft_count"),
   };
+}
+
+export interface GroupLabel {
+  id: string;
+  name: string | null;
+  /** API keys only: the key's visible prefix. */
+  prefix: string | null;
+}
+
+/**
+ * Names of the caller's own keys among `ids`: a key id on one of the caller's rows is always
+ * theirs (deleted keys simply get no label).
+ */
+export async function keyLabels(db: Kysely<Database>, userId: string, ids: string[]): Promise<GroupLabel[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom("api_keys")
+    .select(["id", "name", "prefix"])
+    .where("user_id", "=", userId)
+    .where("id", "in", ids)
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix }));
+}
+
+/**
+ * Names of the teams among `ids`. Only ids found on the caller's own calls are asked for, so a
+ * name is shown only for a team the caller's key counted for (a former member keeps seeing the
+ * name next to their own past spend).
+ */
+export async function teamLabels(db: Kysely<Database>, ids: string[]): Promise<GroupLabel[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("teams").select(["id", "name"]).where("id", "in", ids).execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, prefix: null }));
 }
