@@ -12,7 +12,7 @@ export type LevelSpendScope =
   | { scope: "run"; userId: string; runId: string };
 
 /** Narrows a query over `requests` to the rows of one level. */
-export function whereLevel<Q extends SelectQueryBuilder<Database, "requests", any>>(
+export function whereLevel<Q extends SelectQueryBuilder<Database, "requests", object>>(
   query: Q,
   level: LevelSpendScope,
 ): Q {
