@@ -4,6 +4,7 @@ import { addDecimals } from "@llmg/core";
 import { testBackends, testRedisUrl } from "@llmg/db/testing";
 import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
 import { Redis } from "ioredis";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   chat,
@@ -91,7 +92,7 @@ describe.each(setups)("budget levels under concurrency: $name", (setup) => {
       .database.db.selectFrom("requests")
       .select("total_cost")
       .where("status", "=", "success");
-    if ("tag" in where) query = query.where("tags", "@>", [where.tag] as never);
+    if ("tag" in where) query = query.where("tags", "@>", sql<string[]>`array[${where.tag}]::text[]`);
     else query = query.where(where.column, "=", where.value);
     const rows = await query.execute();
     return { count: rows.length, spent: addDecimals("0", ...rows.map((r) => r.total_cost)) };
