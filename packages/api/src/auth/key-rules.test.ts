@@ -28,6 +28,7 @@ describe("key rules", () => {
         .sort();
     expect(byScope("chat")).toEqual(["POST /chat/completions"]);
     expect(byScope("manage")).toEqual([
+      "DELETE /budget/tags/{tag}",
       "DELETE /credentials/{id}",
       "DELETE /keys/{id}",
       "PATCH /keys/{id}",
@@ -36,6 +37,7 @@ describe("key rules", () => {
       "POST /credentials/{id}/test",
       "POST /keys",
       "PUT /budget",
+      "PUT /budget/tags/{tag}",
       "PUT /credentials/{id}",
     ]);
     expect(byScope("read").every((route) => route.startsWith("GET "))).toBe(true);

@@ -8,6 +8,7 @@ import {
 } from "@llmg/db";
 import type { Kysely } from "kysely";
 import { MAX_SAFE_NANO, usdToNano } from "./money";
+import { createTtlCache, type TtlCache } from "./ttl-cache";
 
 export type BudgetMode = "hard" | "soft";
 
@@ -60,11 +61,8 @@ export function toSettings(row: BudgetSettingsRow, tags: readonly TagBudget[] = 
   };
 }
 
-export interface SettingsCache {
-  get(userId: string): Promise<BudgetSettings | undefined>;
-  /** Forgets a user's settings on this replica (after PUT /api/budget); others follow within the TTL. */
-  invalidate(userId: string): void;
-}
+/** A user's settings by user id; invalidated after PUT /api/budget and tag budget changes. */
+export type SettingsCache = TtlCache<BudgetSettings | undefined>;
 
 /**
  * Budget settings are read on every chat call, so each replica keeps them for `ttlMs` (the key
@@ -72,23 +70,9 @@ export interface SettingsCache {
  * Concurrent misses share one query.
  */
 export function createSettingsCache(db: Kysely<Database>, ttlMs: number, clock: () => number): SettingsCache {
-  const cache = new Map<string, { value: Promise<BudgetSettings | undefined>; expiresAt: number }>();
-  return {
-    get(userId) {
-      const now = clock();
-      const hit = cache.get(userId);
-      if (hit && hit.expiresAt > now) return hit.value;
-      const value = Promise.all([findBudgetSettings(db, userId), listTagBudgets(db, userId)]).then(
-        ([row, tags]) => (row ? toSettings(row, tags) : undefined),
-      );
-      if (ttlMs > 0) {
-        cache.set(userId, { value, expiresAt: now + ttlMs });
-        value.catch(() => cache.delete(userId));
-      }
-      return value;
-    },
-    invalidate(userId) {
-      cache.delete(userId);
-    },
-  };
+  return createTtlCache(ttlMs, clock, (userId) =>
+    Promise.all([findBudgetSettings(db, userId), listTagBudgets(db, userId)]).then(([row, tags]) =>
+      row ? toSettings(row, tags) : undefined,
+    ),
+  );
 }

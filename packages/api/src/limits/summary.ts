@@ -19,23 +19,33 @@ export interface BudgetSummary {
   alerts: BudgetAlert[];
 }
 
+/** Where one budget's figures come from: its daily spend, its calls in flight, its alerts. */
+export interface SummarySources {
+  /** The projection's window never starts before this instant (the owner's creation). */
+  trackingStart: number;
+  spendBuckets(from: Date, to: Date): Promise<{ bucket: Date; spent: string }[]>;
+  reservedNano(): Promise<bigint>;
+  alerts(period: string): Promise<BudgetAlert[]>;
+}
+
 /**
- * Spent comes from the recorded usage rows (durable, and what history and invoices agree
- * with); reserved from the live counters (calls in flight right now).
+ * A budget's summary for this month (a user's, or a team's read as one). Spent comes from the
+ * recorded usage rows (durable, and what history and invoices agree with); reserved from the
+ * live counters (calls in flight right now).
  */
-export async function budgetSummary(
-  deps: { db: Kysely<Database>; limits: Limits },
+export async function summarize(
+  limits: Limits,
   settings: BudgetSettings,
+  sources: SummarySources,
 ): Promise<BudgetSummary> {
-  const { db, limits } = deps;
   const now = limits.now();
   const start = monthStart(now);
-  const trackingStart = settings.userCreatedAt.getTime();
+  const { trackingStart } = sources;
   const from = Math.min(start, dayStart(windowStartFor(now, trackingStart)));
   const [buckets, reservedNano, alerts] = await Promise.all([
-    spendBuckets(db, settings.userId, new Date(from), new Date(now + 1), "day"),
-    limits.reservedNano(settings.userId).catch(() => 0n),
-    listAlerts(db, settings.userId, monthKey(now)),
+    sources.spendBuckets(new Date(from), new Date(now + 1)),
+    sources.reservedNano().catch(() => 0n),
+    sources.alerts(monthKey(now)),
   ]);
   const projection = project({
     now,
@@ -55,4 +65,18 @@ export async function budgetSummary(
     projection,
     alerts,
   };
+}
+
+/** The user's own budget summary (GET /api/budget). */
+export function budgetSummary(
+  deps: { db: Kysely<Database>; limits: Limits },
+  settings: BudgetSettings,
+): Promise<BudgetSummary> {
+  const { db, limits } = deps;
+  return summarize(limits, settings, {
+    trackingStart: settings.userCreatedAt.getTime(),
+    spendBuckets: (from, to) => spendBuckets(db, settings.userId, from, to, "day"),
+    reservedNano: () => limits.reservedNano(settings.userId),
+    alerts: (period) => listAlerts(db, settings.userId, period),
+  });
 }

@@ -2,6 +2,7 @@ import { normalizeDecimal } from "@llmg/core";
 import { type Database, findTeam } from "@llmg/db";
 import type { Kysely } from "kysely";
 import { limitToNano } from "./settings";
+import { createTtlCache, type TtlCache } from "./ttl-cache";
 
 /** What the limiter holds a team's calls to. */
 export interface TeamSettings {
@@ -14,47 +15,28 @@ export interface TeamSettings {
   webhookUrl: string | null;
 }
 
-export interface TeamSettingsCache {
-  get(teamId: string): Promise<TeamSettings | undefined>;
-  invalidate(teamId: string): void;
-}
+export type TeamSettingsCache = TtlCache<TeamSettings | undefined>;
 
 /**
- * A team's settings, read on every call of its keys: kept per replica for `ttlMs` like a
- * user's (a change made on another replica applies within it). Concurrent misses share a query.
+ * A team's settings, read on every call of its keys: kept per replica for the same TTL as a
+ * user's (a change made on another replica applies within it).
  */
 export function createTeamSettingsCache(
   db: Kysely<Database>,
   ttlMs: number,
   clock: () => number,
 ): TeamSettingsCache {
-  const cache = new Map<string, { value: Promise<TeamSettings | undefined>; expiresAt: number }>();
-  return {
-    get(teamId) {
-      const now = clock();
-      const hit = cache.get(teamId);
-      if (hit && hit.expiresAt > now) return hit.value;
-      const value = findTeam(db, teamId).then((team) =>
-        team
-          ? {
-              teamId: team.id,
-              limitUsd: team.monthly_budget_usd === null ? null : normalizeDecimal(team.monthly_budget_usd),
-              limitNano: team.monthly_budget_usd === null ? null : limitToNano(team.monthly_budget_usd),
-              rpm: team.rate_limit_rpm,
-              tpm: team.rate_limit_tpm,
-              thresholds: team.thresholds,
-              webhookUrl: team.webhook_url,
-            }
-          : undefined,
-      );
-      if (ttlMs > 0) {
-        cache.set(teamId, { value, expiresAt: now + ttlMs });
-        value.catch(() => cache.delete(teamId));
-      }
-      return value;
-    },
-    invalidate(teamId) {
-      cache.delete(teamId);
-    },
-  };
+  return createTtlCache(ttlMs, clock, async (teamId) => {
+    const team = await findTeam(db, teamId);
+    if (!team) return undefined;
+    return {
+      teamId: team.id,
+      limitUsd: team.monthly_budget_usd === null ? null : normalizeDecimal(team.monthly_budget_usd),
+      limitNano: team.monthly_budget_usd === null ? null : limitToNano(team.monthly_budget_usd),
+      rpm: team.rate_limit_rpm,
+      tpm: team.rate_limit_tpm,
+      thresholds: team.thresholds,
+      webhookUrl: team.webhook_url,
+    };
+  });
 }

@@ -41,6 +41,20 @@ export interface TeamWithSpend {
   spent: string;
 }
 
+/** Spend since `from` per team or per key, as a subquery `s(owner, spent)` to join on. */
+function spendSinceBy(db: Kysely<Database>, column: "team_id" | "api_key_id", from: Date) {
+  return db
+    .selectFrom("requests")
+    .select([
+      sql<string>`${sql.ref(column)}`.as("owner"),
+      (eb) => eb.fn.sum<string>("total_cost").as("spent"),
+    ])
+    .where("created_at", ">=", from)
+    .where(column, "is not", null)
+    .groupBy(column)
+    .as("s");
+}
+
 /**
  * Teams with a monthly budget and spend since `from`, most spent first, at most `limit`: the
  * reconciliation's work for teams is bounded by the teams that spent this month.
@@ -50,16 +64,9 @@ export async function budgetedTeamsWithSpendSince(
   from: Date,
   limit: number,
 ): Promise<TeamWithSpend[]> {
-  const spend = db
-    .selectFrom("requests")
-    .select(["team_id", (eb) => eb.fn.sum<string>("total_cost").as("spent")])
-    .where("created_at", ">=", from)
-    .where("team_id", "is not", null)
-    .groupBy("team_id")
-    .as("s");
   const rows = await db
     .selectFrom("teams")
-    .innerJoin(spend, "s.team_id", "teams.id")
+    .innerJoin(spendSinceBy(db, "team_id", from), "s.owner", "teams.id")
     .select([
       "teams.id",
       "teams.monthly_budget_usd",
@@ -94,16 +101,9 @@ export async function budgetedKeysWithSpendSince(
   from: Date,
   limit: number,
 ): Promise<KeyWithSpend[]> {
-  const spend = db
-    .selectFrom("requests")
-    .select(["api_key_id", (eb) => eb.fn.sum<string>("total_cost").as("spent")])
-    .where("created_at", ">=", from)
-    .where("api_key_id", "is not", null)
-    .groupBy("api_key_id")
-    .as("s");
   const rows = await db
     .selectFrom("api_keys")
-    .innerJoin(spend, "s.api_key_id", "api_keys.id")
+    .innerJoin(spendSinceBy(db, "api_key_id", from), "s.owner", "api_keys.id")
     .select([
       "api_keys.id",
       "api_keys.user_id",
