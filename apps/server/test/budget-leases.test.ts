@@ -169,6 +169,69 @@ describe.skipIf(!production)("budget leases (production mode, two replicas)", ()
     expect(await limitsOf(a).reservedNano(user.id)).toBe(0n);
   });
 
+  it("with a key budget, a team and a tag budget on: still leased, and every level booked exactly", async () => {
+    const [a] = replicas as [TestGateway];
+    const admin = (path: string, body: unknown, method?: string) =>
+      call(`${a.url}/api${path}`, { key: a.adminKey, body, ...(method ? { method } : {}) });
+    const { user, key: ownKey } = await userWithCredential(a, fake, { monthly_budget_usd: BIG_BUDGET });
+    const team = await admin("/admin/teams", {
+      name: `leases-${randomBytes(4).toString("hex")}`,
+      monthly_budget_usd: BIG_BUDGET,
+    });
+    const teamId = team.body.data.id as string;
+    await admin(`/admin/teams/${teamId}/members`, { user_id: user.id });
+    const made = await admin(`/admin/users/${user.id}/keys`, {
+      team_id: teamId,
+      budget_usd: BIG_BUDGET,
+      budget_period: "day",
+    });
+    const key = made.body.data.key as string;
+    const keyId = made.body.data.id as string;
+    await call(`${a.url}/api/budget/tags/leased`, {
+      key: ownKey,
+      method: "PUT",
+      body: { monthly_budget_usd: BIG_BUDGET },
+    });
+    const before = limitsOf(a).leaseStats();
+    const watch = await watchRedis(user.id);
+    const N = 100;
+    const started = performance.now();
+    try {
+      for (let i = 0; i < N; i++) {
+        expect((await chat(a, key, MAX_TOKENS, { "x-llmg-tags": "leased" })).status).toBe(200);
+      }
+    } finally {
+      await watch.stop();
+    }
+    const elapsedMs = performance.now() - started;
+    const after = limitsOf(a).leaseStats();
+    process.stdout.write(
+      `[leases] ${N} sequential calls with key, team and tag budgets: ${watch.commands.length} Redis commands, ${after.localAdmits - before.localAdmits} admitted locally\n`,
+    );
+    const { quantity, lifetimeMs } = DEFAULT_LEASE_OPTIONS;
+    const leases = Math.ceil(N / quantity) + Math.ceil(elapsedMs / lifetimeMs) + 1;
+    // The first call of each level's period seeds its counter: one more admit for it.
+    expect(watch.commands.length).toBeLessThanOrEqual(Math.min(2 * leases + 2, N));
+    expect(after.localAdmits - before.localAdmits).toBeGreaterThanOrEqual(Math.max(N - leases, N / 2));
+
+    await limitsOf(a).flush();
+    const booked = usdToNano(times(costOfCall(a, MAX_TOKENS), N), "up");
+    const level = async (tag: string, name: string, period: string) =>
+      BigInt((await redis.hget(`${prefix}{${tag}}:lvl:${name}:spend:${period}`, "spent")) ?? "-1");
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await level(user.id, `key:${keyId}`, today)).toBe(booked);
+    expect(await level(`team:${teamId}`, `team:${teamId}`, month())).toBe(booked);
+    expect(await level(user.id, "tag:leased", month())).toBe(booked);
+    expect(await counter(user.id)).toBe(booked);
+    for (const l of [
+      { scope: "key" as const, id: keyId },
+      { scope: "team" as const, id: teamId },
+      { scope: "tag" as const, id: "leased" },
+    ]) {
+      expect(await limitsOf(a).reservedForLevel({ ...l, userId: user.id })).toBe(0n);
+    }
+  });
+
   it("books exactly the usage rows' total under concurrent load on two replicas", async () => {
     const { user, key } = await userWithCredential(replicas[0]!, fake, { monthly_budget_usd: BIG_BUDGET });
     // Calls cost less than reserved, some fail (released, nothing booked), some stream.
