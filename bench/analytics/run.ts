@@ -85,9 +85,11 @@ async function seed(db: Kysely<Database>, target: SeedTarget, rows: number, star
   };
   await Promise.all([loader(), loader()]);
   const inserted = performance.now();
-  // One connection, so the memory setting applies to every build.
+  // One connection, so the memory setting applies to every build; no statement timeout: a
+  // build over 10 M rows (the tags GIN index above all) runs longer than any request may.
   await db.connection().execute(async (conn) => {
     await sql`set maintenance_work_mem = '512MB'`.execute(conn);
+    await sql`set statement_timeout = 0`.execute(conn);
     for (const index of indexes) {
       await sql.raw(index.def).execute(conn);
       log(`  index ${index.name} built`);
