@@ -1,7 +1,6 @@
 import type { UserPrincipal } from "../auth/authenticator";
 import { type BudgetLevel, levelName, periodKey } from "./levels";
-import { usdToNano } from "./money";
-import type { BudgetSettings } from "./settings";
+import { type BudgetSettings, limitToNano } from "./settings";
 import type { LevelCounter } from "./store";
 import type { TeamSettings } from "./team-settings";
 
@@ -43,7 +42,7 @@ export function callLevels(
       id: principal.keyId,
       userId,
       period: principal.budgetPeriod ?? "month",
-      limitNano: usdToNano(principal.budgetUsd, "down"),
+      limitNano: limitToNano(principal.budgetUsd),
       ...userAlerts,
     });
   }
@@ -71,7 +70,7 @@ export function callLevels(
       id: attribution.runId,
       userId,
       period: "total",
-      limitNano: usdToNano(attribution.runBudgetUsd, "down"),
+      limitNano: limitToNano(attribution.runBudgetUsd),
       thresholds: [],
       webhookUrl: null,
     });

@@ -21,6 +21,18 @@ export class RateLimitError extends ApiError {
   }
 }
 
+/** What every budget refusal says: the limit, the spend, what is in flight and this call's most. */
+function refusal(limitNano: bigint, spentNano: bigint, reservedNano: bigint, amountNano: bigint) {
+  const figures = {
+    limit_usd: nanoToUsd(limitNano),
+    spent_usd: nanoToUsd(spentNano),
+    reserved_usd: nanoToUsd(reservedNano),
+    request_max_cost_usd: nanoToUsd(amountNano),
+  };
+  const text = `$${figures.spent_usd} spent and $${figures.reserved_usd} in flight, plus up to $${figures.request_max_cost_usd} for this call, would pass the $${figures.limit_usd} limit`;
+  return { figures, text };
+}
+
 export function budgetExceeded(
   limitNano: bigint,
   spentNano: bigint,
@@ -28,21 +40,10 @@ export function budgetExceeded(
   amountNano: bigint,
   userId?: string,
 ) {
-  const limit = nanoToUsd(limitNano);
-  return new ApiError(
-    "budget_exceeded",
-    `Monthly budget exceeded: $${nanoToUsd(spentNano)} spent and $${nanoToUsd(reservedNano)} in flight, plus up to $${nanoToUsd(amountNano)} for this call, would pass the $${limit} limit`,
-    {
-      details: {
-        scope: "user",
-        ...(userId !== undefined ? { id: userId } : {}),
-        limit_usd: limit,
-        spent_usd: nanoToUsd(spentNano),
-        reserved_usd: nanoToUsd(reservedNano),
-        request_max_cost_usd: nanoToUsd(amountNano),
-      },
-    },
-  );
+  const { figures, text } = refusal(limitNano, spentNano, reservedNano, amountNano);
+  return new ApiError("budget_exceeded", `Monthly budget exceeded: ${text}`, {
+    details: { scope: "user", ...(userId !== undefined ? { id: userId } : {}), ...figures },
+  });
 }
 
 export const limitsUnavailable = (cause: unknown) =>
@@ -64,23 +65,13 @@ export function levelBudgetExceeded(
   reservedNano: bigint,
   amountNano: bigint,
 ) {
-  const limit = nanoToUsd(level.limitNano);
+  const { figures, text } = refusal(level.limitNano, spentNano, reservedNano, amountNano);
   const period =
     level.period === "total" ? "" : ` (${level.period === "day" ? "this UTC day" : "this UTC month"})`;
   return new ApiError(
     "budget_exceeded",
-    `${SCOPE_WORDS[level.scope]} is exceeded${period}: $${nanoToUsd(spentNano)} spent and $${nanoToUsd(reservedNano)} in flight, plus up to $${nanoToUsd(amountNano)} for this call, would pass the $${limit} limit of ${level.scope} ${level.id}`,
-    {
-      details: {
-        scope: level.scope,
-        id: level.id,
-        period: level.period,
-        limit_usd: limit,
-        spent_usd: nanoToUsd(spentNano),
-        reserved_usd: nanoToUsd(reservedNano),
-        request_max_cost_usd: nanoToUsd(amountNano),
-      },
-    },
+    `${SCOPE_WORDS[level.scope]} is exceeded${period}: ${text} of ${level.scope} ${level.id}`,
+    { details: { scope: level.scope, id: level.id, period: level.period, ...figures } },
   );
 }
 

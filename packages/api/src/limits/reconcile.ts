@@ -21,7 +21,7 @@ import { type BudgetLevel, periodKey, periodStart } from "./levels";
 import type { Limits } from "./limiter";
 import { usdToNano } from "./money";
 import { monthKey, monthStart } from "./period";
-import { DEFAULT_THRESHOLDS } from "./settings";
+import { DEFAULT_THRESHOLDS, limitToNano } from "./settings";
 import type { ReconcileAction } from "./store";
 
 export type ReconcileReport = Record<ReconcileAction, number> & {
@@ -148,7 +148,7 @@ async function levelsToCheck(db: Kysely<Database>, now: number, limit: number): 
         id: t.id,
         userId: "",
         period: "month",
-        limitNano: usdToNano(t.monthly_budget_usd, "down"),
+        limitNano: limitToNano(t.monthly_budget_usd),
         thresholds: t.thresholds,
         webhookUrl: t.webhook_url,
       },
@@ -163,7 +163,7 @@ async function levelsToCheck(db: Kysely<Database>, now: number, limit: number): 
         id: k.id,
         userId: k.user_id,
         period: k.budget_period,
-        limitNano: usdToNano(k.budget_usd, "down"),
+        limitNano: limitToNano(k.budget_usd),
         thresholds: await thresholdsOf(k.user_id),
         webhookUrl: null,
       },
@@ -178,7 +178,7 @@ async function levelsToCheck(db: Kysely<Database>, now: number, limit: number): 
         id: t.tag,
         userId: t.user_id,
         period: "month",
-        limitNano: usdToNano(t.monthly_budget_usd, "down"),
+        limitNano: limitToNano(t.monthly_budget_usd),
         thresholds: await thresholdsOf(t.user_id),
         webhookUrl: null,
       },

@@ -43,12 +43,11 @@ export function limitToNano(usd: string): bigint {
 }
 
 export function toSettings(row: BudgetSettingsRow, tags: readonly TagBudget[] = []): BudgetSettings {
-  const limitNano = row.monthly_budget_usd === null ? null : usdToNano(row.monthly_budget_usd, "down");
   return {
     userId: row.user_id,
     limitUsd: row.monthly_budget_usd === null ? null : normalizeDecimal(row.monthly_budget_usd),
     // An admin may have set more than a counter holds exactly; past that it is as good as unlimited.
-    limitNano: limitNano !== null && limitNano > MAX_SAFE_NANO ? MAX_SAFE_NANO : limitNano,
+    limitNano: row.monthly_budget_usd === null ? null : limitToNano(row.monthly_budget_usd),
     mode: row.budget_cap_usd !== null ? "hard" : (row.mode ?? "hard"),
     capUsd: row.budget_cap_usd === null ? null : normalizeDecimal(row.budget_cap_usd),
     thresholds: row.thresholds ?? [...DEFAULT_THRESHOLDS],
