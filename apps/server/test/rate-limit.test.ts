@@ -54,7 +54,9 @@ describe.each(setups)("rate limits: $name", (setup) => {
     const passed = burst.filter((r) => r.status === 200);
     for (const r of passed) {
       expect(r.headers.get("x-ratelimit-limit-requests")).toBe(String(K));
-      expect(r.headers.get("x-ratelimit-reset-requests")).toMatch(/^\d+(\.\d+)?s$/);
+      // OpenAI's duration spelling; a burst admitted within one millisecond of Redis time
+      // leaves its last call a reset of exactly a minute, "1m0s".
+      expect(r.headers.get("x-ratelimit-reset-requests")).toMatch(/^(1m0s|\d+(\.\d+)?s)$/);
       // No token limit configured: its headers are left out rather than invented.
       expect(r.headers.get("x-ratelimit-limit-tokens")).toBeNull();
     }
