@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { resolve } from "node:path";
-import { createRedisStore } from "@llmg/api";
+import { createRedisStore, defaultHome } from "@llmg/api";
 import type { Database } from "@llmg/db";
 import { Redis } from "ioredis";
 import type { Kysely } from "kysely";
@@ -298,7 +298,7 @@ export async function reservedNano(redisUrl: string, prefix: string, userId: str
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   redis.on("error", () => {});
   try {
-    return await createRedisStore(redis, prefix).reserved(userId);
+    return await createRedisStore(redis, prefix).reserved(defaultHome(userId));
   } finally {
     redis.disconnect();
   }

@@ -10,6 +10,7 @@ import {
   createLimitsFor,
   createSecretBox,
   createUsageRecorder,
+  openCountersRedis,
   resolveAdminKey,
   type Services,
 } from "@llmg/api";
@@ -125,7 +126,11 @@ export async function openServices(
     failuresPerMinute: config.LLMG_AUTH_FAILURES_PER_MINUTE,
   });
   // Redis-backed (shared by every replica) in production mode, in-process in embedded mode.
-  const limits = createLimitsFor({ db: handle.db, config, logger, redis });
+  // The counters may live on a Redis Cluster of their own (LLMG_COUNTERS_REDIS_CLUSTER).
+  const counters = openCountersRedis(config, redis, (message) =>
+    logger.warn({ err: message }, "counters redis cluster error"),
+  );
+  const limits = createLimitsFor({ db: handle.db, config, logger, redis: counters.client });
   const services: Services = {
     config,
     db: handle.db,
@@ -150,6 +155,7 @@ export async function openServices(
     await services.usage.drain();
     await services.limits.flush();
     await auth.flushLastUsed().catch(() => {});
+    await counters.close();
     if (redis) await redis.quit().catch(() => redis.disconnect());
     await handle.close();
   };

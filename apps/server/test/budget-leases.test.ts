@@ -58,7 +58,8 @@ async function watchRedis(userId: string) {
   const url = new URL(testRedisUrl()!);
   const socket = connect(Number(url.port || 6379), url.hostname);
   socket.setEncoding("utf8");
-  const tag = `{${userId}}`;
+  // The user's id is in every key of its home, whether under its own hash tag or its team's.
+  const tag = userId;
   const commands: string[] = [];
   const waiters: { marker: string; resolve: () => void }[] = [];
   let buffered = "";
@@ -216,13 +217,20 @@ describe.skipIf(!production)("budget leases (production mode, two replicas)", ()
 
     await limitsOf(a).flush();
     const booked = usdToNano(times(costOfCall(a, MAX_TOKENS), N), "up");
-    const level = async (tag: string, name: string, period: string) =>
-      BigInt((await redis.hget(`${prefix}{${tag}}:lvl:${name}:spend:${period}`, "spent")) ?? "-1");
+    // A member of one team keeps its counters under the team's hash tag (see limits/home.ts).
+    const { counter_home: home } = await a.database.db
+      .selectFrom("users")
+      .select("counter_home")
+      .where("id", "=", user.id)
+      .executeTakeFirstOrThrow();
+    expect(home).toMatch(new RegExp(`^\\{team:${teamId}\\}:u:${user.id}:`));
+    const level = async (at: string, name: string, period: string) =>
+      BigInt((await redis.hget(`${prefix}${at}:lvl:${name}:spend:${period}`, "spent")) ?? "-1");
     const today = new Date().toISOString().slice(0, 10);
-    expect(await level(user.id, `key:${keyId}`, today)).toBe(booked);
-    expect(await level(`team:${teamId}`, `team:${teamId}`, month())).toBe(booked);
-    expect(await level(user.id, "tag:leased", month())).toBe(booked);
-    expect(await counter(user.id)).toBe(booked);
+    expect(await level(home!, `key:${keyId}`, today)).toBe(booked);
+    expect(await level(`{team:${teamId}}`, `team:${teamId}`, month())).toBe(booked);
+    expect(await level(home!, "tag:leased", month())).toBe(booked);
+    expect(BigInt((await redis.hget(`${prefix}${home}:spend:${month()}`, "spent")) ?? "-1")).toBe(booked);
     for (const l of [
       { scope: "key" as const, id: keyId },
       { scope: "team" as const, id: teamId },

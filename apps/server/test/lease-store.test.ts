@@ -32,6 +32,7 @@ describe.skipIf(!redisUrl)("lease arguments of the Redis scripts", () => {
   };
   const input = (userId: string, over: Partial<AdmitInput> = {}): AdmitInput => ({
     userId,
+    home: userId,
     keyId: "key_a",
     month: MONTH,
     reservationId: randomBytes(8).toString("hex"),
@@ -50,6 +51,7 @@ describe.skipIf(!redisUrl)("lease arguments of the Redis scripts", () => {
   };
   const settle = (i: AdmitInput, over: Partial<SettleInput>): SettleInput => ({
     userId: i.userId,
+    home: i.home,
     keyId: i.keyId,
     month: MONTH,
     reservationId: i.reservationId,
@@ -123,7 +125,7 @@ describe.skipIf(!redisUrl)("lease arguments of the Redis scripts", () => {
     // 3 200 per minute, already 1 580 used: the bucket must stay half full, so 20 more at most.
     const h = await user();
     const limits = [3_200, 0, 0, 0] as const;
-    await redis.set(`${prefix}{${h}}:rl:u:req`, String(T0 + 1_580 * 18.75));
+    await redis.set(`${prefix}${h}:rl:u:req`, String(T0 + 1_580 * 18.75));
     expect(await granted(input(h, { limits }))).toBe(20);
     expect(await granted(input(h, { limits }))).toBe(1);
   });
@@ -195,7 +197,7 @@ describe.skipIf(!redisUrl)("lease arguments of the Redis scripts", () => {
     const limits = [6_400, 64_000, 0, 0] as const; // 9.375 ms per request, 0.9375 ms per token
     const lease = input(u, { limits, tokens: 10 });
     expect(await granted(lease)).toBe(32);
-    const tat = (name: string) => redis.get(`${prefix}{${u}}:rl:u:${name}`);
+    const tat = (name: string) => redis.get(`${prefix}${u}:rl:u:${name}`);
     expect(await tat("req")).toBe((T0 + 32 * 9.375).toFixed(3));
     expect(await tat("tok")).toBe((T0 + 320 * 0.9375).toFixed(3));
     // 5 calls used 42 tokens in all: 27 requests and 278 tokens come back.
@@ -238,6 +240,7 @@ describe("lease arguments of the memory store", () => {
     await store.seed("u", MONTH, 0n);
     const base: AdmitInput = {
       userId: "u",
+      home: "u",
       keyId: "k",
       month: MONTH,
       reservationId: "r1",

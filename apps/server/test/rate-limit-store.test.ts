@@ -21,6 +21,7 @@ describe.each(kinds)("counter store: %s", (kind) => {
   const user = () => `usr_${kind}_${++n}`;
   const input = (userId: string, over: Partial<AdmitInput> = {}): AdmitInput => ({
     userId,
+    home: userId,
     keyId: "key_a",
     month: MONTH,
     reservationId: randomBytes(8).toString("hex"),
@@ -71,7 +72,16 @@ describe.each(kinds)("counter store: %s", (kind) => {
     expect((await store.admit(a)).kind).toBe("ok");
     expect((await store.admit(b)).kind).toBe("ok");
     expect((await store.admit(input(u, { amountNano: 1n }))).kind).toBe("budget");
-    const settle = { userId: u, keyId: "key_a", month: MONTH, tokenDelta: 0, userTpm: 0, keyTpm: 0, now: T0 };
+    const settle = {
+      userId: u,
+      home: u,
+      keyId: "key_a",
+      month: MONTH,
+      tokenDelta: 0,
+      userTpm: 0,
+      keyTpm: 0,
+      now: T0,
+    };
     expect(await store.settle({ ...settle, reservationId: a.reservationId, actualNano: 2n })).toEqual({
       beforeNano: 0n,
       afterNano: 2n,
@@ -104,6 +114,7 @@ describe.each(kinds)("counter store: %s", (kind) => {
     const limits = [2, 1_000, 0, 0] as const;
     const cancelOf = (a: AdmitInput) => ({
       userId: a.userId,
+      home: a.home,
       keyId: a.keyId,
       reservationId: a.reservationId,
       amountNano: a.amountNano,
@@ -179,6 +190,7 @@ describe.each(kinds)("counter store: %s", (kind) => {
     // It used 100 of the 600: 500 come back.
     await store.settle({
       userId: u,
+      home: u,
       keyId: "key_a",
       month: MONTH,
       reservationId: first.reservationId,
@@ -201,6 +213,7 @@ describe.each(kinds)("counter store: %s", (kind) => {
     await store.admit(r);
     await store.settle({
       userId: u,
+      home: u,
       keyId: "key_a",
       month: MONTH,
       reservationId: r.reservationId,

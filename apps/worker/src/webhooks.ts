@@ -6,6 +6,7 @@ import {
   type DeliveryOptions,
   deliverDueWebhooks,
   type Logger,
+  openCountersRedis,
   parseEncryptionKey,
   reconcileBudgets,
   type SecretBox,
@@ -62,10 +63,12 @@ export function budgetJobs(options: BudgetJobOptions = {}): JobDefinition[] {
           connectTimeout: 5_000,
           commandTimeout: 5_000,
         });
+        const counters = openCountersRedis(config, redis, () => {});
         try {
-          const limits = createLimitsFor({ db: services.db, config, logger: silent, redis });
+          const limits = createLimitsFor({ db: services.db, config, logger: silent, redis: counters.client });
           return await reconcileBudgets({ db: services.db, limits });
         } finally {
+          await counters.close();
           await redis.quit().catch(() => redis.disconnect());
         }
       },

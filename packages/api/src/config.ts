@@ -70,6 +70,24 @@ export const configSchema = z.object({
    * call may take, LLMG_PROVIDER_TIMEOUT_MS × (LLMG_PROVIDER_MAX_RETRIES + 1), plus a minute.
    */
   LLMG_RESERVATION_TTL_MS: z.coerce.number().int().min(1000).optional(),
+  /**
+   * Budget and rate counters on a Redis Cluster instead of REDIS_URL's Redis: comma-separated
+   * host:port seed nodes. Every admission's keys share one hash tag (see limits/home.ts); a user
+   * may then belong to one team only. Queues and caches stay on REDIS_URL.
+   */
+  LLMG_COUNTERS_REDIS_CLUSTER: optionalString
+    .superRefine((value, ctx) => {
+      for (const node of value?.split(",") ?? []) {
+        if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(node.trim()))
+          ctx.addIssue({ code: "custom", message: `"${node.trim()}" is not host:port` });
+      }
+    })
+    .transform((value) =>
+      value?.split(",").map((node) => {
+        const [host = "", port = ""] = node.trim().split(":");
+        return { host, port: Number(port) };
+      }),
+    ),
   /** Prefix of every Redis key of the limits (several deployments, or test files, may share a Redis). */
   LLMG_REDIS_PREFIX: z.string().min(1).max(100).default("llmg:"),
   /**

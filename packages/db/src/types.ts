@@ -20,6 +20,8 @@ export interface UsersTable {
   disabled: ColumnType<boolean, boolean | undefined, boolean>;
   /** The highest monthly limit the user may set themselves; null = no cap. */
   budget_cap_usd: Money | null;
+  /** Where the user's counters live in Redis (the api's limits/home.ts); null = its own hash tag. */
+  counter_home: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,5 +1,5 @@
 import type { Database } from "@llmg/db";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { AppConfig } from "../config";
 import type { Logger } from "../services";
@@ -21,7 +21,7 @@ export interface LimitsDeps {
   config: AppConfig;
   logger: Logger;
   /** Production mode: counters shared by every replica. Absent: in-process (embedded mode). */
-  redis?: Redis | undefined;
+  redis?: Redis | Cluster | undefined;
   clock?: () => number;
   /** Lease tuning, or false to admit every call through Redis (see leases.ts). */
   leases?: Partial<LeaseOptions> | false;

@@ -8,6 +8,8 @@ import type { BucketLimits, LevelCounter, SettleInput, TeamLimits } from "./stor
  */
 export interface LeaseScope {
   userId: string;
+  /** Where the user's counters live (see home.ts): a lease reserves in one home only. */
+  home: string;
   keyId: string;
   month: string;
   limits: BucketLimits;
@@ -39,6 +41,7 @@ export interface LeaseCall {
 
 export const sameScope = (a: LeaseScope, b: LeaseScope) =>
   a.userId === b.userId &&
+  a.home === b.home &&
   a.keyId === b.keyId &&
   a.month === b.month &&
   a.limitNano === b.limitNano &&
@@ -178,6 +181,7 @@ export class Lease {
     if (!final && !booked && requestDelta === 0 && tokenDelta === 0 && keepNano === this.heldNano) return;
     const input: SettleInput = {
       userId: this.scope.userId,
+      home: this.scope.home,
       keyId: this.scope.keyId,
       month: this.scope.month,
       reservationId: this.id,

@@ -77,7 +77,7 @@ interface Slot {
 // Calls of one key with different levels (other tags, another run) hold separate leases: one
 // lease reserves on exactly the counters of the calls it admits.
 const slotKey = (s: LeaseScope) =>
-  `${s.userId}\n${s.keyId}\n${s.month}\n${(s.levels ?? []).map((l) => `${l.name}@${l.period}`).join("\t")}`;
+  `${s.userId}\n${s.home}\n${s.keyId}\n${s.month}\n${(s.levels ?? []).map((l) => `${l.name}@${l.period}`).join("\t")}`;
 
 /** The scope's counters moved to the periods containing `ms`; undefined if none moved. */
 function movedCounters(scope: LeaseScope, ms: number) {
@@ -190,6 +190,7 @@ export function createLeaseBook(deps: LeaseBookDeps) {
     const at = clock?.();
     const input: AdmitInput = {
       userId: scope.userId,
+      home: scope.home,
       keyId: scope.keyId,
       teamId: scope.teamId,
       levels: scope.levels,
@@ -245,6 +246,7 @@ export function createLeaseBook(deps: LeaseBookDeps) {
         // Settled after a period turned: booked to the new periods' counters, as per call.
         await settle(lease, {
           userId: lease.scope.userId,
+          home: lease.scope.home,
           keyId: lease.scope.keyId,
           teamId: lease.scope.teamId,
           month: moved.month,

@@ -17,6 +17,7 @@ import {
 } from "./errors";
 import type { BucketState } from "./gcra";
 import { rateLimitHeaders } from "./headers";
+import { defaultHome, sharesSlotWithTeam } from "./home";
 import type { LeaseScope } from "./lease";
 import { createLeaseBook, DEFAULT_LEASE_OPTIONS, type LeaseOptions, type LeaseStats } from "./leases";
 import { fireLevelAlerts } from "./level-alerts";
@@ -34,6 +35,7 @@ import type {
   SettleInput,
   TeamLimits,
 } from "./store";
+import { levelHome } from "./store";
 import { createTeamSettingsCache, type TeamSettings } from "./team-settings";
 
 /** The limiter plus what the budget endpoints and jobs need from it. */
@@ -65,6 +67,11 @@ export interface Limits extends Limiter {
   raiseLevel(level: BudgetLevel, loadSettled: (settledBefore: Date) => Promise<bigint>): Promise<boolean>;
   /** In-flight reservations held against one level (as reservedNano is for a user). */
   reservedForLevel(level: Pick<BudgetLevel, "scope" | "id" | "userId">): Promise<bigint>;
+  /**
+   * After a membership change moved a user's counters (see home.ts): retires the home they left,
+   * so every replica's next admission for the user reads its settings again.
+   */
+  retireHome(userId: string, home: string): Promise<void>;
   /** Closes every lease of this replica, waiting for their Redis settles (shutdown). Never throws. */
   flush(): Promise<void>;
   leaseStats(): LeaseStats;
@@ -156,6 +163,7 @@ export function createLimits(options: LimitsOptions): Limits {
     withTimeout(
       store.cancel({
         userId: input.userId,
+        home: input.home,
         keyId: input.keyId,
         teamId: input.teamId,
         levels: input.levels,
@@ -191,12 +199,12 @@ export function createLimits(options: LimitsOptions): Limits {
         })
       : undefined;
 
-  function seedFromDatabase(userId: string, month: string, at: number): Promise<void> {
-    const key = `${userId}:${month}`;
+  function seedFromDatabase(userId: string, home: string, month: string, at: number): Promise<void> {
+    const key = `${home}:${month}`;
     let pending = seeding.get(key);
     if (!pending) {
       pending = spendSince(db, userId, new Date(monthStart(at)))
-        .then((spent) => store.seed(userId, month, usdToNano(spent, "up")))
+        .then((spent) => store.seed(home, month, usdToNano(spent, "up")))
         .finally(() => seeding.delete(key));
       seeding.set(key, pending);
     }
@@ -204,8 +212,8 @@ export function createLimits(options: LimitsOptions): Limits {
   }
 
   /** Seeds a level's counter from the rows of its period (concurrent misses share the read). */
-  function seedLevel(level: BudgetLevel, counter: LevelCounter, at: number): Promise<void> {
-    const key = `${level.userId}\n${counter.name}\n${counter.period}`;
+  function seedLevel(level: BudgetLevel, counter: LevelCounter, home: string, at: number): Promise<void> {
+    const key = `${levelHome(home, counter.name)}\n${counter.name}\n${counter.period}`;
     let pending = seeding.get(key);
     if (!pending) {
       const start = periodStart(level.period, at);
@@ -218,7 +226,7 @@ export function createLimits(options: LimitsOptions): Limits {
               ? { scope: "tag" as const, userId: level.userId, tag: level.id }
               : { scope: "run" as const, userId: level.userId, runId: level.id };
       pending = levelSpendSince(db, scope, start === null ? null : new Date(start))
-        .then((spent) => store.seedLevel(level.userId, counter, usdToNano(spent, "up")))
+        .then((spent) => store.seedLevel(home, counter, usdToNano(spent, "up")))
         .finally(() => seeding.delete(key));
       seeding.set(key, pending);
     }
@@ -238,10 +246,10 @@ export function createLimits(options: LimitsOptions): Limits {
       if (outcome.kind !== "seed") return outcome;
       await Promise.all(
         outcome.levels.map((j) => {
-          if (j < 0) return seedFromDatabase(input.userId, input.month, at);
+          if (j < 0) return seedFromDatabase(input.userId, input.home, input.month, at);
           const level = levels[j];
           const counter = input.levels?.[j];
-          return level && counter ? seedLevel(level, counter, at) : Promise.resolve();
+          return level && counter ? seedLevel(level, counter, input.home, at) : Promise.resolve();
         }),
       );
     }
@@ -320,6 +328,7 @@ export function createLimits(options: LimitsOptions): Limits {
         settings,
         {
           userId: input.userId,
+          home: input.home,
           keyId: input.keyId,
           teamId: input.teamId,
           levels: countersAt(input.levels, at),
@@ -341,6 +350,30 @@ export function createLimits(options: LimitsOptions): Limits {
     };
   }
 
+  /** Where a user's counters live (a user deleted since keeps its default home). */
+  const homeOfUser = async (userId: string) => (await cache.get(userId))?.home ?? defaultHome(userId);
+
+  /**
+   * On Redis Cluster a team call must find the user's counters under the team's hash tag. A
+   * replica whose cached settings predate a membership change reads them again; if they still
+   * disagree (the key's team changed under a cached key), this call alone is refused: sending it
+   * would fail in Redis with CROSSSLOT and trip the store breaker for every user.
+   */
+  async function placed(
+    settings: BudgetSettings,
+    teamId: string | null | undefined,
+  ): Promise<BudgetSettings> {
+    if (!store.oneSlot || sharesSlotWithTeam(settings.home, teamId)) return settings;
+    cache.invalidate(settings.userId);
+    const fresh = await cache.get(settings.userId);
+    if (fresh && sharesSlotWithTeam(fresh.home, teamId)) return fresh;
+    throw new ApiError(
+      "limits_unavailable",
+      "This key's team membership changed moments ago; try again in a few seconds",
+      { retryAfter: 5 },
+    );
+  }
+
   return {
     store,
     now,
@@ -351,7 +384,7 @@ export function createLimits(options: LimitsOptions): Limits {
     },
     async reservedNano(userId) {
       await leases?.closeUser(userId);
-      return store.reserved(userId, clock?.());
+      return store.reserved(await homeOfUser(userId), clock?.());
     },
     invalidateTeam(teamId) {
       teams.invalidate(teamId);
@@ -361,12 +394,12 @@ export function createLimits(options: LimitsOptions): Limits {
       const at = clock?.() ?? Date.now();
       const settled = await loadSettled(new Date(at - RECONCILE_GRACE_MS));
       const counter = { name: levelName(level), period: periodKey(level.period, at), limit: level.limitNano };
-      return store.raiseLevel(level.userId, counter, settled);
+      return store.raiseLevel(await homeOfUser(level.userId), counter, settled);
     },
     async reservedForLevel(level) {
       if (level.scope === "team") await leases?.closeTeam(level.id);
       else await leases?.closeUser(level.userId);
-      return store.reservedLevel(level.userId, levelName(level), clock?.());
+      return store.reservedLevel(await homeOfUser(level.userId), levelName(level), clock?.());
     },
     flush: async () => leases?.flush(),
     leaseStats: () => leases?.stats() ?? { granted: 0, localAdmits: 0, live: 0 },
@@ -375,151 +408,173 @@ export function createLimits(options: LimitsOptions): Limits {
       // This replica's leases hold settled calls not booked yet, whose rows may already count;
       // other replicas' leases book theirs within a lease lifetime, far inside the grace.
       await leases?.closeUser(userId);
-      const sequence = await store.settleSequence(userId, month);
+      const home = await homeOfUser(userId);
+      const sequence = await store.settleSequence(home, month);
       const at = clock?.();
       const db = await loadDb(new Date((at ?? Date.now()) - RECONCILE_GRACE_MS));
-      return store.reconcile(userId, month, db.allNano, sequence, RECONCILE_GRACE_MS, at, db.settledNano);
+      return store.reconcile(home, month, db.allNano, sequence, RECONCILE_GRACE_MS, at, db.settledNano);
     },
 
-    async admit(request) {
-      const { principal } = request;
-      let settings: BudgetSettings | undefined;
-      let team: TeamSettings | undefined;
-      try {
-        [settings, team] = await Promise.all([
-          cache.get(principal.userId),
-          principal.teamId ? teams.get(principal.teamId) : undefined,
-        ]);
-      } catch (error) {
-        if (options.failOpen) return unlimitedAdmission;
-        throw limitsUnavailable(error);
-      }
-      if (!settings) throw new ApiError("unauthorized", "This key's user no longer exists");
-      const limits = bucketLimits(settings, principal);
-      const teamLimits: TeamLimits | undefined =
-        team && (team.rpm !== null || team.tpm !== null) ? [team.rpm ?? 0, team.tpm ?? 0] : undefined;
-      const allLimits = [...limits, ...(teamLimits ?? [0, 0])];
-      for (const i of [1, 3, 5]) {
-        const tpm = allLimits[i] ?? 0;
-        if (tpm > 0 && request.maxTokens > tpm) {
-          throw new RateLimitError(
-            `This call may use up to ${request.maxTokens} tokens (prompt + max_tokens), more than the ${BUCKETS[i]} (${tpm}); lower max_tokens`,
-            undefined,
-            {},
-            { limit: BUCKETS[i], limit_value: tpm, requested_tokens: request.maxTokens },
-          );
-        }
-      }
-      const at = clock?.();
-      const callNow = at ?? Date.now();
-      const amountNano = usdToNano(request.maxCostUsd, "up");
-      const { levels, counters, parallel } = callLevels(
-        principal,
-        settings,
-        team,
-        request.attribution,
-        callNow,
-      );
-      if (amountNano === 0n) {
-        // A model without a price would be booked at $0 under a budget meant to hold it.
-        const scope = settings.limitNano !== null ? "user" : levels[0]?.scope;
-        if (scope) throw modelUnpriced(request.model?.provider ?? "", request.model?.id ?? "", scope);
-      }
-      const scope: LeaseScope = {
-        userId: principal.userId,
-        keyId: principal.keyId,
-        month: monthKey(callNow),
-        limits,
-        limitNano: settings.mode === "hard" ? settings.limitNano : null,
-        teamId: principal.teamId,
-        teamLimits,
-        levels: counters,
-        alertLevels: levels,
-      };
-      const call = { amountNano, maxTokens: request.maxTokens };
-      // A cap on calls in flight is never leased: a lease would hold its slots while idle.
-      const leasing = parallel ? undefined : leases;
-      const local = leasing?.admitLocal(scope, call);
-      if (local) return local;
-      const lease = leasing?.ask(scope);
-      const input: AdmitInput = {
-        userId: scope.userId,
-        keyId: scope.keyId,
-        teamId: principal.teamId,
-        levels: counters,
-        month: scope.month,
-        reservationId: randomUUID(),
-        amountNano,
-        limitNano: scope.limitNano,
-        ttlMs: options.reservationTtlMs,
-        limits,
-        teamLimits,
-        tokens: request.maxTokens,
-        ...(at !== undefined ? { now: at } : {}),
-        ...(lease ? { lease } : {}),
-      };
-      let outcome: AdmitOutcome;
-      let asked = false;
-      try {
-        if (Date.now() < storeDownUntil) throw new Error("limits store failed moments ago");
-        asked = true;
-        outcome = await withTimeout(admitSeeded(input, callNow, levels), timeoutMs);
-      } catch (error) {
-        if (asked) abandon(input);
-        if (Date.now() >= storeDownUntil) {
-          storeDownUntil = Date.now() + BREAKER_MS;
-          logger.warn(
-            { user_id: principal.userId, err: (error as Error).message, fail_open: options.failOpen },
-            "limits store unavailable",
-          );
-        }
-        if (options.failOpen) return unlimitedAdmission;
-        throw limitsUnavailable(error);
-      } finally {
-        if (lease) leasing?.asked(scope);
-      }
-      if (outcome.kind === "budget") {
-        const refusedBy = outcome.level === undefined ? undefined : counters[outcome.level];
-        if (refusedBy?.calls) {
-          throw concurrencyLimitExceeded(principal.keyId, refusedBy.limit, outcome.reservedNano);
-        }
-        const level = outcome.level === undefined ? undefined : levels[outcome.level];
-        if (level) throw levelBudgetExceeded(level, outcome.spentNano, outcome.reservedNano, amountNano);
-        throw budgetExceeded(
-          settings.limitNano ?? 0n,
-          outcome.spentNano,
-          outcome.reservedNano,
-          amountNano,
-          principal.userId,
-        );
-      }
-      if (outcome.kind === "duplicate") {
-        abandon(input);
-        throw limitsUnavailable(new Error("admission re-sent after a lost answer"));
-      }
-      if (outcome.kind === "seed" || outcome.kind === "nolease") {
-        throw limitsUnavailable(new Error(`unexpected admission ${outcome.kind}`));
-      }
-      const { requests, tokens } = splitStates(outcome.states);
-      const headers = rateLimitHeaders(requests, tokens);
-      if (outcome.kind === "rate") {
-        const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
-        const name = BUCKETS[outcome.bucket] ?? "rate limit";
-        throw new RateLimitError(
-          `Rate limit reached: ${name} (${allLimits[outcome.bucket]}); retry in ${seconds} s`,
-          seconds,
-          headers,
-          {
-            limit: name,
-            limit_value: allLimits[outcome.bucket],
-            retry_after_ms: Math.ceil(outcome.retryAfterMs),
-          },
-        );
-      }
-      if (leasing && outcome.kind === "ok" && outcome.granted > 1) {
-        return leasing.grant(scope, settings, input, outcome, call);
-      }
-      return admission(request, settings, input, headers, levels);
+    async retireHome(userId, home) {
+      cache.invalidate(userId);
+      await leases?.closeUser(userId);
+      await withTimeout(store.retire(home), timeoutMs);
     },
+
+    admit: (request) => admitOnce(request, false),
   };
+
+  /**
+   * `retried`: the first try found the cached home retired (a membership change on another
+   * replica moved the user's counters); the settings were read again for this one.
+   */
+  async function admitOnce(request: AdmissionRequest, retried: boolean): Promise<Admission> {
+    const { principal } = request;
+    let settings: BudgetSettings | undefined;
+    let team: TeamSettings | undefined;
+    try {
+      [settings, team] = await Promise.all([
+        cache.get(principal.userId),
+        principal.teamId ? teams.get(principal.teamId) : undefined,
+      ]);
+    } catch (error) {
+      if (options.failOpen) return unlimitedAdmission;
+      throw limitsUnavailable(error);
+    }
+    if (!settings) throw new ApiError("unauthorized", "This key's user no longer exists");
+    settings = await placed(settings, principal.teamId);
+    const limits = bucketLimits(settings, principal);
+    const teamLimits: TeamLimits | undefined =
+      team && (team.rpm !== null || team.tpm !== null) ? [team.rpm ?? 0, team.tpm ?? 0] : undefined;
+    const allLimits = [...limits, ...(teamLimits ?? [0, 0])];
+    for (const i of [1, 3, 5]) {
+      const tpm = allLimits[i] ?? 0;
+      if (tpm > 0 && request.maxTokens > tpm) {
+        throw new RateLimitError(
+          `This call may use up to ${request.maxTokens} tokens (prompt + max_tokens), more than the ${BUCKETS[i]} (${tpm}); lower max_tokens`,
+          undefined,
+          {},
+          { limit: BUCKETS[i], limit_value: tpm, requested_tokens: request.maxTokens },
+        );
+      }
+    }
+    const at = clock?.();
+    const callNow = at ?? Date.now();
+    const amountNano = usdToNano(request.maxCostUsd, "up");
+    const { levels, counters, parallel } = callLevels(
+      principal,
+      settings,
+      team,
+      request.attribution,
+      callNow,
+    );
+    if (amountNano === 0n) {
+      // A model without a price would be booked at $0 under a budget meant to hold it.
+      const scope = settings.limitNano !== null ? "user" : levels[0]?.scope;
+      if (scope) throw modelUnpriced(request.model?.provider ?? "", request.model?.id ?? "", scope);
+    }
+    const scope: LeaseScope = {
+      userId: principal.userId,
+      home: settings.home,
+      keyId: principal.keyId,
+      month: monthKey(callNow),
+      limits,
+      limitNano: settings.mode === "hard" ? settings.limitNano : null,
+      teamId: principal.teamId,
+      teamLimits,
+      levels: counters,
+      alertLevels: levels,
+    };
+    const call = { amountNano, maxTokens: request.maxTokens };
+    // A cap on calls in flight is never leased: a lease would hold its slots while idle.
+    const leasing = parallel ? undefined : leases;
+    const local = leasing?.admitLocal(scope, call);
+    if (local) return local;
+    const lease = leasing?.ask(scope);
+    const input: AdmitInput = {
+      userId: scope.userId,
+      home: scope.home,
+      keyId: scope.keyId,
+      teamId: principal.teamId,
+      levels: counters,
+      month: scope.month,
+      reservationId: randomUUID(),
+      amountNano,
+      limitNano: scope.limitNano,
+      ttlMs: options.reservationTtlMs,
+      limits,
+      teamLimits,
+      tokens: request.maxTokens,
+      ...(at !== undefined ? { now: at } : {}),
+      ...(lease ? { lease } : {}),
+    };
+    let outcome: AdmitOutcome;
+    let asked = false;
+    try {
+      if (Date.now() < storeDownUntil) throw new Error("limits store failed moments ago");
+      asked = true;
+      outcome = await withTimeout(admitSeeded(input, callNow, levels), timeoutMs);
+    } catch (error) {
+      if (asked) abandon(input);
+      if (Date.now() >= storeDownUntil) {
+        storeDownUntil = Date.now() + BREAKER_MS;
+        logger.warn(
+          { user_id: principal.userId, err: (error as Error).message, fail_open: options.failOpen },
+          "limits store unavailable",
+        );
+      }
+      if (options.failOpen) return unlimitedAdmission;
+      throw limitsUnavailable(error);
+    } finally {
+      if (lease) leasing?.asked(scope);
+    }
+    if (outcome.kind === "budget") {
+      const refusedBy = outcome.level === undefined ? undefined : counters[outcome.level];
+      if (refusedBy?.calls) {
+        throw concurrencyLimitExceeded(principal.keyId, refusedBy.limit, outcome.reservedNano);
+      }
+      const level = outcome.level === undefined ? undefined : levels[outcome.level];
+      if (level) throw levelBudgetExceeded(level, outcome.spentNano, outcome.reservedNano, amountNano);
+      throw budgetExceeded(
+        settings.limitNano ?? 0n,
+        outcome.spentNano,
+        outcome.reservedNano,
+        amountNano,
+        principal.userId,
+      );
+    }
+    if (outcome.kind === "moved") {
+      cache.invalidate(principal.userId);
+      await leases?.closeUser(principal.userId);
+      if (!retried) return admitOnce(request, true);
+      throw limitsUnavailable(new Error("the user's counters moved twice during one admission"));
+    }
+    if (outcome.kind === "duplicate") {
+      abandon(input);
+      throw limitsUnavailable(new Error("admission re-sent after a lost answer"));
+    }
+    if (outcome.kind === "seed" || outcome.kind === "nolease") {
+      throw limitsUnavailable(new Error(`unexpected admission ${outcome.kind}`));
+    }
+    const { requests, tokens } = splitStates(outcome.states);
+    const headers = rateLimitHeaders(requests, tokens);
+    if (outcome.kind === "rate") {
+      const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
+      const name = BUCKETS[outcome.bucket] ?? "rate limit";
+      throw new RateLimitError(
+        `Rate limit reached: ${name} (${allLimits[outcome.bucket]}); retry in ${seconds} s`,
+        seconds,
+        headers,
+        {
+          limit: name,
+          limit_value: allLimits[outcome.bucket],
+          retry_after_ms: Math.ceil(outcome.retryAfterMs),
+        },
+      );
+    }
+    if (leasing && outcome.kind === "ok" && outcome.granted > 1) {
+      return leasing.grant(scope, settings, input, outcome, call);
+    }
+    return admission(request, settings, input, headers, levels);
+  }
 }

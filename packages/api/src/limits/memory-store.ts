@@ -4,7 +4,7 @@ import {
   type AdmitOutcome,
   type CounterStore,
   type LevelCounter,
-  levelOwner,
+  levelHome,
   type SettleInput,
   type SettleOutcome,
   type SpendChange,
@@ -29,7 +29,7 @@ const TAT_PRUNE_AT = 10_000;
 const SPEND_PRUNE_AT = 10_000;
 
 interface Owner {
-  userId: string;
+  home: string;
   keyId: string;
   teamId?: string | null | undefined;
 }
@@ -40,18 +40,20 @@ interface Owner {
  * makes check-and-reserve atomic on Node's single thread.
  */
 export function createMemoryStore(clock: () => number = Date.now): CounterStore {
-  // Spend counters and reservation pools by name: "u:<user>" for a user's month, and
-  // "<owner>|<level name>" for a level (see levelOwner).
+  // Spend counters and reservation pools by name: "u:<home>" for a user's month, and
+  // "<home>|<level name>" for a level (see levelHome).
   const spend = new Map<string, SpendCounter>();
   const reservations = new Map<string, Map<string, Reservation>>();
   const tats = new Map<string, number>();
+  // Homes the user's counters left (see CounterStore.retire); one entry per membership move.
+  const retired = new Set<string>();
 
-  const userPool = (userId: string) => `u:${userId}`;
-  const levelPool = (userId: string, name: string) => `${levelOwner(userId, name)}|${name}`;
+  const userPool = (home: string) => `u:${home}`;
+  const levelPool = (home: string, name: string) => `${levelHome(home, name)}|${name}`;
   const spendKey = (pool: string, period: string) => `${pool}:${period}`;
   const tatKey = (input: Owner, bucket: number) => {
-    if (bucket < 2) return `${input.userId}:${BUCKET_NAMES[bucket]}`;
-    if (bucket < 4) return `${input.userId}:${input.keyId}:${BUCKET_NAMES[bucket]}`;
+    if (bucket < 2) return `${input.home}:${BUCKET_NAMES[bucket]}`;
+    if (bucket < 4) return `${input.home}:${input.keyId}:${BUCKET_NAMES[bucket]}`;
     return `team:${input.teamId ?? ""}:${BUCKET_NAMES[bucket]}`;
   };
   const bucketLimits = (input: Pick<AdmitInput, "limits" | "teamLimits">) => [
@@ -107,22 +109,24 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
     return { beforeNano, afterNano: counter.spent };
   }
 
-  const levelSpendKey = (userId: string, level: LevelCounter) =>
-    spendKey(levelPool(userId, level.name), level.period);
+  const levelSpendKey = (home: string, level: LevelCounter) =>
+    spendKey(levelPool(home, level.name), level.period);
 
   return {
     kind: "memory",
+    oneSlot: false,
     async admit(input: AdmitInput): Promise<AdmitOutcome> {
+      if (retired.has(input.home)) return { kind: "moved" };
       // One process needs no leases: a lease-only request is never granted, a call gets 1.
       if (input.lease?.only) return { kind: "nolease" };
       const now = input.now ?? clock();
-      const mine = sweep(userPool(input.userId), now);
+      const mine = sweep(userPool(input.home), now);
       const levels = input.levels ?? [];
-      const counter = spend.get(spendKey(userPool(input.userId), input.month));
+      const counter = spend.get(spendKey(userPool(input.home), input.month));
       const missing: number[] = counter ? [] : [-1];
       const held = levels.map((level, j) => {
-        const pool = sweep(levelPool(input.userId, level.name), now);
-        const spent = level.calls ? 0n : spend.get(levelSpendKey(input.userId, level))?.spent;
+        const pool = sweep(levelPool(input.home, level.name), now);
+        const spent = level.calls ? 0n : spend.get(levelSpendKey(input.home, level))?.spent;
         if (spent === undefined) missing.push(j);
         return { pool, spent: spent ?? 0n, reserved: total(pool) };
       });
@@ -174,7 +178,7 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
     async settle(input: SettleInput): Promise<SettleOutcome> {
       const now = input.now ?? clock();
       const keep = input.keepNano ?? 0n;
-      release(userPool(input.userId), input.reservationId, keep);
+      release(userPool(input.home), input.reservationId, keep);
       const requestDelta = input.requestDelta ?? 0;
       for (const [bucket, limit, delta] of [
         [0, input.userRpm ?? 0, requestDelta],
@@ -189,11 +193,11 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
         const adjusted = gcraAdjust(tats.get(key), now, limit, delta);
         if (adjusted !== undefined) tats.set(key, adjusted);
       }
-      const user = book(spendKey(userPool(input.userId), input.month), input.actualNano, now, true);
+      const user = book(spendKey(userPool(input.home), input.month), input.actualNano, now, true);
       const levels = (input.levels ?? []).map((level) => {
-        release(levelPool(input.userId, level.name), input.reservationId, level.calls ? 0n : keep);
+        release(levelPool(input.home, level.name), input.reservationId, level.calls ? 0n : keep);
         if (level.calls) return { beforeNano: null, afterNano: null };
-        return book(levelSpendKey(input.userId, level), input.actualNano, now, false);
+        return book(levelSpendKey(input.home, level), input.actualNano, now, false);
       });
       return { ...user, levels };
     },
@@ -201,8 +205,8 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
     // Admissions here run to the end once called, so a cancel never precedes its admission.
     async cancel(input) {
       for (const level of input.levels ?? [])
-        release(levelPool(input.userId, level.name), input.reservationId, 0n);
-      const mine = reservations.get(userPool(input.userId));
+        release(levelPool(input.home, level.name), input.reservationId, 0n);
+      const mine = reservations.get(userPool(input.home));
       if (!mine?.delete(input.reservationId)) return;
       const now = input.now ?? clock();
       bucketLimits(input).forEach((limit, bucket) => {
@@ -213,39 +217,43 @@ export function createMemoryStore(clock: () => number = Date.now): CounterStore 
       });
     },
 
-    async seed(userId, month, spentNano) {
-      const key = spendKey(userPool(userId), month);
+    async retire(home) {
+      retired.add(home);
+    },
+
+    async seed(home, month, spentNano) {
+      const key = spendKey(userPool(home), month);
       if (!spend.has(key)) spend.set(key, { spent: spentNano, seq: 0, last: 0 });
     },
 
-    async seedLevel(userId, level, spentNano) {
-      const key = levelSpendKey(userId, level);
+    async seedLevel(home, level, spentNano) {
+      const key = levelSpendKey(home, level);
       if (!spend.has(key)) spend.set(key, { spent: spentNano, seq: 0, last: clock() });
     },
 
-    async raiseLevel(userId, level, settledNano) {
-      const counter = spend.get(levelSpendKey(userId, level));
+    async raiseLevel(home, level, settledNano) {
+      const counter = spend.get(levelSpendKey(home, level));
       if (!counter || settledNano <= counter.spent) return false;
       counter.spent = settledNano;
       return true;
     },
 
-    async reserved(userId, now) {
-      return total(sweep(userPool(userId), now ?? clock()));
+    async reserved(home, now) {
+      return total(sweep(userPool(home), now ?? clock()));
     },
 
-    async reservedLevel(userId, name, now) {
-      return total(sweep(levelPool(userId, name), now ?? clock()));
+    async reservedLevel(home, name, now) {
+      return total(sweep(levelPool(home, name), now ?? clock()));
     },
 
-    async settleSequence(userId, month) {
-      const counter = spend.get(spendKey(userPool(userId), month));
+    async settleSequence(home, month) {
+      const counter = spend.get(spendKey(userPool(home), month));
       return counter ? String(counter.seq) : null;
     },
 
-    async reconcile(userId, month, dbNano, sequence, graceMs, now, settledNano = dbNano) {
+    async reconcile(home, month, dbNano, sequence, graceMs, now, settledNano = dbNano) {
       const at = now ?? clock();
-      const key = spendKey(userPool(userId), month);
+      const key = spendKey(userPool(home), month);
       const counter = spend.get(key);
       if (!counter) {
         spend.set(key, { spent: dbNano, seq: 0, last: 0 });

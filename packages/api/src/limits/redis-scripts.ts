@@ -1,6 +1,7 @@
 /**
- * Lua run atomically by Redis. Every key of one user carries the hash tag {userId}, so a user's
- * keys live in one cluster slot and one script may touch them all.
+ * Lua run atomically by Redis. Every key one script touches carries one hash tag (the user's
+ * home, see home.ts: the user's own tag, or its team's), so on Redis Cluster they all live in
+ * one slot and the script may run at all.
  *
  * Money is integer nano-USD (see money.ts); Lua numbers are doubles, exact below 2^53.
  * Time is Redis's own clock (TIME) unless the caller passes one (tests), so replicas with
@@ -37,12 +38,14 @@ end
 /**
  * KEYS: spend hash (month), reservations hash, reservation expiry zset, 6 bucket TATs
  *       (user requests, user tokens, key requests, key tokens, team requests, team tokens),
- *       then per level: its spend hash (period), reservations hash, expiry zset
+ *       then per level: its spend hash (period), reservations hash, expiry zset,
+ *       and last the home's "moved" marker (see CounterStore.retire)
  * ARGV: now|'', reservation id, amount, limit (-1 = do not refuse), ttl ms,
  *       6 bucket limits per minute (0 = none), tokens, lease quantity wanted (1 = none),
  *       lease only ('1': a lease or nothing), number of levels, then per level: its limit and
  *       '1' for a calls level (reserves 1 per call, has no spend counter) else '0'
- * Returns {'seed', i...} (0 = the user's month counter, j = level j) | {'duplicate'}
+ * Returns {'moved'} (the user's counters have moved to another home: nothing was done)
+ *       | {'seed', i...} (0 = the user's month counter, j = level j) | {'duplicate'}
  *       | {'budget', spent, reserved, level (0 = the user's budget)}
  *       | {'rate', bucket, retry_ms, 6 × (remaining, reset_ms)}
  *       | {'nolease'} | {'ok', spent, reserved, 6 × (remaining, reset_ms), granted}
@@ -64,6 +67,7 @@ local MAX_SAFE = 9007199254740991
 local BUCKETS = 6
 local now = now_ms(ARGV[1])
 local lease_only = ARGV[14] == '1'
+if redis.call('EXISTS', KEYS[#KEYS]) == 1 then return {'moved'} end
 local reserved = sweep(KEYS[2], KEYS[3], now)
 -- An id already in the expiry set was admitted before (this is a re-send) or cancelled.
 if redis.call('ZSCORE', KEYS[3], ARGV[2]) then return {'duplicate'} end

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { BucketState } from "./gcra";
 import {
   ADMIT_SCRIPT,
@@ -14,7 +14,7 @@ import {
   type AdmitOutcome,
   type CounterStore,
   type LevelCounter,
-  levelOwner,
+  levelHome,
   type ReconcileAction,
 } from "./store";
 
@@ -24,6 +24,7 @@ const SPEND_TTL_MS = 62 * 86_400_000;
 // seeded again from the usage rows, which hold every call it counted.
 const levelSpendTtl = (period: string) => (period.length === 10 ? 3 * 86_400_000 : SPEND_TTL_MS);
 const BUCKETS = 6;
+const RETIRED_TTL_MS = 86_400_000;
 
 interface Script {
   source: string;
@@ -61,36 +62,37 @@ function states(reply: string[], from: number): (BucketState | null)[] {
  * Production counters in Redis. Each step is ONE round trip: EVALSHA of a script loaded at
  * start (re-sent with EVAL only if Redis lost it, e.g. after a restart or SCRIPT FLUSH).
  */
-export function createRedisStore(redis: Redis, prefix: string): CounterStore {
-  const user = (userId: string) => `${prefix}{${userId}}`;
-  // A level's keys carry its owner's hash tag (see levelOwner): the user's, or the team's.
-  const level = (userId: string, name: string) => `${prefix}{${levelOwner(userId, name)}}:lvl:${name}`;
-  const levelRes = (userId: string, name: string) => [
-    `${level(userId, name)}:res`,
-    `${level(userId, name)}:resexp`,
+export function createRedisStore(redis: Redis | Cluster, prefix: string): CounterStore {
+  // A user's counters live in its home (see home.ts): `{<userId>}`, or under its team's hash tag.
+  const user = (home: string) => `${prefix}${home}`;
+  const level = (home: string, name: string) => `${prefix}${levelHome(home, name)}:lvl:${name}`;
+  const levelRes = (home: string, name: string) => [
+    `${level(home, name)}:res`,
+    `${level(home, name)}:resexp`,
   ];
-  const levelKeys = (userId: string, levels: readonly LevelCounter[] | undefined) =>
+  const levelKeys = (home: string, levels: readonly LevelCounter[] | undefined) =>
     (levels ?? []).flatMap((l) => [
-      `${level(userId, l.name)}:spend:${l.period || "none"}`,
-      ...levelRes(userId, l.name),
+      `${level(home, l.name)}:spend:${l.period || "none"}`,
+      ...levelRes(home, l.name),
     ]);
   const levelArgs = (levels: readonly LevelCounter[] | undefined) =>
     (levels ?? []).flatMap((l) => [l.limit.toString(), l.calls ? "1" : "0"]);
   const callsFlags = (levels: readonly LevelCounter[] | undefined) =>
     (levels ?? []).map((l) => (l.calls ? "1" : "0"));
   // A call without a team names its team buckets anyway (limits 0: never read nor written).
-  const teamTat = (teamId: string | null | undefined, userId: string, name: string) =>
-    teamId ? `${prefix}{team:${teamId}}:rl:${name}` : `${user(userId)}:rl:noteam:${name}`;
-  const spendKey = (userId: string, month: string) => `${user(userId)}:spend:${month}`;
-  const resKeys = (userId: string) => [`${user(userId)}:res`, `${user(userId)}:resexp`];
-  const tatKey = (userId: string, name: string) => `${user(userId)}:rl:${name}`;
-  const bucketKeys = (input: { userId: string; keyId: string; teamId?: string | null | undefined }) => [
-    tatKey(input.userId, "u:req"),
-    tatKey(input.userId, "u:tok"),
-    tatKey(input.userId, `k:${input.keyId}:req`),
-    tatKey(input.userId, `k:${input.keyId}:tok`),
-    teamTat(input.teamId, input.userId, "req"),
-    teamTat(input.teamId, input.userId, "tok"),
+  const teamTat = (teamId: string | null | undefined, home: string, name: string) =>
+    teamId ? `${prefix}{team:${teamId}}:rl:${name}` : `${user(home)}:rl:noteam:${name}`;
+  const spendKey = (home: string, month: string) => `${user(home)}:spend:${month}`;
+  const resKeys = (home: string) => [`${user(home)}:res`, `${user(home)}:resexp`];
+  const tatKey = (home: string, name: string) => `${user(home)}:rl:${name}`;
+  const movedKey = (home: string) => `${user(home)}:moved`;
+  const bucketKeys = (input: { home: string; keyId: string; teamId?: string | null | undefined }) => [
+    tatKey(input.home, "u:req"),
+    tatKey(input.home, "u:tok"),
+    tatKey(input.home, `k:${input.keyId}:req`),
+    tatKey(input.home, `k:${input.keyId}:tok`),
+    teamTat(input.teamId, input.home, "req"),
+    teamTat(input.teamId, input.home, "tok"),
   ];
 
   // Best effort: a failure here only means the first call of each script falls back to EVAL.
@@ -107,15 +109,18 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
 
   return {
     kind: "redis",
+    // A cluster runs a script only when all its keys are in one slot; one Redis runs any.
+    oneSlot: redis.isCluster,
     async admit(input): Promise<AdmitOutcome> {
       const bucketLimits = [...input.limits, ...(input.teamLimits ?? [0, 0])].map(String);
       const reply = (await run(
         SCRIPTS.admit,
         [
-          spendKey(input.userId, input.month),
-          ...resKeys(input.userId),
+          spendKey(input.home, input.month),
+          ...resKeys(input.home),
           ...bucketKeys(input),
-          ...levelKeys(input.userId, input.levels),
+          ...levelKeys(input.home, input.levels),
+          movedKey(input.home),
         ],
         [
           arg(input.now),
@@ -134,6 +139,8 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
       const withLimits = (list: (BucketState | null)[]) =>
         list.map((s, i) => (s ? { ...s, limit: Number(bucketLimits[i] ?? 0) } : null));
       switch (reply[0]) {
+        case "moved":
+          return { kind: "moved" };
         case "seed":
           return { kind: "seed", levels: reply.slice(1).map((i) => Number(i) - 1) };
         case "budget": {
@@ -173,10 +180,10 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
       const reply = (await run(
         SCRIPTS.settle,
         [
-          spendKey(input.userId, input.month),
-          ...resKeys(input.userId),
+          spendKey(input.home, input.month),
+          ...resKeys(input.home),
           ...bucketKeys(input),
-          ...levelKeys(input.userId, input.levels),
+          ...levelKeys(input.home, input.levels),
         ],
         [
           arg(input.now),
@@ -206,9 +213,9 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
       await run(
         SCRIPTS.cancel,
         [
-          ...resKeys(input.userId),
+          ...resKeys(input.home),
           ...bucketKeys(input),
-          ...(input.levels ?? []).flatMap((l) => levelRes(input.userId, l.name)),
+          ...(input.levels ?? []).flatMap((l) => levelRes(input.home, l.name)),
         ],
         [
           arg(input.now),
@@ -222,39 +229,44 @@ export function createRedisStore(redis: Redis, prefix: string): CounterStore {
       );
     },
 
-    async seed(userId, month, spentNano) {
-      await run(SCRIPTS.seed, [spendKey(userId, month)], [spentNano.toString(), String(SPEND_TTL_MS)]);
+    async retire(home) {
+      // Outlives every replica's settings cache (at most a minute) many times over.
+      await redis.set(movedKey(home), "1", "PX", RETIRED_TTL_MS);
     },
 
-    async seedLevel(userId, counter, spentNano) {
+    async seed(home, month, spentNano) {
+      await run(SCRIPTS.seed, [spendKey(home, month)], [spentNano.toString(), String(SPEND_TTL_MS)]);
+    },
+
+    async seedLevel(home, counter, spentNano) {
       await run(
         SCRIPTS.seed,
-        [`${level(userId, counter.name)}:spend:${counter.period}`],
+        [`${level(home, counter.name)}:spend:${counter.period}`],
         [spentNano.toString(), String(levelSpendTtl(counter.period))],
       );
     },
 
-    async raiseLevel(userId, counter, settledNano) {
-      const key = `${level(userId, counter.name)}:spend:${counter.period}`;
+    async raiseLevel(home, counter, settledNano) {
+      const key = `${level(home, counter.name)}:spend:${counter.period}`;
       return (await run(SCRIPTS.raise, [key], [settledNano.toString()])) === 1;
     },
 
-    async reservedLevel(userId, name, now) {
-      return BigInt((await run(SCRIPTS.reserved, levelRes(userId, name), [arg(now)])) as string);
+    async reservedLevel(home, name, now) {
+      return BigInt((await run(SCRIPTS.reserved, levelRes(home, name), [arg(now)])) as string);
     },
 
-    async reserved(userId, now) {
-      return BigInt((await run(SCRIPTS.reserved, resKeys(userId), [arg(now)])) as string);
+    async reserved(home, now) {
+      return BigInt((await run(SCRIPTS.reserved, resKeys(home), [arg(now)])) as string);
     },
 
-    async settleSequence(userId, month) {
-      return redis.hget(spendKey(userId, month), "seq");
+    async settleSequence(home, month) {
+      return redis.hget(spendKey(home, month), "seq");
     },
 
-    async reconcile(userId, month, dbNano, sequence, graceMs, now, settledNano = dbNano) {
+    async reconcile(home, month, dbNano, sequence, graceMs, now, settledNano = dbNano) {
       return (await run(
         SCRIPTS.reconcile,
-        [spendKey(userId, month)],
+        [spendKey(home, month)],
         [
           dbNano.toString(),
           sequence ?? "",

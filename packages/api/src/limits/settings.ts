@@ -7,6 +7,7 @@ import {
   type TagBudget,
 } from "@llmg/db";
 import type { Kysely } from "kysely";
+import { homeOf } from "./home";
 import { MAX_SAFE_NANO, usdToNano } from "./money";
 import { createTtlCache, type TtlCache } from "./ttl-cache";
 
@@ -16,6 +17,8 @@ export const DEFAULT_THRESHOLDS: readonly number[] = [50, 80, 100];
 
 export interface BudgetSettings {
   userId: string;
+  /** Where the user's counters live in Redis (see home.ts). */
+  home: string;
   /** users.monthly_budget_usd as stored; null = unlimited. */
   limitUsd: string | null;
   /** The limit in nano-USD, rounded down (never above what the user set). */
@@ -45,6 +48,7 @@ export function limitToNano(usd: string): bigint {
 export function toSettings(row: BudgetSettingsRow, tags: readonly TagBudget[] = []): BudgetSettings {
   return {
     userId: row.user_id,
+    home: homeOf(row.user_id, row.counter_home),
     limitUsd: row.monthly_budget_usd === null ? null : normalizeDecimal(row.monthly_budget_usd),
     // An admin may have set more than a counter holds exactly; past that it is as good as unlimited.
     limitNano: row.monthly_budget_usd === null ? null : limitToNano(row.monthly_budget_usd),

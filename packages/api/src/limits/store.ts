@@ -30,14 +30,16 @@ export interface LevelCounter {
 }
 
 /**
- * Whose hash tag a level's keys carry: a team's counters are shared by its members, so they are
- * filed under the team; the others under the call's user, with the user's own counters.
+ * Where a level's counters live: a team's are shared by its members, so they are filed under the
+ * team's hash tag; the others (key, tag, run, max_parallel) with the user's own, in its home.
  */
-export const levelOwner = (userId: string, name: string) => (name.startsWith("team:") ? name : userId);
+export const levelHome = (home: string, name: string) => (name.startsWith("team:") ? `{${name}}` : home);
 
 /** Who a call's counters belong to, besides its user: its key and the team it counts for. */
 interface CounterOwner {
   userId: string;
+  /** Where the user's counters live (see home.ts): every key of the call shares its hash tag. */
+  home: string;
   keyId: string;
   /** The team whose counters (team level, team buckets) the call touches; absent = none. */
   teamId?: string | null | undefined;
@@ -67,6 +69,8 @@ export interface AdmitInput extends CounterOwner {
 }
 
 export type AdmitOutcome =
+  /** The home named is retired (the user's counters moved since its settings were read). */
+  | { kind: "moved" }
   /** Counters to seed before admitting: -1 the user's month, i the levels[i]. */
   | { kind: "seed"; levels: number[] }
   /** Refused by the user's budget (level absent) or by levels[level]. */
@@ -138,6 +142,8 @@ export type ReconcileAction = "seeded" | "raised" | "lowered" | "kept";
 
 export interface CounterStore {
   readonly kind: "redis" | "memory";
+  /** Redis Cluster: every key of one step must hash to one slot (see home.ts). */
+  readonly oneSlot: boolean;
   admit(input: AdmitInput): Promise<AdmitOutcome>;
   settle(input: SettleInput): Promise<SettleOutcome>;
   /**
@@ -147,22 +153,28 @@ export interface CounterStore {
    * behind. Safe to repeat.
    */
   cancel(input: CancelInput): Promise<void>;
+  /**
+   * Marks a home the user's counters have left (a team membership moved them, see home.ts):
+   * from then on an admission that names it answers `moved`, so a replica still holding the old
+   * home in its settings cache reads them again instead of booking to counters nobody else reads.
+   */
+  retire(home: string): Promise<void>;
   /** Creates the month's counter at `spentNano` unless it exists (first writer wins). */
-  seed(userId: string, month: string, spentNano: bigint): Promise<void>;
+  seed(home: string, month: string, spentNano: bigint): Promise<void>;
   /** The same for a level's counter of `level.period`. */
-  seedLevel(userId: string, level: LevelCounter, spentNano: bigint): Promise<void>;
+  seedLevel(home: string, level: LevelCounter, spentNano: bigint): Promise<void>;
   /** In-flight reservations, after dropping expired ones. */
-  reserved(userId: string, now?: number): Promise<bigint>;
+  reserved(home: string, now?: number): Promise<bigint>;
   /**
    * Raises a level's counter to `settledNano` (the cost of its rows old enough that their cost
    * must have been booked) when it is lower: a settle was lost. Never lowers it, and does nothing
    * to a missing counter (the next call seeds it). True when raised.
    */
-  raiseLevel(userId: string, level: LevelCounter, settledNano: bigint): Promise<boolean>;
+  raiseLevel(home: string, level: LevelCounter, settledNano: bigint): Promise<boolean>;
   /** The same for one level (calls in flight for a calls level). */
-  reservedLevel(userId: string, name: string, now?: number): Promise<bigint>;
+  reservedLevel(home: string, name: string, now?: number): Promise<bigint>;
   /** Settle sequence of the month's counter, read before the database is (see reconcile). */
-  settleSequence(userId: string, month: string): Promise<string | null>;
+  settleSequence(home: string, month: string): Promise<string | null>;
   /**
    * Aligns the counter with the database's `dbNano`: upward to `settledNano` (default dbNano),
    * the spend of rows old enough that their cost must have been booked, so a lower counter lost
@@ -172,7 +184,7 @@ export interface CounterStore {
    * has had time to write its row.
    */
   reconcile(
-    userId: string,
+    home: string,
     month: string,
     dbNano: bigint,
     sequence: string | null,

@@ -14,6 +14,8 @@ function teamAsSettings(team: Team): BudgetSettings {
   const limitUsd = team.monthly_budget_usd === null ? null : normalizeDecimal(team.monthly_budget_usd);
   return {
     userId: team.id,
+    // Never read: a team's counters are found by its hash tag, not a user's home.
+    home: `{team:${team.id}}`,
     limitUsd,
     limitNano: limitUsd === null ? null : limitToNano(limitUsd),
     mode: "hard",

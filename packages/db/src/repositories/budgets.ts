@@ -14,6 +14,7 @@ export interface BudgetSettingsRow {
   thresholds: number[] | null;
   webhook_url: string | null;
   webhook_secret: string | null;
+  counter_home: string | null;
 }
 
 export async function findBudgetSettings(
@@ -30,6 +31,7 @@ export async function findBudgetSettings(
       "users.rate_limit_rpm",
       "users.rate_limit_tpm",
       "users.created_at as user_created_at",
+      "users.counter_home",
       "budgets.mode",
       "budgets.thresholds",
       "budgets.webhook_url",

@@ -73,19 +73,85 @@ export async function listTeams(db: Kysely<Database>, page: PageRequest): Promis
   return { items, total: count.n };
 }
 
+/**
+ * How a membership change places the user's counters (the api's limits/home.ts decides; this
+ * module only stores its answer): `rehome` gets the stored home and the user's teams after the
+ * change and answers the new home, or undefined to keep it; `oneTeam` refuses a second team
+ * (counters on Redis Cluster: a user's counters can share a slot with one team only).
+ */
+export interface CounterPlacement {
+  rehome(stored: string | null, teamIds: readonly string[]): string | undefined;
+  oneTeam: boolean;
+}
+
+/** A second team for a user whose counters can follow only one (see CounterPlacement). */
+export class OneTeamOnlyError extends Error {
+  constructor(readonly otherTeamId: string) {
+    super("The user already belongs to another team");
+  }
+}
+
+/** Locks the user's row, so concurrent membership changes of one user place it one at a time. */
+async function lockUser(trx: Kysely<Database>, userId: string) {
+  return trx
+    .selectFrom("users")
+    .select("counter_home")
+    .where("id", "=", userId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Moves the user's counters after its memberships changed, inside the change's transaction. */
+async function place(
+  trx: Kysely<Database>,
+  userId: string,
+  stored: string | null,
+  placement: CounterPlacement,
+) {
+  const teams = await trx
+    .selectFrom("team_members")
+    .select("team_id")
+    .where("user_id", "=", userId)
+    .execute();
+  const home = placement.rehome(
+    stored,
+    teams.map((t) => t.team_id),
+  );
+  if (home !== undefined)
+    await trx.updateTable("users").set({ counter_home: home }).where("id", "=", userId).execute();
+}
+
 /** Adds a member, or changes the role of one already there. */
 export async function upsertTeamMember(
   db: Kysely<Database>,
   teamId: string,
   userId: string,
   role: TeamRole,
+  placement?: CounterPlacement,
 ): Promise<TeamMember> {
-  return db
-    .insertInto("team_members")
-    .values({ team_id: teamId, user_id: userId, role })
-    .onConflict((oc) => oc.columns(["team_id", "user_id"]).doUpdateSet({ role }))
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const upsert = (trx: Kysely<Database>) =>
+    trx
+      .insertInto("team_members")
+      .values({ team_id: teamId, user_id: userId, role })
+      .onConflict((oc) => oc.columns(["team_id", "user_id"]).doUpdateSet({ role }))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  if (!placement) return upsert(db);
+  return db.transaction().execute(async (trx) => {
+    const user = await lockUser(trx, userId);
+    if (placement.oneTeam) {
+      const other = await trx
+        .selectFrom("team_members")
+        .select("team_id")
+        .where("user_id", "=", userId)
+        .where("team_id", "!=", teamId)
+        .executeTakeFirst();
+      if (other) throw new OneTeamOnlyError(other.team_id);
+    }
+    const member = await upsert(trx);
+    await place(trx, userId, user?.counter_home ?? null, placement);
+    return member;
+  });
 }
 
 export interface RemovedMember {
@@ -103,8 +169,10 @@ export async function removeTeamMember(
   db: Kysely<Database>,
   teamId: string,
   userId: string,
+  placement?: CounterPlacement,
 ): Promise<RemovedMember | undefined> {
   return db.transaction().execute(async (trx) => {
+    const user = placement ? await lockUser(trx, userId) : undefined;
     const member = await trx
       .deleteFrom("team_members")
       .where("team_id", "=", teamId)
@@ -119,6 +187,7 @@ export async function removeTeamMember(
       .where("user_id", "=", userId)
       .returning("key_hash")
       .execute();
+    if (placement) await place(trx, userId, user?.counter_home ?? null, placement);
     return { member, detachedKeyHashes: keys.map((k) => k.key_hash) };
   });
 }
