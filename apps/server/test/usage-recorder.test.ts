@@ -40,6 +40,8 @@ function row(userId: string, extra: Partial<UsageRowValues> = {}): UsageRowValue
     run_id: null,
     run_budget_usd: null,
     team_id: null,
+    attempt: 1,
+    request_id: null,
     ...extra,
   };
 }

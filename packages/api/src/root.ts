@@ -1,4 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { modelRoutesRouter } from "./model-routes/router";
 import { accountRouter } from "./routers/account";
 import { adminRouter } from "./routers/admin";
 import { adminTeamsRouter } from "./routers/admin-teams";
@@ -25,6 +26,7 @@ export const appRouter = router({
   providers: providersRouter,
   models: modelsRouter,
   pricing: pricingRouter,
+  routes: modelRoutesRouter,
   teams: mergeRouters(teamsRouter, teamBudgetRouter),
   usage: usageRouter,
 });

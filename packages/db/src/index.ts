@@ -8,6 +8,7 @@ export * from "./repositories/budget-levels";
 export * from "./repositories/budgets";
 export * from "./repositories/credentials";
 export * from "./repositories/level-spend";
+export * from "./repositories/model-routes";
 export * from "./repositories/pagination";
 export * from "./repositories/requests";
 export * from "./repositories/rollups";

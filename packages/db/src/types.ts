@@ -77,6 +77,24 @@ export interface TeamsTable {
 }
 
 /** A user's monthly budget for the calls carrying one tag. */
+export type RouteStrategy = "weighted" | "ordered" | "cheapest" | "fastest";
+export type RetryKind = "429" | "5xx" | "timeout" | "context_length";
+
+/** A named route of a user: called as model `route/<name>`. */
+export interface ModelRoutesTable {
+  user_id: string;
+  name: string;
+  strategy: RouteStrategy;
+  /** Models as the user named them ("provider/model"), with optional weights. */
+  targets: ColumnType<{ model: string; weight?: number }[], string, string>;
+  fallbacks: ColumnType<string[], string | undefined, string>;
+  retry_on: ColumnType<RetryKind[], string, string>;
+  /** Responses of this route are cached this long (seconds); null = not cached. */
+  cache_ttl_s: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface TagBudgetsTable {
   user_id: string;
   tag: string;
@@ -175,6 +193,10 @@ export interface RequestsTable {
   run_budget_usd: ColumnType<string | null, string | null | undefined, string | null>;
   /** The team the call counted for (its key's team at call time); null = none. */
   team_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Which attempt of its call this row is (1 unless the call fell back to another model). */
+  attempt: ColumnType<number, number | undefined, number>;
+  /** The call an attempt belongs to (the id its caller got); null for a call of one attempt. */
+  request_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   /** Inserting transaction's id (xid8, as text): the rollup watermark. Filled by the database. */
   txid: ColumnType<string, never, never>;
@@ -305,6 +327,7 @@ export interface Database {
   teams: TeamsTable;
   team_members: TeamMembersTable;
   tag_budgets: TagBudgetsTable;
+  model_routes: ModelRoutesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -328,3 +351,4 @@ export type UsageRollupState = Selectable<UsageRollupStateTable>;
 export type Team = Selectable<TeamsTable>;
 export type TeamMember = Selectable<TeamMembersTable>;
 export type TagBudget = Selectable<TagBudgetsTable>;
+export type ModelRoute = Selectable<ModelRoutesTable>;

@@ -64,7 +64,7 @@ export async function handleApiChatStream(services: Services, req: Request, res:
         { details },
       );
     }
-    const call = apiChatCall(services, principal, apiChatMeta(req), parsed.data);
+    const call = await apiChatCall(services, principal, apiChatMeta(req), parsed.data);
     await sendChatStream(services, res, call, {
       id: `chatcmpl-${requestId.slice(4)}`,
       created: Math.floor(Date.now() / 1000),

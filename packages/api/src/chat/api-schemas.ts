@@ -1,13 +1,18 @@
 import { PROVIDER_IDS, responseFormatSchema, toolChoiceSchema, toolSchema } from "@llmg/core";
 import { z } from "zod";
+import { fallbackFields, ROUTE_PREFIX } from "../model-routes/schemas";
 import { metadataSchema } from "./metadata";
 import { messagesSchema, requestOptionsSchema, samplingSchema } from "./schemas";
 import { checkToolRules } from "./tool-rules";
 
 export const apiChatInput = z
   .object({
-    provider: z.enum(PROVIDER_IDS).meta({ example: "openai" }),
+    provider: z
+      .enum(PROVIDER_IDS)
+      .optional()
+      .meta({ example: "openai", description: "Required, except when `model` is a route (`route/NAME`)" }),
     model: z.string().min(1).max(200).meta({ example: "gpt-4o-mini" }),
+    ...fallbackFields,
     messages: messagesSchema.meta({ example: [{ role: "user", content: "Say hello" }] }),
     ...samplingSchema,
     /** OpenAI's newer name for max_tokens (reasoning models take only it); the two are one cap. */
@@ -23,7 +28,20 @@ export const apiChatInput = z
         "true: the answer is a text/event-stream of chat.completion.chunk events (served on POST /api/chat/completions only, not over tRPC)",
     }),
   })
-  .superRefine(checkToolRules);
+  .superRefine(checkToolRules)
+  .superRefine((input, ctx) => {
+    const route = input.model.startsWith(ROUTE_PREFIX);
+    if (input.provider === undefined && !route) {
+      ctx.addIssue({ code: "custom", path: ["provider"], message: "required (unless model is route/NAME)" });
+    }
+    if (input.provider !== undefined && route) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["provider"],
+        message: "a route names its own providers: leave provider out",
+      });
+    }
+  });
 
 export type ApiChatInput = z.output<typeof apiChatInput>;
 

@@ -1,6 +1,8 @@
 import type { ChatRequest, ModelInfo, Usage } from "@llmg/core";
 import type { UserPrincipal } from "../auth/authenticator";
 import type { RequestMeta } from "../context";
+import type { Target } from "../model-routes/select";
+import type { Routing } from "../model-routes/targets";
 import type { Attribution } from "./attribution";
 
 /** Everything known about one chat call once its body is validated. */
@@ -20,6 +22,13 @@ export interface ChatCall {
    * in x-llmg-adjusted-params like the fields a provider cannot map.
    */
   ignoredFields?: readonly string[];
+  /** Models tried in order after `model` fails in a way `routing.retryOn` names (see attempts.ts). */
+  fallbacks?: readonly Target[];
+  routing?: Routing;
+  /** The name the caller used for `model`, shown back as the answer's model when it may vary. */
+  label?: string;
+  /** Set on each attempt of a call that may fall back: its number, and the id the caller got. */
+  attempt?: { n: number; requestId: string };
 }
 
 export interface ChatCost {

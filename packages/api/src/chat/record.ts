@@ -53,5 +53,7 @@ export function usageRow(services: Services, call: ChatCall, outcome: CallOutcom
     run_id: call.attribution?.runId ?? null,
     run_budget_usd: call.attribution?.runBudgetUsd ?? null,
     team_id: call.principal.teamId,
+    attempt: call.attempt?.n ?? 1,
+    request_id: call.attempt?.requestId ?? null,
   };
 }

@@ -22,6 +22,7 @@ import { ApiError } from "../errors";
 import type { Services } from "../services";
 import type { ResolvedCredential } from "../services/credential-resolver";
 import { callOptions, endpointFor } from "../services/provider-endpoint";
+import { MODEL_HEADER, routingHeaders, runAttempts } from "./attempts";
 import type { CallOutcome, ChatCall, ChatCost } from "./call";
 import type { Admission } from "./limits";
 import { fromProviderError } from "./provider-errors";
@@ -38,6 +39,8 @@ interface Prepared {
 
 export interface CompletedChat {
   result: ChatResult;
+  /** The model that answered, as the caller or its route named it (set when it could vary). */
+  answeredBy?: { label: string; model: ChatCall["model"] };
   usage: Usage;
   cost: ChatCost;
   latencyMs: number;
@@ -222,7 +225,23 @@ async function prepare(services: Services, call: ChatCall, startedAt: number): P
 /** The whole non-streaming call: limits, provider, price, durable record. */
 export function completeChat(services: Services, call: ChatCall): Promise<CompletedChat> {
   const { inflight } = services;
-  return inflight ? inflight.track((signal) => complete(services, call, signal)) : complete(services, call);
+  const run = call.routing ? completeRouted : complete;
+  return inflight ? inflight.track((signal) => run(services, call, signal)) : run(services, call);
+}
+
+/** A call that may fall back: each attempt a whole call of its own (see attempts.ts). */
+async function completeRouted(
+  services: Services,
+  call: ChatCall,
+  shutdown?: AbortSignal,
+): Promise<CompletedChat> {
+  const done = await runAttempts(call, (attempt) => complete(services, attempt, shutdown));
+  const label = done.call.label ?? done.call.model.id;
+  return {
+    ...done.result,
+    answeredBy: { label, model: done.call.model },
+    headers: { ...done.result.headers, ...routingHeaders(call, done.attempts), [MODEL_HEADER]: label },
+  };
 }
 
 async function complete(
@@ -290,9 +309,42 @@ export interface StreamSink {
  */
 export function streamChat(services: Services, call: ChatCall, sink: StreamSink): Promise<StreamedChat> {
   const { inflight } = services;
+  const run = call.routing ? streamRouted : stream;
   return inflight
-    ? inflight.track((shutdown) => stream(services, call, sink, shutdown))
-    : stream(services, call, sink);
+    ? inflight.track((shutdown) => run(services, call, sink, shutdown))
+    : run(services, call, sink);
+}
+
+/**
+ * A streamed call that may fall back: only until the first event reaches the client (after
+ * that, its answer has begun and another model's cannot replace it).
+ */
+async function streamRouted(
+  services: Services,
+  call: ChatCall,
+  sink: StreamSink,
+  shutdown?: AbortSignal,
+): Promise<StreamedChat> {
+  let started = false;
+  let current = call;
+  const tracked: StreamSink = {
+    signal: sink.signal,
+    onEvent: (event) => sink.onEvent(event),
+    onStart(headers) {
+      started = true;
+      const label = current.label ?? current.model.id;
+      sink.onStart({ ...headers, ...routingHeaders(call, current.attempt?.n ?? 1), [MODEL_HEADER]: label });
+    },
+  };
+  const done = await runAttempts(
+    call,
+    (attempt) => {
+      current = attempt;
+      return stream(services, attempt, tracked, shutdown);
+    },
+    () => !started && !sink.signal.aborted,
+  );
+  return done.result;
 }
 
 async function stream(

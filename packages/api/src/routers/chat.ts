@@ -53,9 +53,10 @@ export const chatRouter = router({
           details: [{ field: "stream", message: "streaming is not available over tRPC" }],
         });
       }
-      const call = apiChatCall(ctx.services, ctx.user, ctx, input);
-      const { model } = call;
+      const call = await apiChatCall(ctx.services, ctx.user, ctx, input);
       const done = await completeChat(ctx.services, call);
+      // With fallbacks or a route, the model that answered.
+      const model = done.answeredBy?.model ?? call.model;
       Object.assign(ctx.response.headers, done.headers, { "x-llmg-cost-usd": done.cost.totalCost });
       const { usage, result, cost } = done;
       return {

@@ -1,4 +1,4 @@
-import { findRequest, runTotals } from "@llmg/db";
+import { findRequest, listAttempts, runTotals } from "@llmg/db";
 import { z } from "zod";
 import { usageChart } from "../analytics/charts";
 import { DEFAULT_GROUP_LIMIT, MAX_GROUP_LIMIT } from "../analytics/groups";
@@ -179,6 +179,10 @@ export const usageRouter = router({
     .query(async ({ ctx, input }) => {
       const row = await findRequest(ctx.services.db, ctx.user.userId, input.id);
       if (!row) throw notFound("Request");
-      return { success: true as const, data: toRequestDetail(row) };
+      // A call that could fall back lists its attempts, whichever of them was asked for.
+      const attempts = row.request_id
+        ? await listAttempts(ctx.services.db, ctx.user.userId, row.request_id)
+        : [];
+      return { success: true as const, data: toRequestDetail(row, attempts) };
     }),
 });

@@ -204,6 +204,31 @@ export const requestDetailSchema = requestListItemSchema
       .meta({ description: "The run envelope sent with the call (x-llmg-run-budget-usd), exact decimal" }),
     request_body: z.unknown().meta({ description: "Only with LLMG_STORE_BODIES=true; else null" }),
     response_body: z.unknown().meta({ description: "Only with LLMG_STORE_BODIES=true; else null" }),
+    attempt: z
+      .number()
+      .int()
+      .meta({ description: "Which attempt of its call this row is (1 unless it fell back)" }),
+    request_id: z
+      .string()
+      .nullable()
+      .meta({ description: "The call this attempt belongs to, when the call could fall back" }),
+    attempts: z
+      .array(
+        z.object({
+          id: z.string(),
+          attempt: z.number().int(),
+          provider: z.string(),
+          model: z.string(),
+          status: z.enum(["success", "error"]),
+          http_status: z.number().int(),
+          error_code: z.string().nullable(),
+          total_cost_exact: usdExact,
+          latency_ms: z.number().int(),
+        }),
+      )
+      .meta({
+        description: "Every attempt of the call, in order (empty for a call that could not fall back)",
+      }),
   })
   .meta({ id: "RequestDetail" });
 
@@ -233,7 +258,10 @@ export function toRequestListItem(row: HistoryRow): z.infer<typeof requestListIt
   };
 }
 
-export function toRequestDetail(row: RequestRow): z.infer<typeof requestDetailSchema> {
+export function toRequestDetail(
+  row: RequestRow,
+  attempts: readonly RequestRow[] = [],
+): z.infer<typeof requestDetailSchema> {
   return {
     ...toRequestListItem({ ...row, sort_key: "" }),
     credential_id: row.credential_id,
@@ -250,5 +278,18 @@ export function toRequestDetail(row: RequestRow): z.infer<typeof requestDetailSc
     run_budget_usd: row.run_budget_usd === null ? null : normalizeDecimal(row.run_budget_usd),
     request_body: row.request_body ?? null,
     response_body: row.response_body ?? null,
+    attempt: row.attempt,
+    request_id: row.request_id,
+    attempts: attempts.map((a) => ({
+      id: a.id,
+      attempt: a.attempt,
+      provider: a.provider,
+      model: a.model,
+      status: a.status,
+      http_status: a.http_status,
+      error_code: a.error_code,
+      total_cost_exact: normalizeDecimal(a.total_cost),
+      latency_ms: a.latency_ms,
+    })),
   };
 }

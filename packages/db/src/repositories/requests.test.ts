@@ -38,6 +38,8 @@ function row(id: string, userId: string, totalCost: string): UsageRowValues {
     run_id: null,
     run_budget_usd: null,
     team_id: null,
+    attempt: 1,
+    request_id: null,
   };
 }
 

@@ -35,6 +35,8 @@ export const USAGE_ROW_COLUMNS = [
   "run_id",
   "run_budget_usd",
   "team_id",
+  "attempt",
+  "request_id",
 ] as const satisfies readonly (keyof NewRequestRow)[];
 
 export type UsageRowValues = {
@@ -88,6 +90,17 @@ export async function findRequest(
     .where("id", "=", id)
     .where("user_id", "=", userId)
     .executeTakeFirst();
+}
+
+/** The attempts of a call that fell back (rows naming it as their request_id), in order. */
+export function listAttempts(db: Kysely<Database>, userId: string, requestId: string): Promise<RequestRow[]> {
+  return db
+    .selectFrom("requests")
+    .selectAll()
+    .where("request_id", "=", requestId)
+    .where("user_id", "=", userId)
+    .orderBy("attempt")
+    .execute();
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   isDatabaseInputError,
   metadataFrom,
   type Principal,
-  resolveModelFor,
+  resolveCallModels,
   type Services,
   type UserPrincipal,
 } from "@llmg/api";
@@ -56,24 +56,33 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(value) ? value.join(", ") : value;
 };
 
-function toCall(
+async function toCall(
   services: Services,
   req: IncomingMessage,
   requestId: string,
   principal: UserPrincipal,
   body: OpenAiChatRequest,
-): ChatCall {
-  const { model, upstreamName } = resolveModelFor(services.catalog, principal, undefined, body.model);
+): Promise<ChatCall> {
   const {
     model: _m,
     metadata,
     stream,
     stream_options: _s,
     n: _n,
+    fallbacks,
+    models,
     // max_tokens and max_completion_tokens stay as the client named them: the adapter knows which
     // one its model wants and says so when it renames it.
     ...rest
   } = body;
+  const resolved = await resolveCallModels(
+    services,
+    principal,
+    undefined,
+    body.model,
+    { ...rest, model: body.model } as ChatCall["request"],
+    { fallbacks, models },
+  );
   const callMetadata = metadata ?? metadataFrom(undefined, header(req, "x-llmg-metadata"));
   // Refused here, before the call is admitted: a bad tag list reserves nothing.
   const attribution = attributionFrom(
@@ -93,11 +102,13 @@ function toCall(
       userAgent: header(req, "user-agent") ?? null,
     },
     endpoint: "v1",
-    model,
-    request: { ...rest, model: upstreamName } as ChatCall["request"],
+    model: resolved.model,
+    request: { ...rest, model: resolved.upstreamName } as ChatCall["request"],
     metadata: callMetadata,
     attribution,
     stream: stream === true,
+    ...(resolved.routing ? { routing: resolved.routing, fallbacks: resolved.fallbacks ?? [] } : {}),
+    ...(resolved.label ? { label: resolved.label } : {}),
   };
 }
 
@@ -121,7 +132,7 @@ export async function handleChatCompletion(
       authenticated?.kind === "user" ? authenticated : await authenticateUser(services, req, "chat");
     const raw = await readBody();
     body = parseBody(raw);
-    const call = toCall(services, req, requestId, principal, body);
+    const call = await toCall(services, req, requestId, principal, body);
     const ignored = ignoredFields(raw);
     if (ignored) call.ignoredFields = ignored;
     const created = Math.floor(Date.now() / 1000);
@@ -144,7 +155,8 @@ export async function handleChatCompletion(
       id,
       object: "chat.completion",
       created,
-      model: body.model,
+      // With fallbacks or a route, the model that answered.
+      model: done.answeredBy?.label ?? body.model,
       choices: [
         {
           index: 0,

@@ -1,5 +1,6 @@
 import {
   checkToolRules,
+  fallbackFields,
   messagesSchema,
   metadataSchema,
   requestOptionsSchema,
@@ -37,6 +38,7 @@ export const openAiChatRequest = z
     response_format: nullable(responseFormatSchema),
     user: z.string().max(256).optional(),
     metadata: metadataSchema.optional(),
+    ...fallbackFields,
   })
   .superRefine(checkToolRules);
 
