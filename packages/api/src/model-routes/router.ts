@@ -32,8 +32,8 @@ function fieldsOf(ctx: Context, body: RouteBody): RouteFields {
       throw error;
     }
   };
-  body.targets.forEach((t, i) => check(t.model, `targets[${i}].model`));
-  (body.fallbacks ?? []).forEach((f, i) => check(f, `fallbacks[${i}]`));
+  for (const [i, t] of body.targets.entries()) check(t.model, `targets[${i}].model`);
+  for (const [i, f] of (body.fallbacks ?? []).entries()) check(f, `fallbacks[${i}]`);
   return {
     strategy: body.strategy,
     targets: body.targets.map((t) => ({ model: t.model, weight: t.weight ?? 1 })),
