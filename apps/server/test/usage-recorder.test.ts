@@ -40,6 +40,8 @@ function row(userId: string, extra: Partial<UsageRowValues> = {}): UsageRowValue
     run_id: null,
     run_budget_usd: null,
     team_id: null,
+    cache_hit: false,
+    saved_usd: null,
     ...extra,
   };
 }

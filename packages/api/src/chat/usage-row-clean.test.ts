@@ -35,6 +35,8 @@ const base: UsageRowValues = {
   run_id: "run-1",
   run_budget_usd: "1.5",
   team_id: null,
+  cache_hit: false,
+  saved_usd: null,
 };
 
 describe("usage row cleaning of tags and run", () => {

@@ -38,6 +38,8 @@ function row(id: string, userId: string, totalCost: string): UsageRowValues {
     run_id: null,
     run_budget_usd: null,
     team_id: null,
+    cache_hit: false,
+    saved_usd: null,
   };
 }
 

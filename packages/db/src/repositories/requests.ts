@@ -35,6 +35,8 @@ export const USAGE_ROW_COLUMNS = [
   "run_id",
   "run_budget_usd",
   "team_id",
+  "cache_hit",
+  "saved_usd",
 ] as const satisfies readonly (keyof NewRequestRow)[];
 
 export type UsageRowValues = {
