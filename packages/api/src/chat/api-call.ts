@@ -1,4 +1,5 @@
 import type { UserPrincipal } from "../auth/authenticator";
+import { cacheDirectiveFrom } from "../cache/policy";
 import type { RequestMeta } from "../context";
 import type { Services } from "../services";
 import type { ApiChatInput } from "./api-schemas";
@@ -16,14 +17,22 @@ export function apiChatCall(
   principal: UserPrincipal,
   meta: Pick<
     RequestMeta,
-    "requestId" | "ip" | "userAgent" | "metadataHeader" | "attributionHeaders" | "ignoredFields"
+    | "requestId"
+    | "ip"
+    | "userAgent"
+    | "metadataHeader"
+    | "attributionHeaders"
+    | "ignoredFields"
+    | "cacheHeader"
   >,
   input: ApiChatInput,
 ): ChatCall {
   const { model, upstreamName } = resolveModelFor(services.catalog, principal, input.provider, input.model);
   // max_tokens and max_completion_tokens stay as the caller named them: the adapter knows which
   // one its model wants and says so when it has to rename it.
-  const { provider: _p, model: _m, metadata, stream, ...rest } = input;
+  const { provider: _p, model: _m, metadata, stream, cache: cacheBody, ...rest } = input;
+  // Refused here too, before anything is admitted: a bad cache header is a 400.
+  const cache = cacheDirectiveFrom(meta.cacheHeader, cacheBody);
   const callMetadata = metadata ?? metadataFrom(undefined, meta.metadataHeader);
   // Refused here, before the call is admitted: a bad tag list reserves nothing.
   const attribution = attributionFrom(
@@ -41,5 +50,6 @@ export function apiChatCall(
     attribution,
     stream: stream === true,
     ...(meta.ignoredFields?.length ? { ignoredFields: meta.ignoredFields } : {}),
+    ...(cache ? { cache } : {}),
   };
 }

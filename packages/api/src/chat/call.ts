@@ -1,5 +1,6 @@
 import type { ChatRequest, ModelInfo, Usage } from "@llmg/core";
 import type { UserPrincipal } from "../auth/authenticator";
+import type { CacheDirective } from "../cache/policy";
 import type { RequestMeta } from "../context";
 import type { Attribution } from "./attribution";
 
@@ -20,6 +21,8 @@ export interface ChatCall {
    * in x-llmg-adjusted-params like the fields a provider cannot map.
    */
   ignoredFields?: readonly string[];
+  /** The response cache asked for (x-llmg-cache, body `cache`); absent = not used. */
+  cache?: CacheDirective;
 }
 
 export interface ChatCost {
@@ -40,4 +43,7 @@ export interface CallOutcome {
   latencyMs: number;
   ttftMs?: number | null;
   responseBody?: unknown;
+  /** Answered from the response cache, saving `savedUsd` (exact USD). */
+  cacheHit?: boolean;
+  savedUsd?: string;
 }

@@ -53,5 +53,7 @@ export function usageRow(services: Services, call: ChatCall, outcome: CallOutcom
     run_id: call.attribution?.runId ?? null,
     run_budget_usd: call.attribution?.runBudgetUsd ?? null,
     team_id: call.principal.teamId,
+    cache_hit: outcome.cacheHit ?? false,
+    saved_usd: outcome.savedUsd ?? null,
   };
 }

@@ -4,7 +4,8 @@ import {
   assertScope,
   attributionFrom,
   type ChatCall,
-  completeChat,
+  cacheDirectiveFrom,
+  completeChatCached,
   describeIssues,
   errorFields,
   isDatabaseInputError,
@@ -70,6 +71,7 @@ function toCall(
     stream,
     stream_options: _s,
     n: _n,
+    cache: cacheBody,
     // max_tokens and max_completion_tokens stay as the client named them: the adapter knows which
     // one its model wants and says so when it renames it.
     ...rest
@@ -85,6 +87,7 @@ function toCall(
     callMetadata,
     metadata ? "metadata" : "x-llmg-metadata",
   );
+  const cache = cacheDirectiveFrom(header(req, "x-llmg-cache"), cacheBody);
   return {
     principal,
     meta: {
@@ -98,6 +101,7 @@ function toCall(
     metadata: callMetadata,
     attribution,
     stream: stream === true,
+    ...(cache ? { cache } : {}),
   };
 }
 
@@ -137,7 +141,7 @@ export async function handleChatCompletion(
       });
       return;
     }
-    const done = await completeChat(services, call);
+    const done = await completeChatCached(services, call);
     for (const [name, value] of Object.entries(done.headers)) res.setHeader(name, value);
     res.setHeader("x-llmg-cost-usd", done.cost.totalCost);
     sendJson(res, 200, {

@@ -1,4 +1,5 @@
 import {
+  cacheBodySchema,
   checkToolRules,
   messagesSchema,
   metadataSchema,
@@ -37,6 +38,7 @@ export const openAiChatRequest = z
     response_format: nullable(responseFormatSchema),
     user: z.string().max(256).optional(),
     metadata: metadataSchema.optional(),
+    cache: cacheBodySchema.optional(),
   })
   .superRefine(checkToolRules);
 
