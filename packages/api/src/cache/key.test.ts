@@ -53,4 +53,12 @@ describe("response cache key", () => {
     expect(cacheScope({ principal: principal("usr_a", "team_1") })).toBe("team:team_1");
     expect(cacheScope({ principal: principal("usr_a", null) })).toBe("user:usr_a");
   });
+
+  it("keeps a route's cache-everything entries apart from those plain calls read", () => {
+    const plain = cacheKey({ ...call({}), cache: { kind: "store", ttlSeconds: 60 } });
+    expect(cacheKey(call({}))).toBe(plain);
+    expect(cacheKey({ ...call({}), cache: { kind: "store", ttlSeconds: 60, cacheAll: true } })).not.toBe(
+      plain,
+    );
+  });
 });

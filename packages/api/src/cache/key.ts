@@ -33,11 +33,19 @@ export function cacheScope(call: Pick<ChatCall, "principal">): string {
  * and model, then every field that shapes the answer: messages, tools, tool_choice,
  * response_format, sampling parameters, max tokens, stop, seed...), as canonical JSON.
  */
-export function cacheKey(call: Pick<ChatCall, "principal" | "model" | "request">): string {
+export function cacheKey(call: Pick<ChatCall, "principal" | "model" | "request" | "cache">): string {
   const fields: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(call.request)) {
     if (name !== "model" && !IGNORED_FIELDS.has(name)) fields[name] = value;
   }
   const normalised = canonicalJson({ provider: call.model.provider, model: call.model.id, request: fields });
-  return createHash("sha256").update(cacheScope(call)).update("\n").update(normalised).digest("hex");
+  // A route that caches every answer (tool calls, cut answers) keeps them apart from the entries
+  // plain calls read, which must only ever hold complete text answers.
+  const space = call.cache?.kind === "store" && call.cache.cacheAll ? "all\n" : "";
+  return createHash("sha256")
+    .update(space)
+    .update(cacheScope(call))
+    .update("\n")
+    .update(normalised)
+    .digest("hex");
 }
