@@ -144,6 +144,30 @@ describe.each(setups)("response cache: $name", (setup) => {
     expect(v1.body.choices[0].message.content).toBe(ANSWER);
     expect(fake.requestCount - before).toBe(1);
 
+    // tRPC's chat procedure shares the schema: the body's `cache` and the header both work there.
+    const trpc = await call(`${first().url}/trpc/chat.completions`, {
+      key,
+      body: {
+        provider: "openai",
+        model: MODEL,
+        messages: [{ role: "user", content }],
+        max_tokens: MAX_TOKENS,
+        cache: { ttl: 60 },
+      },
+    });
+    expect(trpc.status).toBe(200);
+    // tRPC answers carry no response headers: the row tells the hit.
+    expect(trpc.body.result.data.content).toBe(ANSWER);
+    expect((await row(first(), trpc.body.result.data.request_id)).cache_hit).toBe(true);
+    const trpcBad = await call(`${first().url}/trpc/chat.completions`, {
+      key,
+      headers: { "x-llmg-cache": "ttl=0" },
+      body: { provider: "openai", model: MODEL, messages: [{ role: "user", content }] },
+    });
+    expect(trpcBad.status).toBe(400);
+    expect(trpcBad.body.error.data).toMatchObject({ details: [{ field: "x-llmg-cache" }] });
+    expect(fake.requestCount - before).toBe(1);
+
     // A call without the header neither reads nor writes the cache, and says nothing of it.
     const plain = await ask(first(), key, content);
     expect(plain.status).toBe(200);
