@@ -8,6 +8,8 @@ import {
   createEgressGuard,
   createInflightCalls,
   createLimitsFor,
+  createMemoryCacheStore,
+  createRedisCacheStore,
   createSecretBox,
   createUsageRecorder,
   openCountersRedis,
@@ -148,6 +150,8 @@ export async function openServices(
       logger,
     }),
     inflight: createInflightCalls(),
+    // Shared by every replica through Redis in production; a bounded LRU in this process otherwise.
+    responseCache: redis ? createRedisCacheStore(redis, config.LLMG_REDIS_PREFIX) : createMemoryCacheStore(),
     ...(redis ? { redis } : {}),
     egress: createEgressGuard(config, egressResolver ? { resolver: egressResolver } : {}),
   };

@@ -53,6 +53,8 @@ export interface RawTotals {
   latency_max: number | null;
   ttft_sum: number;
   ttft_count: number;
+  cache_hits: number;
+  saved: string;
 }
 
 /** The straight SQL answer over raw rows in [from, to), optionally per provider. */
@@ -76,12 +78,14 @@ export async function rawTotals(
       coalesce(sum(latency_ms) filter (where status = 'success'), 0)::int8 as latency_sum,
       max(latency_ms) filter (where status = 'success') as latency_max,
       coalesce(sum(ttft_ms) filter (where status = 'success' and stream), 0)::int8 as ttft_sum,
-      count(ttft_ms) filter (where status = 'success' and stream)::int8 as ttft_count
+      count(ttft_ms) filter (where status = 'success' and stream)::int8 as ttft_count,
+      count(*) filter (where cache_hit)::int8 as cache_hits,
+      coalesce(sum(saved_usd), 0)::text as saved
     from requests where user_id = ${userId} and created_at >= ${from} and created_at < ${to} ${provider}`.execute(
     db,
   );
   const row = rows[0] as RawTotals;
-  return { ...row, cost: canonical(row.cost) };
+  return { ...row, cost: canonical(row.cost), saved: canonical(row.saved) };
 }
 
 /** One spelling per value ("1.50" → "1.5"), as the API's exact strings are. */

@@ -42,6 +42,8 @@ function row(userId: string, extra: Partial<UsageRowValues> = {}): UsageRowValue
     team_id: null,
     attempt: 1,
     request_id: null,
+    cache_hit: false,
+    saved_usd: null,
     ...extra,
   };
 }

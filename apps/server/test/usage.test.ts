@@ -20,7 +20,15 @@ describe.each(testBackends())("usage summary and charts over HTTP on %s", (kind)
   beforeAll(async () => {
     f = await startUsageFixture(kind);
     const userId = f.a.user.id;
-    await generate(f.db, { userId, count: 1500, from: D(FROM), to: D("2025-03-11T00:00:00Z"), seed: 11 });
+    // Some of A's calls are cache hits: $0 rows whose saving the totals must carry too.
+    await generate(f.db, {
+      userId,
+      count: 1500,
+      from: D(FROM),
+      to: D("2025-03-11T00:00:00Z"),
+      seed: 11,
+      cacheHitEvery: 9,
+    });
     await generate(f.db, { userId: f.b.user.id, count: 200, from: D(FROM), to: D(TO), seed: 12 });
     await rollUp(f.db);
     // Late rows after the run: the answers must read them raw, next to the rollups.
@@ -31,6 +39,7 @@ describe.each(testBackends())("usage summary and charts over HTTP on %s", (kind)
       to: D("2025-03-04T00:00:00Z"),
       seed: 13,
       idPrefix: "late",
+      cacheHitEvery: 4,
     });
     // This month, for the default window.
     await generate(f.db, {
@@ -64,7 +73,11 @@ describe.each(testBackends())("usage summary and charts over HTTP on %s", (kind)
       total_tokens: raw.prompt_tokens + raw.completion_tokens,
       cost_usd: Number(raw.cost),
       cost_usd_exact: raw.cost,
+      cache_hits: raw.cache_hits,
+      saved_usd: Number(raw.saved),
+      saved_usd_exact: raw.saved,
     });
+    expect(raw.cache_hits).toBeGreaterThan(100);
     const perf = data.performance;
     expect(perf.avg_latency_ms).toBe(Math.round(raw.latency_sum / raw.successes));
     expect(perf.max_latency_ms).toBe(raw.latency_max);
@@ -80,12 +93,16 @@ describe.each(testBackends())("usage summary and charts over HTTP on %s", (kind)
       provider: string;
       requests: number;
       cost_usd_exact: string;
+      saved_usd_exact: string;
+      cache_hits: number;
       cost_share: number;
     }[];
     expect(byProvider.reduce((n, p) => n + p.requests, 0)).toBe(1620);
     for (const p of byProvider) {
       const rawP = await rawTotals(f.db, f.a.user.id, D(FROM), D(TO), { provider: p.provider });
       expect(p.cost_usd_exact).toBe(rawP.cost);
+      expect(p.saved_usd_exact).toBe(rawP.saved);
+      expect(p.cache_hits).toBe(rawP.cache_hits);
     }
     expect(byProvider.reduce((n, p) => n + p.cost_share, 0)).toBeCloseTo(1, 3);
     const byModel = data.by_model as {

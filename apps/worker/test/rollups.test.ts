@@ -31,6 +31,8 @@ interface Totals {
   latency_max: number;
   ttft_sum: number;
   ttft_count: number;
+  cache_hits: number;
+  saved: string;
 }
 
 /** The straight SQL answer over raw rows, per provider and model. */
@@ -44,9 +46,11 @@ async function rawTotals(t: TestDatabase, userId: string): Promise<Totals[]> {
       coalesce(sum(latency_ms) filter (where status = 'success'), 0)::int8 as latency_sum,
       coalesce(max(latency_ms) filter (where status = 'success'), 0) as latency_max,
       coalesce(sum(ttft_ms) filter (where status = 'success' and stream), 0)::int8 as ttft_sum,
-      count(ttft_ms) filter (where status = 'success' and stream)::int8 as ttft_count
+      count(ttft_ms) filter (where status = 'success' and stream)::int8 as ttft_count,
+      count(*) filter (where cache_hit)::int8 as cache_hits,
+      coalesce(sum(saved_usd), 0)::text as saved
     from requests where user_id = ${userId} group by provider, model order by provider, model`.execute(t.db);
-  return rows.map((r) => ({ ...r, cost: normalize(r.cost) }));
+  return rows.map((r) => ({ ...r, cost: normalize(r.cost), saved: normalize(r.saved) }));
 }
 
 /** The same from the rollup table alone, at one granularity. */
@@ -56,10 +60,11 @@ async function rollupTotals(t: TestDatabase, userId: string, granularity: "hour"
       sum(prompt_tokens)::int8 as prompt_tokens, sum(completion_tokens)::int8 as completion_tokens,
       sum(cached_tokens)::int8 as cached_tokens, sum(reasoning_tokens)::int8 as reasoning_tokens,
       sum(cost)::text as cost, sum(latency_sum)::int8 as latency_sum, max(latency_max) as latency_max,
-      sum(ttft_sum)::int8 as ttft_sum, sum(ttft_count)::int8 as ttft_count
+      sum(ttft_sum)::int8 as ttft_sum, sum(ttft_count)::int8 as ttft_count,
+      sum(cache_hits)::int8 as cache_hits, sum(saved)::text as saved
     from usage_rollups where user_id = ${userId} and granularity = ${granularity}
     group by provider, model order by provider, model`.execute(t.db);
-  return rows.map((r) => ({ ...r, cost: normalize(r.cost) }));
+  return rows.map((r) => ({ ...r, cost: normalize(r.cost), saved: normalize(r.saved) }));
 }
 
 /** numeric::text keeps trailing zeros of the scale; compare values, not spellings. */
@@ -72,7 +77,8 @@ async function snapshot(t: TestDatabase) {
   const { rows } = await sql`
     select user_id, granularity, bucket_start, provider, model, requests, successes, errors,
       prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost::text as cost,
-      latency_sum, latency_max, latency_hist::text as hist, ttft_sum, ttft_count
+      latency_sum, latency_max, latency_hist::text as hist, ttft_sum, ttft_count, cache_hits,
+      saved::text as saved
     from usage_rollups order by user_id, granularity, bucket_start, provider, model`.execute(t.db);
   return rows;
 }
@@ -99,6 +105,8 @@ async function measuredTotals(t: TestDatabase, userId: string) {
       latency_max: r.latency_max,
       ttft_sum: r.ttft_sum,
       ttft_count: r.ttft_count,
+      cache_hits: r.cache_hits,
+      saved: normalize(r.saved),
     }))
     .sort((a, b) => `${a.provider}/${a.model}`.localeCompare(`${b.provider}/${b.model}`));
 }
@@ -119,6 +127,7 @@ describe.each(testBackends())("usage rollups on %s", (kind) => {
       from: FROM,
       to: new Date(NOW),
       seed: 1,
+      cacheHitEvery: 7,
     });
     await insertGeneratedRequests(t.db, {
       userId: userB,
@@ -126,6 +135,7 @@ describe.each(testBackends())("usage rollups on %s", (kind) => {
       from: FROM,
       to: new Date(NOW),
       seed: 2,
+      cacheHitEvery: 5,
     });
   });
   afterAll(async () => {

@@ -11,6 +11,8 @@ export interface RequestMeta {
   metadataHeader?: string | undefined;
   /** The raw x-llmg-tags, x-llmg-run-id and x-llmg-run-budget-usd headers of a chat call. */
   attributionHeaders?: AttributionHeaders | undefined;
+  /** The raw `x-llmg-cache` header of a chat call (response cache). */
+  cacheHeader?: string | undefined;
   /** Body fields a chat call's schema does not know (REST only), named in x-llmg-adjusted-params. */
   ignoredFields?: readonly string[] | undefined;
 }

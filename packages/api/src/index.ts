@@ -3,6 +3,7 @@ export * from "./auth/admin-key";
 export * from "./auth/api-key";
 export * from "./auth/authenticator";
 export * from "./auth/key-rules";
+export * from "./cache";
 export * from "./chat/api-call";
 export * from "./chat/api-schemas";
 export * from "./chat/attempts";

@@ -3,6 +3,7 @@ import type { Database, DbKind } from "@llmg/db";
 import type Redis from "ioredis";
 import type { Kysely } from "kysely";
 import type { Authenticator } from "./auth/authenticator";
+import type { ResponseCacheStore } from "./cache/store";
 import type { InflightCalls } from "./chat/inflight";
 import type { Limiter } from "./chat/limits";
 import type { UsageRecorder } from "./chat/usage-recorder";
@@ -46,4 +47,6 @@ export interface Services {
   egress: EgressGuard;
   /** Chat calls in flight, for a graceful shutdown (absent: calls are not tracked). */
   inflight?: InflightCalls;
+  /** The response cache: Redis in production, an in-process LRU when embedded (absent: one is made). */
+  responseCache?: ResponseCacheStore;
 }

@@ -197,6 +197,10 @@ export interface RequestsTable {
   attempt: ColumnType<number, number | undefined, number>;
   /** The call an attempt belongs to (the id its caller got); null for a call of one attempt. */
   request_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Answered from the response cache: cost 0, the provider not called. */
+  cache_hit: ColumnType<boolean, boolean | undefined, boolean>;
+  /** A cache hit's saving: what the call would have cost, exact decimal; null on other rows. */
+  saved_usd: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   /** Inserting transaction's id (xid8, as text): the rollup watermark. Filled by the database. */
   txid: ColumnType<string, never, never>;
@@ -291,6 +295,9 @@ export interface UsageRollupsTable {
   latency_hist: ColumnType<unknown, never, never>;
   ttft_sum: Total;
   ttft_count: Total;
+  /** Calls answered from the response cache, and what they saved (USD). */
+  cache_hits: Total;
+  saved: Money;
   updated_at: Timestamp;
 }
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { type ChatCall, type ErrorFields, errorFields, type Services, streamChat } from "@llmg/api";
+import { type ChatCall, type ErrorFields, errorFields, type Services, streamChatCached } from "@llmg/api";
 import { totalTokens, type Usage } from "@llmg/core";
 
 /** Usage in OpenAI's shape, as /v1 answers and every stream's usage chunk carry it. */
@@ -78,7 +78,7 @@ async function streamCompletion(services: Services, res: ServerResponse, call: C
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({ id: info.id, object: "chat.completion.chunk", created: info.created, model: info.model, choices, ...extra })}\n\n`;
   let first = true;
-  const done = await streamChat(services, call, {
+  const done = await streamChatCached(services, call, {
     signal: abort.signal,
     onStart(headers) {
       res.statusCode = 200;

@@ -8,6 +8,7 @@ export function requestMeta(req: Request) {
     userAgent: req.get("user-agent") ?? null,
     authorization: req.get("authorization"),
     metadataHeader: req.get("x-llmg-metadata"),
+    cacheHeader: req.get("x-llmg-cache"),
     attributionHeaders: {
       tags: req.get("x-llmg-tags"),
       runId: req.get("x-llmg-run-id"),

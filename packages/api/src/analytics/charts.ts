@@ -8,7 +8,7 @@ import { DAY_MS, HOUR_MS } from "./plan";
 import { fieldError, type TimeWindow } from "./range";
 import { type Aggregate, addInto, emptyAggregate } from "./summary";
 
-export type ChartType = "cost" | "requests" | "tokens" | "latency";
+export type ChartType = "cost" | "requests" | "tokens" | "latency" | "savings" | "cache_hits";
 export type ChartGroup = "none" | GroupDimension;
 
 /** More points than any chart can show; beyond it the granularity is too fine for the range. */
@@ -57,8 +57,16 @@ export function bucketStarts(window: TimeWindow, unit: TruncUnit): number[] {
 
 function measureOf(type: Exclude<ChartType, "latency">, a: Aggregate): number {
   if (type === "cost") return decimalToNumber(a.cost);
+  if (type === "savings") return decimalToNumber(a.saved);
+  if (type === "cache_hits") return a.cache_hits;
   if (type === "requests") return a.requests;
   return a.prompt_tokens + a.completion_tokens;
+}
+
+function unitOf(type: ChartType): string {
+  if (type === "cost" || type === "savings") return "usd";
+  if (type === "cache_hits") return "requests";
+  return type === "latency" ? "ms" : type;
 }
 
 const avgLatency = (a: Aggregate) => (a.successes > 0 ? Math.round(a.latency_sum / a.successes) : 0);
@@ -178,7 +186,7 @@ export async function usageChart(
     group_by: request.groupBy,
     from: window.from.toISOString(),
     to: window.to.toISOString(),
-    unit: request.type === "cost" ? "usd" : request.type === "latency" ? "ms" : request.type,
+    unit: unitOf(request.type),
     labels: starts.map((s) => new Date(s).toISOString()),
     series,
   };

@@ -25,6 +25,8 @@ export function emptyAggregate(): Aggregate {
     latency_hist: new Array<number>(LATENCY_BUCKETS).fill(0),
     ttft_sum: 0,
     ttft_count: 0,
+    cache_hits: 0,
+    saved: "0",
   };
 }
 
@@ -43,6 +45,8 @@ export function addInto(into: Aggregate, row: MeasureRow | Aggregate): Aggregate
   addHistograms(into.latency_hist, row.latency_hist);
   into.ttft_sum += row.ttft_sum;
   into.ttft_count += row.ttft_count;
+  into.cache_hits += row.cache_hits;
+  into.saved = addDecimals(into.saved, row.saved);
   return into;
 }
 
@@ -61,6 +65,9 @@ export function totalsOf(a: Aggregate) {
     total_tokens: a.prompt_tokens + a.completion_tokens,
     cost_usd: decimalToNumber(a.cost),
     cost_usd_exact: a.cost,
+    cache_hits: a.cache_hits,
+    saved_usd: decimalToNumber(a.saved),
+    saved_usd_exact: a.saved,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { UserPrincipal } from "../auth/authenticator";
+import { cacheDirectiveFrom } from "../cache/policy";
 import type { RequestMeta } from "../context";
 import { resolveCallModels } from "../model-routes/targets";
 import type { Services } from "../services";
@@ -16,13 +17,19 @@ export async function apiChatCall(
   principal: UserPrincipal,
   meta: Pick<
     RequestMeta,
-    "requestId" | "ip" | "userAgent" | "metadataHeader" | "attributionHeaders" | "ignoredFields"
+    | "requestId"
+    | "ip"
+    | "userAgent"
+    | "metadataHeader"
+    | "attributionHeaders"
+    | "ignoredFields"
+    | "cacheHeader"
   >,
   input: ApiChatInput,
 ): Promise<ChatCall> {
   // max_tokens and max_completion_tokens stay as the caller named them: the adapter knows which
   // one its model wants and says so when it has to rename it.
-  const { provider: _p, model: _m, metadata, stream, fallbacks, models, ...rest } = input;
+  const { provider: _p, model: _m, metadata, stream, fallbacks, models, cache: cacheBody, ...rest } = input;
   const resolved = await resolveCallModels(
     services,
     principal,
@@ -31,6 +38,8 @@ export async function apiChatCall(
     { ...rest, model: input.model },
     { fallbacks, models },
   );
+  // Refused here too, before anything is admitted: a bad cache header is a 400.
+  const cache = cacheDirectiveFrom(meta.cacheHeader, cacheBody);
   const callMetadata = metadata ?? metadataFrom(undefined, meta.metadataHeader);
   // Refused here, before the call is admitted: a bad tag list reserves nothing.
   const attribution = attributionFrom(
@@ -50,5 +59,6 @@ export async function apiChatCall(
     ...(meta.ignoredFields?.length ? { ignoredFields: meta.ignoredFields } : {}),
     ...(resolved.routing ? { routing: resolved.routing, fallbacks: resolved.fallbacks ?? [] } : {}),
     ...(resolved.label ? { label: resolved.label } : {}),
+    ...(cache ? { cache } : {}),
   };
 }

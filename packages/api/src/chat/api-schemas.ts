@@ -1,6 +1,7 @@
 import { PROVIDER_IDS, responseFormatSchema, toolChoiceSchema, toolSchema } from "@llmg/core";
 import { z } from "zod";
 import { fallbackFields, ROUTE_PREFIX } from "../model-routes/schemas";
+import { cacheBodySchema } from "../cache/policy";
 import { metadataSchema } from "./metadata";
 import { messagesSchema, requestOptionsSchema, samplingSchema } from "./schemas";
 import { checkToolRules } from "./tool-rules";
@@ -22,6 +23,7 @@ export const apiChatInput = z
     tool_choice: toolChoiceSchema.optional(),
     response_format: responseFormatSchema.optional(),
     metadata: metadataSchema.optional(),
+    cache: cacheBodySchema.optional(),
     user: z.string().max(256).optional(),
     stream: z.boolean().optional().meta({
       description:

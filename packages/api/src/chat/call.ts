@@ -1,5 +1,6 @@
 import type { ChatRequest, ModelInfo, Usage } from "@llmg/core";
 import type { UserPrincipal } from "../auth/authenticator";
+import type { CacheDirective } from "../cache/policy";
 import type { RequestMeta } from "../context";
 import type { Target } from "../model-routes/select";
 import type { Routing } from "../model-routes/targets";
@@ -29,6 +30,8 @@ export interface ChatCall {
   label?: string;
   /** Set on each attempt of a call that may fall back: its number, and the id the caller got. */
   attempt?: { n: number; requestId: string };
+  /** The response cache asked for (x-llmg-cache, body `cache`); absent = not used. */
+  cache?: CacheDirective;
 }
 
 export interface ChatCost {
@@ -49,4 +52,7 @@ export interface CallOutcome {
   latencyMs: number;
   ttftMs?: number | null;
   responseBody?: unknown;
+  /** Answered from the response cache, saving `savedUsd` (exact USD). */
+  cacheHit?: boolean;
+  savedUsd?: string;
 }

@@ -12,6 +12,11 @@ export interface AdmissionRequest {
   maxCostUsd: string;
   /** Estimated prompt tokens + max output tokens, for tokens-per-minute limits. */
   maxTokens: number;
+  /**
+   * Rate limits only: no budget of any level is checked or reserved (a response cache hit costs
+   * nothing, yet counts as a call against the requests and tokens per minute).
+   */
+  rateOnly?: boolean;
 }
 
 /** A granted call: its reservation must be settled to the real cost, or released on failure. */

@@ -55,5 +55,7 @@ export function usageRow(services: Services, call: ChatCall, outcome: CallOutcom
     team_id: call.principal.teamId,
     attempt: call.attempt?.n ?? 1,
     request_id: call.attempt?.requestId ?? null,
+    cache_hit: outcome.cacheHit ?? false,
+    saved_usd: outcome.savedUsd ?? null,
   };
 }

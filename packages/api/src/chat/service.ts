@@ -64,7 +64,7 @@ export const ADJUSTED_PARAMS_HEADER = "x-llmg-adjusted-params";
  * The call as the provider will get it: the model's parameter rules and the provider's field
  * support applied (adapter.adjust), and what changed, as the x-llmg-adjusted-params value.
  */
-function adjusted(call: ChatCall): { call: ChatCall; header: string | undefined } {
+export function adjusted(call: ChatCall): { call: ChatCall; header: string | undefined } {
   const result = getAdapter(call.model.provider).adjust(call.request, call.model);
   // Fields the surface did not route are dropped like the ones the provider cannot map.
   const changes = call.ignoredFields?.length
@@ -85,7 +85,10 @@ function adjusted(call: ChatCall): { call: ChatCall; header: string | undefined 
   };
 }
 
-function withAdjusted(headers: Record<string, string>, header: string | undefined): Record<string, string> {
+export function withAdjusted(
+  headers: Record<string, string>,
+  header: string | undefined,
+): Record<string, string> {
   return header === undefined ? headers : { ...headers, [ADJUSTED_PARAMS_HEADER]: header };
 }
 

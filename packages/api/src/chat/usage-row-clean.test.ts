@@ -37,6 +37,8 @@ const base: UsageRowValues = {
   team_id: null,
   attempt: 1,
   request_id: null,
+  cache_hit: false,
+  saved_usd: null,
 };
 
 describe("usage row cleaning of tags and run", () => {

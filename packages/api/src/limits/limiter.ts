@@ -6,7 +6,7 @@ import type { Admission, AdmissionRequest, Limiter } from "../chat/limits";
 import { ApiError } from "../errors";
 import type { Logger } from "../services";
 import { crossedThresholds, fireAlerts } from "./alerts";
-import { callLevels } from "./call-levels";
+import { type CallLevels, callLevels } from "./call-levels";
 import {
   budgetExceeded,
   concurrencyLimitExceeded,
@@ -140,6 +140,8 @@ const splitStates = (states: (BucketState | null)[]) => ({
 /** The counters moved to the periods containing `ms` (a settle books to the period it ends in). */
 const countersAt = (counters: readonly LevelCounter[] | undefined, ms: number) =>
   counters?.map((c) => ({ ...c, period: periodAt(c.period, ms) }));
+
+const NO_LEVELS: CallLevels = { levels: [], counters: [], parallel: false };
 
 const unlimitedAdmission: Admission = { headers: {}, settle: async () => {}, release: async () => {} };
 
@@ -461,14 +463,11 @@ export function createLimits(options: LimitsOptions): Limits {
     const at = clock?.();
     const callNow = at ?? Date.now();
     const amountNano = usdToNano(request.maxCostUsd, "up");
-    const { levels, counters, parallel } = callLevels(
-      principal,
-      settings,
-      team,
-      request.attribution,
-      callNow,
-    );
-    if (amountNano === 0n) {
+    // A rate-only call (a cache hit) holds no budget level: it reserves and books nothing.
+    const { levels, counters, parallel } = request.rateOnly
+      ? NO_LEVELS
+      : callLevels(principal, settings, team, request.attribution, callNow);
+    if (amountNano === 0n && !request.rateOnly) {
       // A model without a price would be booked at $0 under a budget meant to hold it.
       const scope = settings.limitNano !== null ? "user" : levels[0]?.scope;
       if (scope) throw modelUnpriced(request.model?.provider ?? "", request.model?.id ?? "", scope);
@@ -479,7 +478,7 @@ export function createLimits(options: LimitsOptions): Limits {
       keyId: principal.keyId,
       month: monthKey(callNow),
       limits,
-      limitNano: settings.mode === "hard" ? settings.limitNano : null,
+      limitNano: settings.mode === "hard" && !request.rateOnly ? settings.limitNano : null,
       teamId: principal.teamId,
       teamLimits,
       levels: counters,
@@ -487,7 +486,8 @@ export function createLimits(options: LimitsOptions): Limits {
     };
     const call = { amountNano, maxTokens: request.maxTokens };
     // A cap on calls in flight is never leased: a lease would hold its slots while idle.
-    const leasing = parallel ? undefined : leases;
+    // A rate-only call is never leased either: a lease holds budget for calls to come.
+    const leasing = parallel || request.rateOnly ? undefined : leases;
     const local = leasing?.admitLocal(scope, call);
     if (local) return local;
     const lease = leasing?.ask(scope);

@@ -93,7 +93,7 @@ export const summaryInput = z
   })
   .superRefine(limitNeedsGroups);
 
-export const CHART_TYPES = ["cost", "requests", "tokens", "latency"] as const;
+export const CHART_TYPES = ["cost", "requests", "tokens", "latency", "savings", "cache_hits"] as const;
 export const CHART_GRANULARITIES = ["hour", "day", "week", "month"] as const;
 export const CHART_GROUPS = ["none", ...GROUP_DIMENSIONS] as const;
 
@@ -101,7 +101,7 @@ export const chartsInput = z
   .object({
     type: z.enum(CHART_TYPES).meta({
       description:
-        "cost (USD), requests, tokens (prompt + completion) or latency (ms of successful calls: avg, p50 and p95 without grouping, avg per group)",
+        "cost (USD), requests, tokens (prompt + completion), latency (ms of successful calls: avg, p50 and p95 without grouping, avg per group), savings (USD the response cache saved) or cache_hits (calls answered from the response cache)",
     }),
     granularity: z
       .enum(CHART_GRANULARITIES)

@@ -3,6 +3,7 @@ import type { HistoryRow, RequestRow } from "@llmg/db";
 import { z } from "zod";
 import { paginationSchema } from "../envelope";
 import { isoDate } from "./common";
+import { CHART_TYPES } from "./usage-inputs";
 
 // Money as in the pricing and budget endpoints: a number for display, `*_exact` to compute with.
 const usd = (description: string) => z.number().meta({ description: `USD, for display. ${description}` });
@@ -30,6 +31,11 @@ export const usageTotalsSchema = z
     total_tokens: count.meta({ description: "prompt_tokens + completion_tokens" }),
     cost_usd: usd("Total cost"),
     cost_usd_exact: usdExact,
+    cache_hits: count.meta({
+      description: "Calls answered from the response cache (cost 0, counted in requests)",
+    }),
+    saved_usd: usd("What the cache hits would have cost"),
+    saved_usd_exact: usdExact,
   })
   .meta({ id: "UsageTotals" });
 
@@ -120,7 +126,7 @@ export const usageSummarySchema = z
 
 export const usageChartSchema = z
   .object({
-    type: z.enum(["cost", "requests", "tokens", "latency"]),
+    type: z.enum(CHART_TYPES),
     granularity: z.enum(["hour", "day", "week", "month"]),
     group_by: z.enum(["none", "tag", "key", "team", "model", "provider"]),
     from: isoDate,
@@ -168,6 +174,9 @@ export const requestListItemSchema = z
     total_cost_exact: usdExact,
     latency_ms: z.number().int(),
     ttft_ms: z.number().int().nullable(),
+    cache_hit: z.boolean().meta({ description: "Answered from the response cache (cost 0)" }),
+    saved_usd: usd("A cache hit's saving: what the call would have cost; null unless cache_hit").nullable(),
+    saved_usd_exact: usdExact.nullable(),
     tags: z
       .array(z.string())
       .meta({ description: "The call's tags (x-llmg-tags, metadata.tags), lowercase" }),
@@ -253,6 +262,9 @@ export function toRequestListItem(row: HistoryRow): z.infer<typeof requestListIt
     total_cost_exact: normalizeDecimal(row.total_cost),
     latency_ms: row.latency_ms,
     ttft_ms: row.ttft_ms,
+    cache_hit: row.cache_hit,
+    saved_usd: row.saved_usd === null ? null : decimalToNumber(row.saved_usd),
+    saved_usd_exact: row.saved_usd === null ? null : normalizeDecimal(row.saved_usd),
     tags: row.tags,
     run_id: row.run_id,
   };

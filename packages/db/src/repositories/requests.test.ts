@@ -40,6 +40,8 @@ function row(id: string, userId: string, totalCost: string): UsageRowValues {
     team_id: null,
     attempt: 1,
     request_id: null,
+    cache_hit: false,
+    saved_usd: null,
   };
 }
 

@@ -37,6 +37,8 @@ export const USAGE_ROW_COLUMNS = [
   "team_id",
   "attempt",
   "request_id",
+  "cache_hit",
+  "saved_usd",
 ] as const satisfies readonly (keyof NewRequestRow)[];
 
 export type UsageRowValues = {

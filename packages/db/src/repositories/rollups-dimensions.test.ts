@@ -6,7 +6,7 @@ import { openTestDatabase, testBackends } from "../testing";
 import type { Database } from "../types";
 import { insertRequests } from "./requests";
 import { countRowsSince, rebuildRollups, rollupSince, snapshotWatermark } from "./rollups";
-import { MEASURE_COLUMN_LIST, rawMeasures, utcTrunc } from "./rollups-sql";
+import { PRE_CACHE_MEASURE_COLUMN_LIST, preCacheRawMeasures, utcTrunc } from "./rollups-sql";
 import { generateRequestRows } from "./usage-generate";
 import { createUser } from "./users";
 
@@ -101,8 +101,8 @@ describe.each(testBackends())("rollup dimensions on %s", (kind) => {
       expect(back.error).toBeUndefined();
       const hour = utcTrunc("hour", sql`r.created_at`);
       const watermark = await settledWatermark(t.db);
-      await sql`insert into usage_rollups (user_id, granularity, bucket_start, provider, model, ${MEASURE_COLUMN_LIST}, updated_at)
-        select r.user_id, 'hour', ${hour}, r.provider, r.model, ${rawMeasures()}, now()
+      await sql`insert into usage_rollups (user_id, granularity, bucket_start, provider, model, ${PRE_CACHE_MEASURE_COLUMN_LIST}, updated_at)
+        select r.user_id, 'hour', ${hour}, r.provider, r.model, ${preCacheRawMeasures()}, now()
         from requests r group by r.user_id, ${hour}, r.provider, r.model`.execute(t.db);
       await sql`insert into usage_rollup_state (id, watermark) values ('usage', ${watermark})`.execute(t.db);
 

@@ -41,6 +41,8 @@ export const MEASURE_COLUMNS = [
   "latency_hist",
   "ttft_sum",
   "ttft_count",
+  "cache_hits",
+  "saved",
 ] as const;
 
 export const MEASURE_COLUMN_LIST = sql.raw(MEASURE_COLUMNS.join(", "));
@@ -53,18 +55,35 @@ const ok = sql.raw(`r.status = 'success'`);
  * live, so both always agree to the last token and the last digit of cost.
  */
 export function rawMeasures(): RawBuilder<unknown> {
-  rawMeasuresSql ??= buildRawMeasures();
+  rawMeasuresSql ??= buildRawMeasures(true);
   return rawMeasuresSql;
 }
 let rawMeasuresSql: RawBuilder<unknown> | undefined;
 
-function buildRawMeasures(): RawBuilder<unknown> {
+/**
+ * The measures of the schema before the response cache (2026-12-04T01-00-00_cache_hits), in
+ * PRE_CACHE_MEASURE_COLUMN_LIST order: for tests that rebuild buckets of an older schema.
+ */
+export function preCacheRawMeasures(): RawBuilder<unknown> {
+  return buildRawMeasures(false);
+}
+
+export const PRE_CACHE_MEASURE_COLUMN_LIST = sql.raw(
+  MEASURE_COLUMNS.filter((c) => c !== "cache_hits" && c !== "saved").join(", "),
+);
+
+function buildRawMeasures(withCache: boolean): RawBuilder<unknown> {
   // Plain comparisons rather than width_bucket(): far cheaper per row on a full rebuild.
   const hist = Array.from({ length: LATENCY_BUCKETS }, (_, i) => {
     const lower = i === 0 ? "" : ` and r.latency_ms >= ${LATENCY_BOUNDS_MS[i - 1]}`;
     const upper = i < LATENCY_BOUNDS_MS.length ? ` and r.latency_ms < ${LATENCY_BOUNDS_MS[i]}` : "";
     return sql`count(*) filter (where ${ok}${sql.raw(lower + upper)})`;
   });
+  const cache = withCache
+    ? sql`,
+    count(*) filter (where r.cache_hit) as cache_hits,
+    coalesce(sum(r.saved_usd), 0) as saved`
+    : sql``;
   return sql`count(*) as requests,
     count(*) filter (where ${ok}) as successes,
     count(*) filter (where not (${ok})) as errors,
@@ -78,7 +97,7 @@ function buildRawMeasures(): RawBuilder<unknown> {
     coalesce(max(r.latency_ms) filter (where ${ok}), 0) as latency_max,
     array[${sql.join(hist)}]::bigint[] as latency_hist,
     coalesce(sum(r.ttft_ms) filter (where ${ok} and r.stream), 0)::bigint as ttft_sum,
-    count(r.ttft_ms) filter (where ${ok} and r.stream) as ttft_count`;
+    count(r.ttft_ms) filter (where ${ok} and r.stream) as ttft_count${cache}`;
 }
 
 /** Sums of measure rows (alias `u`) into the measure columns, in MEASURE_COLUMNS order. */
@@ -97,7 +116,9 @@ export function summedMeasures(): RawBuilder<unknown> {
     max(u.latency_max) as latency_max,
     array[${sql.join(hist)}]::bigint[] as latency_hist,
     sum(u.ttft_sum)::bigint as ttft_sum,
-    sum(u.ttft_count)::bigint as ttft_count`;
+    sum(u.ttft_count)::bigint as ttft_count,
+    sum(u.cache_hits)::bigint as cache_hits,
+    sum(u.saved) as saved`;
 }
 
 /** Sums of measure rows (alias `u`) with the histogram as scalar columns h0..hN, for reading. */
@@ -125,6 +146,8 @@ function buildSummedForRead(): RawBuilder<unknown> {
     coalesce(max(u.latency_max), 0) as latency_max,
     coalesce(sum(u.ttft_sum), 0)::bigint as ttft_sum,
     coalesce(sum(u.ttft_count), 0)::bigint as ttft_count,
+    coalesce(sum(u.cache_hits), 0)::bigint as cache_hits,
+    coalesce(sum(u.saved), 0) as saved,
     ${sql.join(hist)}`;
 }
 

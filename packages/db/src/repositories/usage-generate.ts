@@ -24,6 +24,11 @@ export interface GenerateOptions {
   /** Fraction of failed calls (0..1). */
   errorRate?: number;
   idPrefix?: string;
+  /**
+   * Every Nth successful row is a response cache hit: cost 0, its would-be cost in saved_usd.
+   * Decided by position, not by the random stream, so the other columns stay as they were.
+   */
+  cacheHitEvery?: number;
 }
 
 /** mulberry32: small, fast and deterministic, so a failing test replays the very same rows. */
@@ -68,6 +73,7 @@ export function generateRequestRows(options: GenerateOptions): NewRequestRow[] {
     // Squared uniform: a long tail of slow calls over a body of fast ones, like real traffic.
     const latency = Math.round(40 + random() * random() * 30_000);
     const at = new Date(options.from.getTime() + Math.floor(random() * span));
+    const hit = !failed && options.cacheHitEvery !== undefined && i % options.cacheHitEvery === 0;
     rows.push({
       id: `${options.idPrefix ?? "req_gen"}_${options.seed ?? 1}_${i}`,
       user_id: options.userId,
@@ -86,9 +92,11 @@ export function generateRequestRows(options: GenerateOptions): NewRequestRow[] {
       cached_tokens: cached,
       cache_write_tokens: 0,
       reasoning_tokens: reasoning,
-      prompt_cost: nanoUsd(promptCost),
-      completion_cost: nanoUsd(completionCost),
-      total_cost: nanoUsd(promptCost + completionCost),
+      prompt_cost: hit ? "0" : nanoUsd(promptCost),
+      completion_cost: hit ? "0" : nanoUsd(completionCost),
+      total_cost: hit ? "0" : nanoUsd(promptCost + completionCost),
+      cache_hit: hit,
+      saved_usd: hit ? nanoUsd(promptCost + completionCost) : null,
       latency_ms: latency,
       ttft_ms: stream && !failed ? Math.min(latency, 20 + Math.floor(random() * 800)) : null,
       ip: "127.0.0.1",

@@ -57,6 +57,9 @@ export interface HistoryRow {
   ttft_ms: number | null;
   tags: string[];
   run_id: string | null;
+  cache_hit: boolean;
+  /** Exact decimal; null unless cache_hit. */
+  saved_usd: string | null;
   /** This row's position, for the next page's cursor. */
   sort_key: string;
 }
@@ -118,7 +121,7 @@ function filterSql(f: HistoryFilters): RawBuilder<unknown> {
 
 const LIST_COLUMNS = sql.raw(`r.id, r.created_at, r.provider, r.model, r.endpoint, r.stream, r.status,
   r.http_status, r.error_code, r.api_key_id, r.prompt_tokens, r.completion_tokens, r.cached_tokens,
-  r.reasoning_tokens, r.total_cost, r.latency_ms, r.ttft_ms, r.tags, r.run_id`);
+  r.reasoning_tokens, r.total_cost, r.latency_ms, r.ttft_ms, r.tags, r.run_id, r.cache_hit, r.saved_usd`);
 
 /**
  * One page of a user's request history, read by keyset: `order by key, id` through the sort's

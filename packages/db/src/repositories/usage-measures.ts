@@ -73,6 +73,10 @@ export interface MeasureRow {
   latency_hist: number[];
   ttft_sum: number;
   ttft_count: number;
+  /** Calls answered from the response cache. */
+  cache_hits: number;
+  /** What those calls would have cost: exact decimal string. */
+  saved: string;
 }
 
 export interface WindowProbe {
@@ -129,7 +133,7 @@ function filterSql(alias: string, filters: MeasureFilters): RawBuilder<unknown> 
 
 const MEASURES_READ = sql.raw(`requests, successes, errors, prompt_tokens,
   completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, cost, latency_sum,
-  latency_max, latency_hist, ttft_sum, ttft_count`);
+  latency_max, latency_hist, ttft_sum, ttft_count, cache_hits, saved`);
 
 function rollupBranch(
   source: RollupSource,
@@ -144,7 +148,8 @@ function rollupBranch(
     cross join lateral (
       select u.bucket_start as t, ${dimList(source, "u")}, u.requests, u.successes, u.errors,
         u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.cache_write_tokens, u.reasoning_tokens,
-        u.cost, u.latency_sum, u.latency_max, u.latency_hist, u.ttft_sum, u.ttft_count
+        u.cost, u.latency_sum, u.latency_max, u.latency_hist, u.ttft_sum, u.ttft_count,
+        u.cache_hits, u.saved
       from ${sql.table(source.table)} u
       where u.user_id = ${userId} and u.granularity = ${granularity}
         and u.bucket_start >= w.s and u.bucket_start < w.e ${filterSql("u", f)}
@@ -263,6 +268,8 @@ function toMeasureRow(row: Record<string, unknown>): MeasureRow {
     latency_hist: Array.from({ length: LATENCY_BUCKETS }, (_, i) => n(`h${i}`)),
     ttft_sum: n("ttft_sum"),
     ttft_count: n("ttft_count"),
+    cache_hits: n("cache_hits"),
+    saved: String(row.saved ?? "0"),
   };
 }
 

@@ -4,7 +4,8 @@ import {
   assertScope,
   attributionFrom,
   type ChatCall,
-  completeChat,
+  cacheDirectiveFrom,
+  completeChatCached,
   describeIssues,
   errorFields,
   isDatabaseInputError,
@@ -71,6 +72,7 @@ async function toCall(
     n: _n,
     fallbacks,
     models,
+    cache: cacheBody,
     // max_tokens and max_completion_tokens stay as the client named them: the adapter knows which
     // one its model wants and says so when it renames it.
     ...rest
@@ -94,6 +96,7 @@ async function toCall(
     callMetadata,
     metadata ? "metadata" : "x-llmg-metadata",
   );
+  const cache = cacheDirectiveFrom(header(req, "x-llmg-cache"), cacheBody);
   return {
     principal,
     meta: {
@@ -109,6 +112,7 @@ async function toCall(
     stream: stream === true,
     ...(resolved.routing ? { routing: resolved.routing, fallbacks: resolved.fallbacks ?? [] } : {}),
     ...(resolved.label ? { label: resolved.label } : {}),
+    ...(cache ? { cache } : {}),
   };
 }
 
@@ -148,7 +152,7 @@ export async function handleChatCompletion(
       });
       return;
     }
-    const done = await completeChat(services, call);
+    const done = await completeChatCached(services, call);
     for (const [name, value] of Object.entries(done.headers)) res.setHeader(name, value);
     res.setHeader("x-llmg-cost-usd", done.cost.totalCost);
     sendJson(res, 200, {

@@ -1,4 +1,5 @@
 import {
+  cacheBodySchema,
   checkToolRules,
   fallbackFields,
   messagesSchema,
@@ -39,6 +40,7 @@ export const openAiChatRequest = z
     user: z.string().max(256).optional(),
     metadata: metadataSchema.optional(),
     ...fallbackFields,
+    cache: cacheBodySchema.optional(),
   })
   .superRefine(checkToolRules);
 
