@@ -91,6 +91,8 @@ export interface ModelRoutesTable {
   retry_on: ColumnType<RetryKind[], string, string>;
   /** Responses of this route are cached this long (seconds); null = not cached. */
   cache_ttl_s: number | null;
+  /** Cache every answer of the route (tool calls, cut answers), not only complete text ones. */
+  cache_all: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -20,6 +20,8 @@ export interface CachedAnswer {
   toolCalls?: ToolCall[];
   finishReason: FinishReason;
   usage: Usage;
+  /** The model that answered, when it may differ from the call's (a route or fallbacks). */
+  model?: { provider: string; id: string; label: string };
 }
 
 /** Answers larger than this (encoded) are not cached: one entry must not crowd out the rest. */

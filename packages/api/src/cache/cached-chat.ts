@@ -90,6 +90,25 @@ function hitHeaders(call: ChatCall, admitted: Record<string, string>): Record<st
 const tracked = <T>(services: Services, run: () => Promise<T>): Promise<T> =>
   services.inflight ? services.inflight.track(run) : run();
 
+/** The answer with the model that gave it, when a route or fallbacks let it differ from the call's. */
+function withModel(answer: CachedAnswer, done: Pick<CompletedChat, "answeredBy">): CachedAnswer {
+  const by = done.answeredBy;
+  return by
+    ? { ...answer, model: { provider: by.model.provider, id: by.model.id, label: by.label } }
+    : answer;
+}
+
+/**
+ * The call as the cached answer's model made it: a hit's saving is priced, and its row filed,
+ * at the rates of the model that answered, not of the route's first target.
+ */
+function answering(services: Services, call: ChatCall, cached: CachedAnswer): ChatCall {
+  const by = cached.model;
+  if (!by || (by.provider === call.model.provider && by.id === call.model.id)) return call;
+  const model = services.catalog.model(by.provider as ChatCall["model"]["provider"], by.id);
+  return model ? { ...call, model, label: by.label } : call;
+}
+
 /**
  * A non-streaming call through the response cache when it asks for it (`call.cache`); any other
  * call goes straight to the chat service, having cost one property check. A hit answers from the
@@ -111,16 +130,17 @@ async function completeThroughCache(
   const cached = await lookup(services, call, key);
   if (cached) return tracked(services, () => completeHit(services, call, cached, startedAt));
   const done = await completeChat(services, call);
-  await remember(services, call, key, answerFromResult(done.result, done.usage), caching);
+  await remember(services, call, key, withModel(answerFromResult(done.result, done.usage), done), caching);
   return { ...done, headers: withStatus(done.headers, "miss") };
 }
 
 async function completeHit(
   services: Services,
-  call: ChatCall,
+  asked: ChatCall,
   cached: CachedAnswer,
   startedAt: number,
 ): Promise<CompletedChat> {
+  const call = answering(services, asked, cached);
   const admission = await admitHit(services, call, cached.usage, startedAt);
   let savedUsd: string;
   try {
@@ -139,6 +159,7 @@ async function completeHit(
   });
   return {
     result,
+    ...(asked.routing ? { answeredBy: { label: call.label ?? call.model.id, model: call.model } } : {}),
     usage: cached.usage,
     cost: ZERO_COST,
     latencyMs,
@@ -185,7 +206,7 @@ async function streamThroughCache(
     services,
     call,
     key,
-    assembler.answer(done.finishReason as FinishReason, done.usage),
+    withModel(assembler.answer(done.finishReason as FinishReason, done.usage), done),
     caching,
   );
   return { ...done, headers: withStatus(done.headers, "miss") };
@@ -198,6 +219,7 @@ async function streamHit(
   cached: CachedAnswer,
   startedAt: number,
 ): Promise<StreamedChat> {
+  call = answering(services, call, cached);
   const admission = await admitHit(services, call, cached.usage, startedAt);
   let savedUsd: string;
   try {

@@ -33,12 +33,18 @@ export function cacheScope(call: Pick<ChatCall, "principal">): string {
  * and model, then every field that shapes the answer: messages, tools, tool_choice,
  * response_format, sampling parameters, max tokens, stop, seed...), as canonical JSON.
  */
-export function cacheKey(call: Pick<ChatCall, "principal" | "model" | "request" | "cache">): string {
+export function cacheKey(
+  call: Pick<ChatCall, "principal" | "model" | "request" | "cache" | "routing">,
+): string {
   const fields: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(call.request)) {
     if (name !== "model" && !IGNORED_FIELDS.has(name)) fields[name] = value;
   }
-  const normalised = canonicalJson({ provider: call.model.provider, model: call.model.id, request: fields });
+  // A route's first model varies (weighted, fastest): its answers are filed under the route.
+  const target = call.routing?.route
+    ? { route: call.routing.route }
+    : { provider: call.model.provider, model: call.model.id };
+  const normalised = canonicalJson({ ...target, request: fields });
   // A route that caches every answer (tool calls, cut answers) keeps them apart from the entries
   // plain calls read, which must only ever hold complete text answers.
   const space = call.cache?.kind === "store" && call.cache.cacheAll ? "all\n" : "";

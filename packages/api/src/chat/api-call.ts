@@ -1,7 +1,7 @@
 import type { UserPrincipal } from "../auth/authenticator";
 import { cacheDirectiveFrom } from "../cache/policy";
 import type { RequestMeta } from "../context";
-import { resolveCallModels } from "../model-routes/targets";
+import { resolveCallModels, routeCacheDirective } from "../model-routes/targets";
 import type { Services } from "../services";
 import type { ApiChatInput } from "./api-schemas";
 import { attributionFrom } from "./attribution";
@@ -39,7 +39,7 @@ export async function apiChatCall(
     { fallbacks, models },
   );
   // Refused here too, before anything is admitted: a bad cache header is a 400.
-  const cache = cacheDirectiveFrom(meta.cacheHeader, cacheBody);
+  const cache = cacheDirectiveFrom(meta.cacheHeader, cacheBody) ?? routeCacheDirective(resolved.routing);
   const callMetadata = metadata ?? metadataFrom(undefined, meta.metadataHeader);
   // Refused here, before the call is admitted: a bad tag list reserves nothing.
   const attribution = attributionFrom(

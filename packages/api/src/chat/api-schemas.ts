@@ -1,7 +1,7 @@
 import { PROVIDER_IDS, responseFormatSchema, toolChoiceSchema, toolSchema } from "@llmg/core";
 import { z } from "zod";
-import { fallbackFields, ROUTE_PREFIX } from "../model-routes/schemas";
 import { cacheBodySchema } from "../cache/policy";
+import { fallbackFields, ROUTE_PREFIX } from "../model-routes/schemas";
 import { metadataSchema } from "./metadata";
 import { messagesSchema, requestOptionsSchema, samplingSchema } from "./schemas";
 import { checkToolRules } from "./tool-rules";

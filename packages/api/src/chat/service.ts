@@ -48,6 +48,8 @@ export interface CompletedChat {
 }
 
 export interface StreamedChat {
+  /** As CompletedChat's. */
+  answeredBy?: { label: string; model: ChatCall["model"] };
   usage: Usage;
   cost: ChatCost;
   finishReason: string;
@@ -347,7 +349,10 @@ async function streamRouted(
     },
     () => !started && !sink.signal.aborted,
   );
-  return done.result;
+  return {
+    ...done.result,
+    answeredBy: { label: done.call.label ?? done.call.model.id, model: done.call.model },
+  };
 }
 
 async function stream(

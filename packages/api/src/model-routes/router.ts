@@ -40,6 +40,7 @@ function fieldsOf(ctx: Context, body: RouteBody): RouteFields {
     fallbacks: body.fallbacks ?? [],
     retryOn: [...new Set(body.retry_on ?? RETRY_KINDS)],
     cacheTtlS: body.cache?.ttl ?? null,
+    cacheAll: body.cache?.all ?? false,
   };
 }
 

@@ -47,7 +47,16 @@ export const routeBody = z.object({
     .optional()
     .meta({ description: "Which failures move on to the next model (default: all four)" }),
   cache: z
-    .object({ ttl: z.number().int().min(1).max(2_592_000) })
+    .object({
+      ttl: z.number().int().min(1).max(2_592_000),
+      all: z
+        .boolean()
+        .optional()
+        .meta({
+          description:
+            "Also cache answers with tool calls or cut short (default: complete text answers only)",
+        }),
+    })
     .nullable()
     .optional()
     .meta({ description: "Cache this route's answers for ttl seconds (see the response cache)" }),
@@ -66,7 +75,7 @@ export const routeSchema = z.object({
   targets: z.array(z.object({ model: z.string(), weight: z.number().int() })),
   fallbacks: z.array(z.string()),
   retry_on: z.array(z.enum(RETRY_KINDS)),
-  cache: z.object({ ttl: z.number().int() }).nullable(),
+  cache: z.object({ ttl: z.number().int(), all: z.boolean() }).nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -79,7 +88,7 @@ export function toRouteDto(route: ModelRoute): z.output<typeof routeSchema> {
     targets: route.targets.map((t) => ({ model: t.model, weight: t.weight ?? 1 })),
     fallbacks: route.fallbacks,
     retry_on: route.retry_on,
-    cache: route.cache_ttl_s === null ? null : { ttl: route.cache_ttl_s },
+    cache: route.cache_ttl_s === null ? null : { ttl: route.cache_ttl_s, all: route.cache_all },
     created_at: new Date(route.created_at).toISOString(),
     updated_at: new Date(route.updated_at).toISOString(),
   };

@@ -2,6 +2,7 @@ import { type Catalog, type ChatRequest, estimateRequestPromptTokens, requestedM
 import type { RetryKind } from "@llmg/db";
 import type { UserPrincipal } from "../auth/authenticator";
 import { modelAllowed } from "../auth/key-rules";
+import type { CacheDirective } from "../cache/policy";
 import { resolveModel, resolveModelFor } from "../chat/resolve-model";
 import { ApiError } from "../errors";
 import type { Services } from "../services";
@@ -14,8 +15,9 @@ export interface Routing {
   /** The route's name, or null for a request's own `fallbacks`. */
   route: string | null;
   retryOn: readonly RetryKind[];
-  /** The route's cache TTL in seconds (null: the route does not cache). */
+  /** The route's cache TTL in seconds (null: the route does not cache), and whether it caches every answer. */
   cacheTtlS: number | null;
+  cacheAll?: boolean;
 }
 
 export const isRouteName = (model: string) => model.startsWith(ROUTE_PREFIX);
@@ -122,6 +124,7 @@ export async function routeTargets(
       route: name,
       retryOn: route.retry_on.length > 0 ? route.retry_on : RETRY_KINDS,
       cacheTtlS: route.cache_ttl_s,
+      cacheAll: route.cache_all,
     },
   };
 }
@@ -176,4 +179,12 @@ export async function resolveCallModels(
     fallbacks: fallbackTargets(services.catalog, principal, names),
     routing: { route: null, retryOn: RETRY_KINDS, cacheTtlS: null },
   };
+}
+
+/**
+ * The cache a call uses: its own header or body first (`no-store` included), else its route's.
+ */
+export function routeCacheDirective(routing: Routing | undefined): CacheDirective | undefined {
+  if (!routing?.cacheTtlS) return undefined;
+  return { kind: "store", ttlSeconds: routing.cacheTtlS, ...(routing.cacheAll ? { cacheAll: true } : {}) };
 }

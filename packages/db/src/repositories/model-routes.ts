@@ -7,6 +7,7 @@ export interface RouteFields {
   fallbacks: string[];
   retryOn: RetryKind[];
   cacheTtlS: number | null;
+  cacheAll: boolean;
 }
 
 const columns = (fields: RouteFields) => ({
@@ -15,6 +16,7 @@ const columns = (fields: RouteFields) => ({
   fallbacks: JSON.stringify(fields.fallbacks),
   retry_on: JSON.stringify(fields.retryOn),
   cache_ttl_s: fields.cacheTtlS,
+  cache_all: fields.cacheAll,
 });
 
 export function listRoutes(db: Kysely<Database>, userId: string): Promise<ModelRoute[]> {

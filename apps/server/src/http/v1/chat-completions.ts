@@ -12,6 +12,7 @@ import {
   metadataFrom,
   type Principal,
   resolveCallModels,
+  routeCacheDirective,
   type Services,
   type UserPrincipal,
 } from "@llmg/api";
@@ -96,7 +97,8 @@ async function toCall(
     callMetadata,
     metadata ? "metadata" : "x-llmg-metadata",
   );
-  const cache = cacheDirectiveFrom(header(req, "x-llmg-cache"), cacheBody);
+  const cache =
+    cacheDirectiveFrom(header(req, "x-llmg-cache"), cacheBody) ?? routeCacheDirective(resolved.routing);
   return {
     principal,
     meta: {
