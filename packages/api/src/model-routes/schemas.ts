@@ -49,13 +49,9 @@ export const routeBody = z.object({
   cache: z
     .object({
       ttl: z.number().int().min(1).max(2_592_000),
-      all: z
-        .boolean()
-        .optional()
-        .meta({
-          description:
-            "Also cache answers with tool calls or cut short (default: complete text answers only)",
-        }),
+      all: z.boolean().optional().meta({
+        description: "Also cache answers with tool calls or cut short (default: complete text answers only)",
+      }),
     })
     .nullable()
     .optional()
