@@ -241,6 +241,13 @@ async function main() {
       "PUT",
     );
 
+    // A named route (two targets in order, no cache): the route's lookup and the attempt loop.
+    await json(`${llmg.url}/api/routes`, key.key as string, {
+      name: "bench",
+      strategy: "ordered",
+      targets: [{ model: "openai/gpt-4o-mini" }, { model: "openai/gpt-4.1-nano" }],
+    });
+
     const fakeOrigin = new URL(fakeUrl).origin;
     const direct: Target = {
       name: "direct",
@@ -268,6 +275,7 @@ async function main() {
       name: "llmg-cache",
       headers: { authorization: `Bearer ${key.key}`, "x-llmg-cache": "ttl=3600" },
     };
+    const viaLlmgRoute: Target = { ...viaLlmg, name: "llmg-route", model: "route/bench" };
     const viaPortkey: Target = {
       name: "portkey",
       origin: `http://127.0.0.1:${portkeyPort}`,
@@ -279,7 +287,7 @@ async function main() {
       },
       model: "gpt-4o-mini",
     };
-    const targets = [direct, viaLlmg, viaLlmgFast, viaLlmgLevels, viaLlmgCache, viaPortkey];
+    const targets = [direct, viaLlmg, viaLlmgFast, viaLlmgLevels, viaLlmgCache, viaLlmgRoute, viaPortkey];
     let llmgAnswered = 0;
     const onAnswered = (target: Target, ok: number) => {
       if (target.name.startsWith("llmg")) llmgAnswered += ok;
@@ -408,6 +416,12 @@ async function main() {
     };
     // Cache hits against the plain call: no provider call, but still a rate-limit admission and a
     // durably committed row, so against an instant upstream the gap is small by construction.
+    // A call through a named route against the plain call.
+    const routed = byName("llmg-route");
+    const routeVsPlain = {
+      overhead_p50_ratio: round(routed.overhead_p50_ms.median / plain.overhead_p50_ms.median, 2),
+      rps_ratio: round(routed.load_rps.median / plain.load_rps.median, 2),
+    };
     const cached = byName("llmg-cache");
     const cacheVsPlain = {
       p50_ratio: round(cached.p50_ms.median / plain.p50_ms.median, 2),
@@ -422,6 +436,7 @@ async function main() {
       goals,
       levels_vs_plain: levelsVsPlain,
       cache_hit_vs_plain: cacheVsPlain,
+      route_vs_plain: routeVsPlain,
       sequential_failures: sequentialFailures,
       memory,
       llmg_answered_200: llmgAnswered,
@@ -460,6 +475,7 @@ function printTable(r: {
   }[];
   levels_vs_plain: { overhead_p50_ratio: number; rps_ratio: number };
   cache_hit_vs_plain: { p50_ratio: number; rps_ratio: number };
+  route_vs_plain: { overhead_p50_ratio: number; rps_ratio: number };
   memory: Record<string, number | null>;
   llmg_answered_200: number;
   llmg_rows_recorded: number;
@@ -494,6 +510,7 @@ function printTable(r: {
     ),
     `llmg-levels (key budget + team + tag) vs llmg: p50 overhead ${r.levels_vs_plain.overhead_p50_ratio}×, req/s ${r.levels_vs_plain.rps_ratio}× (goal: within 10 %)`,
     `llmg-cache (every call a response cache hit) vs llmg: p50 ${r.cache_hit_vs_plain.p50_ratio}×, req/s ${r.cache_hit_vs_plain.rps_ratio}×`,
+    `llmg-route (model route/bench, ordered) vs llmg: p50 overhead ${r.route_vs_plain.overhead_p50_ratio}×, req/s ${r.route_vs_plain.rps_ratio}×`,
     `RSS after load (MB): ${Object.entries(r.memory)
       .map(([k, v]) => `${k.replace(/_rss_mb$/, "")} ${v}`)
       .join(", ")} (goal < 200)`,

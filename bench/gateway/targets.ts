@@ -1,7 +1,7 @@
 import { Pool } from "undici";
 
 export interface Target {
-  name: "direct" | "llmg" | "llmg-fast" | "llmg-levels" | "llmg-cache" | "portkey";
+  name: "direct" | "llmg" | "llmg-fast" | "llmg-levels" | "llmg-cache" | "llmg-route" | "portkey";
   origin: string;
   path: string;
   headers: Record<string, string>;
