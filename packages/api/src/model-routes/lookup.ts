@@ -1,5 +1,7 @@
-import { type Database, findRoute, type ModelRoute, medianLatencies } from "@llmg/db";
+import { type Database, findRoute, type ModelRoute } from "@llmg/db";
 import type { Kysely } from "kysely";
+import { histogramQuantile } from "../analytics/histogram";
+import { readMeasures } from "../analytics/measures";
 import { createTtlCache, type TtlCache } from "../limits/ttl-cache";
 
 interface RouteCaches {
@@ -23,17 +25,22 @@ function cachesFor(db: Kysely<Database>, ttlMs: number): RouteCaches {
         const [userId = "", name = ""] = id.split("\u0000");
         return findRoute(db, userId, name);
       }),
-      latencies: createTtlCache(LATENCY_TTL_MS, Date.now, (id) => {
-        const [userId = "", ...models] = id.split("\u0000");
-        return medianLatencies(
-          db,
+      // Read from the usage rollups (and the rows they have not taken in yet), as the latency
+      // charts are: one grouped query per user, whatever the traffic.
+      latencies: createTtlCache(LATENCY_TTL_MS, Date.now, async (userId) => {
+        const to = new Date();
+        const rows = await readMeasures(db, {
           userId,
-          models.map((m) => {
-            const slash = m.indexOf("/");
-            return { provider: m.slice(0, slash), model: m.slice(slash + 1) };
-          }),
-          new Date(Date.now() - LATENCY_WINDOW_MS),
-        );
+          from: new Date(to.getTime() - LATENCY_WINDOW_MS),
+          to,
+          grouping: { provider: true, model: true },
+        });
+        const medians = new Map<string, number>();
+        for (const row of rows) {
+          const p50 = histogramQuantile(row.latency_hist, 0.5, row.latency_max);
+          if (p50 !== null) medians.set(`${row.provider}/${row.model}`, p50);
+        }
+        return medians;
       }),
     };
     caches.set(db, found);
@@ -49,12 +56,11 @@ export function forgetRoute(db: Kysely<Database>, ttlMs: number, userId: string,
   cachesFor(db, ttlMs).routes.invalidate(`${userId}\u0000${name}`);
 }
 
-/** Median latency (ms) of the user's successful calls per "provider/model", last 24 h. */
+/** Median latency (ms) of the user's calls per "provider/model" over the last 24 h. */
 export function recentLatencies(
   db: Kysely<Database>,
   ttlMs: number,
   userId: string,
-  models: readonly string[],
 ): Promise<Map<string, number>> {
-  return cachesFor(db, ttlMs).latencies.get([userId, ...[...models].sort()].join("\u0000"));
+  return cachesFor(db, ttlMs).latencies.get(userId);
 }

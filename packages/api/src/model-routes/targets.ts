@@ -106,12 +106,7 @@ export async function routeTargets(
           needs: requiredCapabilities(request),
           ...(route.strategy === "fastest"
             ? {
-                latencies: await recentLatencies(
-                  services.db,
-                  ttl,
-                  principal.userId,
-                  targets.map((t) => `${t.model.provider}/${t.model.id}`),
-                ),
+                latencies: await recentLatencies(services.db, ttl, principal.userId),
               }
             : {}),
         })

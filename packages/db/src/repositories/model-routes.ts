@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database, ModelRoute, RetryKind, RouteStrategy } from "../types";
 
 export interface RouteFields {
@@ -83,26 +83,4 @@ export async function deleteRoute(db: Kysely<Database>, userId: string, name: st
     .where("name", "=", name)
     .executeTakeFirst();
   return deleted.numDeletedRows > 0n;
-}
-
-/**
- * Median latency of the user's successful calls per model over the window, for the `fastest`
- * strategy: the user's own traffic, since another tenant's says nothing about this one's
- * prompts. Models with no call in the window are absent.
- */
-export async function medianLatencies(
-  db: Kysely<Database>,
-  userId: string,
-  models: readonly { provider: string; model: string }[],
-  since: Date,
-): Promise<Map<string, number>> {
-  if (models.length === 0) return new Map();
-  const wanted = sql.join(models.map((m) => sql`(${m.provider}, ${m.model})`));
-  const result = await sql<{ provider: string; model: string; p50: string | number }>`
-    select provider, model, percentile_cont(0.5) within group (order by latency_ms) as p50
-    from requests
-    where user_id = ${userId} and status = 'success' and created_at >= ${since}
-      and (provider, model) in (${wanted})
-    group by provider, model`.execute(db);
-  return new Map(result.rows.map((r) => [`${r.provider}/${r.model}`, Number(r.p50)]));
 }
