@@ -27,6 +27,7 @@ export * from "./jobs/activity-retention";
 export * from "./limits";
 export * from "./openapi";
 export * from "./root";
+export * from "./routing";
 export * from "./schemas/budget";
 export { toApiKeyDto, toUserDto } from "./schemas/users";
 export type { Logger, Services } from "./services";

@@ -9,6 +9,7 @@ import * as tagsRuns from "./2026-12-02T01-00-00_tags_runs";
 import * as budgetLevels from "./2026-12-03T00-00-00_budget_levels";
 import * as rollupDimensions from "./2026-12-03T01-00-00_rollup_dimensions";
 import * as levelAlerts from "./2026-12-03T02-00-00_level_alerts";
+import * as credentialWeight from "./2026-12-04T00-00-00_credential_weight";
 
 /**
  * Migrations are listed here rather than discovered on disk so they survive bundling and run
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-03T00-00-00_budget_levels": budgetLevels,
   "2026-12-03T01-00-00_rollup_dimensions": rollupDimensions,
   "2026-12-03T02-00-00_level_alerts": levelAlerts,
+  "2026-12-04T00-00-00_credential_weight": credentialWeight,
 };
 
 export const migrationProvider: MigrationProvider = {
