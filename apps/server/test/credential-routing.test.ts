@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { testBackends, testRedisUrl } from "@llmg/db/testing";
 import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeReplicas, flushPrefix, testPrefix } from "./budget-fixtures";
 import { call, createUserWithKey, startTestGateway, type TestGateway } from "./harness";
@@ -294,4 +295,39 @@ describe.each(setups)("credential routing: $name", (setup) => {
       consecutive_failures: 0,
     });
   }, 30_000);
+
+  it.runIf(setup.redis)(
+    "costs no Redis command for a user with one key, and a read a second with several",
+    async () => {
+      healthy();
+      const one = await userWith(replicas[0]!, { fake: a });
+      const two = await userWith(replicas[0]!, { fake: a }, { fake: b });
+      const monitor = await new Redis(testRedisUrl()!).monitor();
+      const seen: string[] = [];
+      monitor.on("monitor", (_time: string, args: string[]) => {
+        // Round trips only: MONITOR also lists the commands a script runs inside Redis.
+        const roundTrip = /^eval(sha)?$/i.test(args[0] ?? "");
+        if (roundTrip && args.some((arg) => arg.includes(":brk:"))) seen.push(args.join(" "));
+      });
+      try {
+        await sleep(100);
+        for (let i = 0; i < 50; i++) expect((await chat(replicas[i % 2]!, one.key)).status).toBe(200);
+        await sleep(100);
+        expect(seen).toEqual([]);
+        const started = Date.now();
+        for (let i = 0; i < 100; i++) expect((await chat(replicas[i % 2]!, two.key)).status).toBe(200);
+        await sleep(100);
+        // One read per replica and second of calls at most; a success on a clean circuit writes nothing.
+        const seconds = Math.ceil((Date.now() - started) / VIEW_TTL_MS);
+        expect(seen.length).toBeGreaterThanOrEqual(1);
+        expect(seen.length).toBeLessThanOrEqual(replicas.length * (seconds + 1));
+        process.stdout.write(
+          `[routing] ${setup.name}: breaker round trips for 50 one-key calls 0, for 100 two-key calls ${seen.length} in ${Date.now() - started} ms\n`,
+        );
+      } finally {
+        monitor.disconnect();
+      }
+    },
+    30_000,
+  );
 });

@@ -144,7 +144,7 @@ export function createBreakers(options: BreakerOptions): Breakers {
     const retryAfter = Math.max(1, Math.ceil((earliest - now) / 1000));
     return new ApiError(
       "provider_unavailable",
-      `Every ${provider} credential has its circuit open after repeated provider failures; retry after ${retryAfter} s`,
+      `Every ${provider} credential has its circuit open after repeated provider failures (see GET /api/credentials); retry after ${retryAfter} s`,
       {
         retryAfter,
         details: {
