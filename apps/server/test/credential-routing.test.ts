@@ -121,6 +121,47 @@ describe.each(setups)("credential routing: $name", (setup) => {
     expect(fake.requests.length).toBe(count);
   }
 
+  it("takes weight 1..1000 on create and update, and refuses anything else naming the field", async () => {
+    const on = replicas[0]!;
+    const user = await userWith(on, { fake: a });
+    const id = user.ids[0]!;
+    const listed = await call(`${on.url}/api/credentials/${id}`, { key: user.key });
+    expect(listed.body.data).toMatchObject({
+      weight: 1,
+      health: { state: "closed", consecutive_failures: 0 },
+    });
+    const updated = await call(`${on.url}/api/credentials/${id}`, {
+      key: user.key,
+      method: "PUT",
+      body: { weight: 1000 },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body.data.weight).toBe(1000);
+    for (const weight of [0, 1001, 1.5, -1, null, "many"]) {
+      const bad = await call(`${on.url}/api/credentials/${id}`, {
+        key: user.key,
+        method: "PUT",
+        body: { weight },
+      });
+      expect(bad.status, JSON.stringify(weight)).toBe(400);
+      expect(bad.body).toMatchObject({ success: false, error: "validation_error" });
+      expect(bad.body.details[0].field).toBe("weight");
+      const created = await call(`${on.url}/api/credentials`, {
+        key: user.key,
+        body: { provider: "openai", name: "bad", api_key: a.apiKey, weight },
+      });
+      expect(created.status).toBe(400);
+      expect(created.body.details[0].field).toBe("weight");
+    }
+    // Through tRPC as well (the typed client's route).
+    const trpc = await call(`${on.url}/trpc/credentials.update`, {
+      key: user.key,
+      body: { id, weight: 7 },
+    });
+    expect(trpc.status).toBe(200);
+    expect((await call(`${on.url}/api/credentials/${id}`, { key: user.key })).body.data.weight).toBe(7);
+  });
+
   it("spreads 1,000 calls over two keys by weight (1 and 3)", async () => {
     healthy();
     const user = await userWith(replicas[0]!, { fake: a, weight: 1 }, { fake: b, weight: 3 });
