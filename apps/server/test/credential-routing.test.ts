@@ -262,6 +262,31 @@ describe.each(setups)("credential routing: $name", (setup) => {
     expect([a.requests.length, b.requests.length]).toEqual([FAILURES, FAILURES]);
   }, 30_000);
 
+  it("counts streamed calls too, on /v1 and /api, and a stream's 503 comes before any event", async () => {
+    healthy();
+    const on = replicas[0]!;
+    const user = await userWith(on, { fake: a });
+    a.setDefault(providerError(500));
+    const stream = (path: string, body: Record<string, unknown>) =>
+      fetch(`${on.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${user.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ ...body, messages: MESSAGES, stream: true }),
+      });
+    for (let i = 0; i < FAILURES; i++) {
+      const res = await (i % 2 === 0
+        ? stream("/v1/chat/completions", { model: "openai/gpt-4o-mini" })
+        : stream("/api/chat/completions", { provider: "openai", model: "gpt-4o-mini" }));
+      expect(res.status).toBe(500);
+      await res.text();
+    }
+    expect(a.requests.length).toBe(FAILURES);
+    const refused = await stream("/v1/chat/completions", { model: "openai/gpt-4o-mini" });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("provider_unavailable");
+    expect(a.requests.length).toBe(FAILURES);
+  });
+
   it("never counts the caller's own bad request (400) against the key", async () => {
     healthy();
     const user = await userWith(replicas[0]!, { fake: a });
