@@ -121,6 +121,8 @@ describe("a hostile upstream against a gateway process", () => {
       LLMG_EGRESS_ALLOW: "127.0.0.1",
       LLMG_PROVIDER_MAX_RETRIES: "0",
       LLMG_PROVIDER_STREAM_TIMEOUT_MS: String(STREAM_DEADLINE_MS),
+      // Each case fails the one credential on purpose; its circuit must not refuse the next case.
+      LLMG_BREAKER_FAILURES: "1000",
     }));
     const user = await json(`${url}/api/admin/users`, adminKey, { email: "hostile@example.com" });
     const key = await json(`${url}/api/admin/users/${user.body.data.id}/keys`, adminKey, {});

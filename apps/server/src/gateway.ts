@@ -4,12 +4,15 @@ import { join } from "node:path";
 import {
   type AppConfig,
   createAuthenticator,
+  createBreakers,
   createCredentialResolver,
   createEgressGuard,
   createInflightCalls,
   createLimitsFor,
   createMemoryCacheStore,
   createRedisCacheStore,
+  createMemoryBreakerStore,
+  createRedisBreakerStore,
   createSecretBox,
   createUsageRecorder,
   openCountersRedis,
@@ -141,7 +144,18 @@ export async function openServices(
     logger,
     catalog,
     secrets,
-    credentials: createCredentialResolver({ db: handle.db, secrets, ttlMs: CREDENTIAL_CACHE_TTL_MS }),
+    credentials: createCredentialResolver({
+      db: handle.db,
+      secrets,
+      ttlMs: CREDENTIAL_CACHE_TTL_MS,
+      // Circuit state shared by the replicas through Redis, in process when embedded.
+      breakers: createBreakers({
+        store: redis ? createRedisBreakerStore(redis, config.LLMG_REDIS_PREFIX) : createMemoryBreakerStore(),
+        failures: config.LLMG_BREAKER_FAILURES,
+        cooldownMs: config.LLMG_BREAKER_COOLDOWN_MS,
+        logger,
+      }),
+    }),
     limiter: limits,
     limits,
     usage: createUsageRecorder(handle.db, {

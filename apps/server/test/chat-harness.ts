@@ -30,7 +30,15 @@ export async function startChatFixture(
     FAKE_PROVIDER_IDS.map((id) => [`LLMG_${id.toUpperCase()}_BASE_URL`, fakes[id].url]),
   );
   const t = await startTestGateway(kind, {
-    env: { LLMG_PROVIDER_MAX_RETRIES: "2", LLMG_PROVIDER_TIMEOUT_MS: "1500", ...baseUrls, ...env },
+    env: {
+      LLMG_PROVIDER_MAX_RETRIES: "2",
+      LLMG_PROVIDER_TIMEOUT_MS: "1500",
+      // Fault tests make one provider fail many times in a row on purpose: its circuit must not
+      // open under them (circuits are tested in credential-routing.test.ts).
+      LLMG_BREAKER_FAILURES: "1000",
+      ...baseUrls,
+      ...env,
+    },
     ...(options.logLines ? { logLines: options.logLines } : {}),
   });
   const user = await createUserWithKey(t);

@@ -136,6 +136,13 @@ export const configSchema = z.object({
   LLMG_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   /** PostgreSQL: statements running longer are cancelled (0: no limit). Migrations are exempt. */
   LLMG_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * Consecutive failures of one provider credential (429 after retries, 401/403, 5xx, 529,
+   * timeouts) that open its circuit: the credential is skipped until the cool-down ends.
+   */
+  LLMG_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  /** How long an open circuit stays open before one probe call is let through (half-open). */
+  LLMG_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -28,6 +28,8 @@ export const ERROR_STATUS = {
   internal_error: 500,
   provider_error: 502,
   limits_unavailable: 503,
+  /** Every credential of the user for the provider has its circuit open: the provider is not called. */
+  provider_unavailable: 503,
   /** The usage queue stayed full: a new call is refused before its provider is called. */
   usage_backlog: 503,
   /** The usage database could not take a finished call's row: no success is claimed for it. */

@@ -31,6 +31,7 @@ export * from "./model-routes/schemas";
 export * from "./model-routes/targets";
 export * from "./openapi";
 export * from "./root";
+export * from "./routing";
 export * from "./schemas/budget";
 export { toApiKeyDto, toUserDto } from "./schemas/users";
 export type { Logger, Services } from "./services";

@@ -145,6 +145,8 @@ export interface ProviderCredentialsTable {
   base_url: string | null;
   is_default: ColumnType<boolean, boolean | undefined, boolean>;
   priority: ColumnType<number, number | undefined, number>;
+  /** Share of the provider's calls among the user's credentials for it (1..1000). */
+  weight: ColumnType<number, number | undefined, number>;
   last_test_ok: boolean | null;
   last_test_at: Timestamp | null;
   last_test_latency_ms: number | null;

@@ -17,10 +17,14 @@ const CONTEXT_LENGTH =
 /**
  * Which kind of failure an attempt ended with, when it is one that another model may not share:
  * the provider rate-limited or ran out of quota (429), failed (5xx, 529, a broken answer), timed
- * out, or found the prompt too long. Anything else (a bad request, our own budget or rate limit)
+ * out, or found the prompt too long (or every key of the user for it has its circuit open).
+ * Anything else (a bad request, our own budget or rate limit)
  * would fail the same way elsewhere, or must not be worked around, so it ends the call.
  */
 export function retryKind(error: unknown): RetryKind | undefined {
+  // Every key of the user for that provider has its circuit open (see routing/breaker.ts): the
+  // provider is unwell for this user, as a 5xx says.
+  if (error instanceof ApiError && error.error === "provider_unavailable") return "5xx";
   const cause = error instanceof ApiError ? error.cause : error;
   if (!(cause instanceof ProviderError)) return undefined;
   if (cause.code === "provider_timeout") return "timeout";

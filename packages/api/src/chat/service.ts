@@ -110,6 +110,10 @@ async function failed(
   extra: Partial<CallOutcome> = {},
 ) {
   const apiError = fromProviderError(error);
+  // The credential's circuit learns how its call ended (only provider failures count).
+  if (extra.credentialId) {
+    await services.credentials.report(call.principal.userId, call.model.provider, extra.credentialId, error);
+  }
   const outcome: CallOutcome = {
     status: "error",
     httpStatus: apiError.status,
@@ -139,6 +143,9 @@ async function succeeded(
 ): Promise<void> {
   await Promise.all([
     admission.settle(outcome.cost.totalCost, totalTokens(outcome.usage)),
+    outcome.credentialId
+      ? services.credentials.report(call.principal.userId, call.model.provider, outcome.credentialId)
+      : undefined,
     services.usage.record(usageRow(services, call, { status: "success", httpStatus: 200, ...outcome })),
   ]);
 }
@@ -184,7 +191,13 @@ function price(services: Services, call: ChatCall, usage: Usage): Priced {
 async function prepare(services: Services, call: ChatCall, startedAt: number): Promise<Prepared> {
   // First, so a call refused for a usage backlog leaves no row and no reservation behind.
   await services.usage.admit();
-  const credential = await services.credentials.resolve(call.principal.userId, call.model.provider);
+  let credential: ResolvedCredential | undefined;
+  try {
+    credential = await services.credentials.resolve(call.principal.userId, call.model.provider);
+  } catch (error) {
+    // Every credential's circuit is open: refused (and recorded) without calling the provider.
+    throw await failed(services, call, startedAt, error);
+  }
   if (!credential) {
     throw await failed(
       services,

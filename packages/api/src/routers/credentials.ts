@@ -6,11 +6,12 @@ import {
   createCredentialInput,
   credentialSchema,
   credentialTestSchema,
-  toCredentialDto,
   updateCredentialInput,
 } from "../schemas/credentials";
 import {
   createProviderCredential,
+  credentialDto,
+  credentialDtos,
   deleteProviderCredential,
   getOwnCredential,
   testProviderCredential,
@@ -29,6 +30,8 @@ export const credentialsRouter = router({
         path: "/credentials",
         tags,
         summary: "List your provider credentials",
+        description:
+          "Each with its weight and the health of its circuit breaker (closed, open or half_open, consecutive failures, when it opened and when a probe call is let through).",
         protect: true,
       },
     })
@@ -36,7 +39,7 @@ export const credentialsRouter = router({
     .output(ok(z.array(credentialSchema)))
     .query(async ({ ctx }) => {
       const rows = await listCredentials(ctx.services.db, ctx.user.userId);
-      return { success: true as const, data: rows.map(toCredentialDto) };
+      return { success: true as const, data: await credentialDtos(ctx, ctx.user.userId, rows) };
     }),
 
   get: userProcedure
@@ -53,7 +56,7 @@ export const credentialsRouter = router({
     .output(ok(credentialSchema))
     .query(async ({ ctx, input }) => ({
       success: true as const,
-      data: toCredentialDto(await getOwnCredential(ctx, ctx.user.userId, input.id)),
+      data: await credentialDto(ctx, ctx.user.userId, await getOwnCredential(ctx, ctx.user.userId, input.id)),
     })),
 
   create: userProcedure
@@ -73,7 +76,7 @@ export const credentialsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const row = await createProviderCredential(ctx, ctx.user.userId, input);
       ctx.response.status = 201;
-      return { success: true as const, data: toCredentialDto(row) };
+      return { success: true as const, data: await credentialDto(ctx, ctx.user.userId, row) };
     }),
 
   update: userProcedure
@@ -90,7 +93,11 @@ export const credentialsRouter = router({
     .output(ok(credentialSchema))
     .mutation(async ({ ctx, input }) => ({
       success: true as const,
-      data: toCredentialDto(await updateProviderCredential(ctx, ctx.user.userId, input)),
+      data: await credentialDto(
+        ctx,
+        ctx.user.userId,
+        await updateProviderCredential(ctx, ctx.user.userId, input),
+      ),
     })),
 
   delete: userProcedure

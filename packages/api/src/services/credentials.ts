@@ -15,7 +15,11 @@ import type { Context } from "../context";
 import { secretHint } from "../crypto/secret-box";
 import { assertEgressAllowed } from "../egress";
 import { ApiError, notFound } from "../errors";
-import type { createCredentialInput, updateCredentialInput } from "../schemas/credentials";
+import {
+  type createCredentialInput,
+  toCredentialDto,
+  type updateCredentialInput,
+} from "../schemas/credentials";
 import { callOptions, endpointFor } from "./provider-endpoint";
 
 type CreateInput = z.infer<typeof createCredentialInput>;
@@ -60,6 +64,7 @@ export async function createProviderCredential(ctx: Context, userId: string, inp
         base_url: input.base_url ?? null,
         is_default: isDefault,
         priority: input.priority ?? 0,
+        weight: input.weight ?? 1,
       });
     })
     .catch((error: unknown) => {
@@ -114,6 +119,7 @@ export async function updateProviderCredential(ctx: Context, userId: string, inp
         ...(input.base_url !== undefined ? { base_url: input.base_url } : {}),
         ...(input.is_default !== undefined ? { is_default: input.is_default } : {}),
         ...(input.priority !== undefined ? { priority: input.priority } : {}),
+        ...(input.weight !== undefined ? { weight: input.weight } : {}),
       });
     })
     .catch((error: unknown) => {
@@ -121,6 +127,8 @@ export async function updateProviderCredential(ctx: Context, userId: string, inp
     });
   if (!row) throw notFound("Credential");
   credentials.invalidate(userId, row.provider);
+  // A new key starts with a closed circuit: the old key's failures say nothing about it.
+  if (input.api_key !== undefined) await credentials.reset(userId, row.provider, row.id);
   const changed = Object.keys(input).filter((k) => k !== "id");
   await audit(ctx, {
     userId,
@@ -136,6 +144,7 @@ export async function deleteProviderCredential(ctx: Context, userId: string, id:
   const row = await deleteCredential(ctx.services.db, userId, id);
   if (!row) throw notFound("Credential");
   ctx.services.credentials.invalidate(userId, row.provider);
+  await ctx.services.credentials.reset(userId, row.provider, row.id);
   await audit(ctx, {
     userId,
     action: "credential.delete",
@@ -176,4 +185,21 @@ export async function testProviderCredential(ctx: Context, userId: string, id: s
     ...(result.status !== undefined ? { status: result.status } : {}),
     ...(result.error !== undefined ? { error: result.error } : {}),
   };
+}
+
+/**
+ * Credentials as answers show them, with each one's circuit. The shared state being unreadable
+ * (Redis down) does not fail the answer: health is null then.
+ */
+export async function credentialDtos(ctx: Context, userId: string, rows: ProviderCredential[]) {
+  const health = await ctx.services.credentials.health(userId, rows).catch((error: unknown) => {
+    ctx.services.logger.warn({ err: (error as Error).message }, "credential health unreadable");
+    return undefined;
+  });
+  return rows.map((row) => toCredentialDto(row, health?.get(row.id) ?? null));
+}
+
+export async function credentialDto(ctx: Context, userId: string, row: ProviderCredential) {
+  const [dto] = await credentialDtos(ctx, userId, [row]);
+  return dto as ReturnType<typeof toCredentialDto>;
 }

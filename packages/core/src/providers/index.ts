@@ -8,6 +8,8 @@ export {
   type ProviderErrorInit,
 } from "./errors";
 export { GeneratedText } from "./generated-text";
+/** Gemini finish reasons that end a billed answer with a 502: the model's outcome, not the key's health. */
+export { TOOL_FAILURE_REASONS } from "./google/chat";
 export { closeAllPools, parseRetryAfter } from "./http";
 export { GENERIC_IMAGE_TOKENS, type ImageTarget, imageTokens } from "./image-tokens";
 export { DEFAULT_BASE_URLS, getAdapter } from "./registry";

@@ -10,6 +10,7 @@ import * as budgetLevels from "./2026-12-03T00-00-00_budget_levels";
 import * as rollupDimensions from "./2026-12-03T01-00-00_rollup_dimensions";
 import * as levelAlerts from "./2026-12-03T02-00-00_level_alerts";
 import * as counterHome from "./2026-12-03T03-00-00_counter_home";
+import * as credentialWeight from "./2026-12-04T00-00-00_credential_weight";
 import * as cacheHits from "./2026-12-04T01-00-00_cache_hits";
 import * as routesAttempts from "./2026-12-04T02-00-00_routes_attempts";
 
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-03T01-00-00_rollup_dimensions": rollupDimensions,
   "2026-12-03T02-00-00_level_alerts": levelAlerts,
   "2026-12-03T03-00-00_counter_home": counterHome,
+  "2026-12-04T00-00-00_credential_weight": credentialWeight,
   "2026-12-04T01-00-00_cache_hits": cacheHits,
   "2026-12-04T02-00-00_routes_attempts": routesAttempts,
 };

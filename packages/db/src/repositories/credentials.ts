@@ -28,22 +28,28 @@ export async function findCredential(
     .executeTakeFirst();
 }
 
-/** The credential a chat call for this provider uses: the default, else the best by priority, else the oldest. */
-export async function findCredentialForProvider(
+/** How many of a user's credentials for one provider the chat path spreads calls over, at most. */
+export const MAX_ROUTED_CREDENTIALS = 100;
+
+/**
+ * The credentials chat calls to this provider are spread over: highest priority first (a lower
+ * tier is used only while every higher one has its circuit open), then the oldest.
+ */
+export async function listCredentialsForProvider(
   db: Db,
   userId: string,
   provider: string,
-): Promise<ProviderCredential | undefined> {
+): Promise<ProviderCredential[]> {
   return db
     .selectFrom("provider_credentials")
     .selectAll()
     .where("user_id", "=", userId)
     .where("provider", "=", provider)
-    .orderBy("is_default", "desc")
     .orderBy("priority", "desc")
     .orderBy("created_at")
-    .limit(1)
-    .executeTakeFirst();
+    .orderBy("id")
+    .limit(MAX_ROUTED_CREDENTIALS)
+    .execute();
 }
 
 export async function countCredentials(db: Db, userId: string, provider?: string): Promise<number> {
