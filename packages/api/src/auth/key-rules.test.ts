@@ -31,14 +31,17 @@ describe("key rules", () => {
       "DELETE /budget/tags/{tag}",
       "DELETE /credentials/{id}",
       "DELETE /keys/{id}",
+      "DELETE /routes/{name}",
       "PATCH /keys/{id}",
       "PATCH /teams/{id}/budget",
       "POST /credentials",
       "POST /credentials/{id}/test",
       "POST /keys",
+      "POST /routes",
       "PUT /budget",
       "PUT /budget/tags/{tag}",
       "PUT /credentials/{id}",
+      "PUT /routes/{name}",
     ]);
     expect(byScope("read").every((route) => route.startsWith("GET "))).toBe(true);
     expect(byScope("read")).toContain("GET /usage/summary");
