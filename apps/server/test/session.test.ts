@@ -371,6 +371,25 @@ describe.each(setups)("browser sessions: $name", (setup) => {
     expect((await withCookie(`${a.url}/api/budget`, first.cookie)).status).toBe(401);
   });
 
+  it("is in the OpenAPI document and the typed client", async () => {
+    const doc = (await call(`${a.url}/openapi.json`)).body;
+    expect(Object.keys(doc.paths["/session"]).sort()).toEqual(["delete", "get", "post"]);
+    expect(doc.paths["/session"].post.security).toBeUndefined();
+    expect(doc.paths["/session"].get.security).toEqual([{ sessionCookie: [] }]);
+    expect(doc.components.securitySchemes.sessionCookie).toMatchObject({
+      in: "cookie",
+      name: "llmg_session",
+    });
+    expect(Object.keys(doc.components.schemas.Session.properties)).toEqual(
+      expect.arrayContaining(["kind", "user", "expires_at", "csrf_token"]),
+    );
+    const { key } = await createUserWithKey(a);
+    secrets.push(key);
+    const signedIn = await createLlmgClient({ baseUrl: a.url }).session.create.mutate({ key });
+    secrets.push(signedIn.data.csrf_token);
+    expect(signedIn.data.kind).toBe("user");
+  });
+
   it("never logs a key, session token or CSRF token", () => {
     expect(secrets.length).toBeGreaterThan(20);
     const log = lines.join("");

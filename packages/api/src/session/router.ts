@@ -35,6 +35,8 @@ export const sessionRouter = router({
         method: "POST",
         path: "/session",
         tags: ["session"],
+        // Takes a key in its body (sign-in) or the session cookie: never a Bearer header.
+        protect: false,
         summary: "Sign in from a browser: exchange a key for a session cookie",
         description: SIGN_IN_DESCRIPTION,
       },
@@ -88,6 +90,8 @@ export const sessionRouter = router({
         method: "GET",
         path: "/session",
         tags: ["session"],
+        // Takes a key in its body (sign-in) or the session cookie: never a Bearer header.
+        protect: false,
         summary: "The signed-in session: who it is, until when, and its CSRF token",
         description:
           "Answers for the `llmg_session` cookie (401 without a valid one), so a reloaded page learns who is signed in and gets the CSRF token again.",
@@ -111,6 +115,8 @@ export const sessionRouter = router({
         method: "DELETE",
         path: "/session",
         tags: ["session"],
+        // Takes a key in its body (sign-in) or the session cookie: never a Bearer header.
+        protect: false,
         summary: "Sign out: end the session and clear its cookie",
         description:
           "Idempotent: 200 with or without a session. A live session's cookie must come with its CSRF token (x-llmg-csrf), as for any state-changing call.",
