@@ -125,6 +125,9 @@ describe.each(setups)("browser sessions: $name", (setup) => {
     });
     const stored = JSON.stringify(rows);
     for (const secret of [key, s.token, s.csrf]) expect(stored).not.toContain(secret);
+    const activity = await call(`${a.url}/api/account/activity?action=session.create`, { key });
+    expect(activity.body.data).toHaveLength(1);
+    expect(activity.body.data[0]).toMatchObject({ action: "session.create", target_id: keyId });
   });
 
   it("sets Secure when the request came over HTTPS through a trusted proxy", async () => {

@@ -66,17 +66,18 @@ export const sessionRouter = router({
         },
         MAX_SESSIONS_PER_KEY,
       );
-      if (principal.kind === "user") {
-        await audit(
-          { ...ctx, principal },
-          {
-            userId: principal.userId,
-            action: "session.create",
-            targetType: "api_key",
-            targetId: principal.keyId,
-          },
-        );
-      }
+      // Signing in is recorded like any key use worth an audit trail (the admin's too).
+      await audit(
+        { ...ctx, principal },
+        principal.kind === "user"
+          ? {
+              userId: principal.userId,
+              action: "session.create",
+              targetType: "api_key",
+              targetId: principal.keyId,
+            }
+          : { userId: null, action: "session.create" },
+      );
       const maxAge = Math.max(1, Math.ceil((expiresAt - now) / 1000));
       ctx.response.headers["set-cookie"] = sessionCookie(token, maxAge, ctx.secure === true);
       ctx.response.headers["cache-control"] = "no-store";
