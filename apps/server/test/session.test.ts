@@ -313,12 +313,24 @@ describe.each(setups)("browser sessions: $name", (setup) => {
     });
     expect(made.status).toBe(201);
     expect((await withCookie(`${a.url}/api/budget`, s.cookie)).status).toBe(403);
+    // Stored under its token's hash bound to the admin key's hash: still only hashes.
     const row = await a.database.db
       .selectFrom("sessions")
       .selectAll()
-      .where("token_hash", "=", sha256(s.token))
+      .where("token_hash", "=", sha256(`${sha256(a.adminKey)}:${s.token}`))
       .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ user_id: null, api_key_id: null });
+    expect(row).toMatchObject({ user_id: null, api_key_id: null, csrf_hash: sha256(s.csrf) });
+    expect(JSON.stringify(row)).not.toContain(s.token);
+
+    // Another admin key (the harness gives each gateway its own, as a changed LLMG_ADMIN_KEY
+    // would): the session made with the old one no longer works there.
+    if (b) expect((await withCookie(`${b.url}/api/admin/users`, s.cookie)).status).toBe(401);
+    const out = await withCookie(`${a.url}/api/session`, s.cookie, { method: "DELETE", csrf: s.csrf });
+    expect(out.status).toBe(200);
+    expect((await withCookie(`${a.url}/api/admin/users`, s.cookie)).status).toBe(401);
+    expect(
+      await a.database.db.selectFrom("sessions").selectAll().where("user_id", "is", null).execute(),
+    ).toEqual([]);
   });
 
   it("keeps /v1 Bearer-only: the cookie does not authenticate an OpenAI-style call", async () => {

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import {
   type BudgetPeriod,
   type Database,
@@ -65,6 +65,11 @@ export interface Authenticator {
   assertNotThrottled(clientAddress: string | null | undefined): void;
   /** Counts a bad credential (e.g. an unknown session cookie) against the address; the 401 to throw. */
   badCredential(clientAddress: string | null | undefined, message: string): ApiError;
+  /**
+   * `value` hashed together with the admin key's hash: stored for an admin session, so that a
+   * new admin key (LLMG_ADMIN_KEY changed) ends the sessions made with the old one.
+   */
+  adminBound(value: string): string;
   /** Whether the header carries the admin key (no lookup, no throttling). */
   isAdmin(authorization: string | undefined): boolean;
   /** Drops a key from this replica's cache so its revocation takes effect at once. */
@@ -277,6 +282,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     },
     assertNotThrottled,
     badCredential: badKey,
+    adminBound(value) {
+      return createHash("sha256").update(`${adminKeyHash}:${value}`).digest("hex");
+    },
     isAdmin(authorization) {
       const token = bearerToken(authorization);
       return token !== undefined && sameHash(hashKey(token), adminKeyHash);

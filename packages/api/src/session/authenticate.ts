@@ -24,10 +24,19 @@ export function isSafeMethod(method: string): boolean {
 }
 
 /**
+ * Where a token's session may be stored: a user's session under the token's hash, the admin's
+ * under the hash bound to the current admin key (see Authenticator.adminBound).
+ */
+export function sessionHashes(services: Services, token: string): { user: string; admin: string } {
+  return { user: hashToken(token), admin: services.auth.adminBound(token) };
+}
+
+/**
  * The principal a session cookie stands for: the key it was made from, checked again through the
  * authenticator's cache on every use (revoked, expired, user disabled: refused as a Bearer call
- * of that key would be); the admin key's session only expires. An unknown cookie counts as a bad
- * credential towards the address's throttle, like a bad key.
+ * of that key would be); the admin key's session holds while the admin key is the one it was
+ * made with. An unknown cookie counts as a bad credential towards the address's throttle, like
+ * a bad key.
  */
 export async function authenticateSession(
   services: Services,
@@ -38,10 +47,12 @@ export async function authenticateSession(
   auth.assertNotThrottled(clientAddress);
   const invalid = () => auth.badCredential(clientAddress, "Invalid or expired session: sign in again");
   if (!isSessionToken(token)) throw invalid();
-  const tokenHash = hashToken(token);
+  const hashes = sessionHashes(services, token);
   const now = new Date();
-  const row = await findSession(db, tokenHash);
-  if (!row) throw invalid();
+  const row = await findSession(db, [hashes.user, hashes.admin]);
+  // An admin session is only found under the current admin key's binding, a user's only under
+  // the plain hash.
+  if (!row || row.token_hash !== (row.api_key_id === null ? hashes.admin : hashes.user)) throw invalid();
   // A session that existed is not a guess: like an expired key, it does not count as a bad one.
   if (row.expires_at.getTime() <= now.getTime()) {
     throw new ApiError("unauthorized", "This session has expired: sign in again");
@@ -51,9 +62,9 @@ export async function authenticateSession(
   else if (row.key_hash === null) throw invalid();
   else principal = await auth.authenticateKeyHash(row.key_hash);
   if (row.last_seen_at.getTime() < now.getTime() - TOUCH_EVERY_MS) {
-    await touchSession(db, tokenHash, now, new Date(now.getTime() - TOUCH_EVERY_MS));
+    await touchSession(db, row.token_hash, now, new Date(now.getTime() - TOUCH_EVERY_MS));
   }
-  return { principal, tokenHash, csrfHash: row.csrf_hash, expiresAt: row.expires_at };
+  return { principal, tokenHash: row.token_hash, csrfHash: row.csrf_hash, expiresAt: row.expires_at };
 }
 
 /** 403 unless `header` is the session's CSRF token (compared in constant time, as hashes). */

@@ -5,7 +5,7 @@ import type { Context } from "../context";
 import { ok } from "../envelope";
 import { ApiError } from "../errors";
 import { publicProcedure, router } from "../trpc";
-import { assertCsrf, authenticateSession, type SessionAuth } from "./authenticate";
+import { assertCsrf, authenticateSession, type SessionAuth, sessionHashes } from "./authenticate";
 import {
   clearedSessionCookie,
   csrfTokenFor,
@@ -20,7 +20,7 @@ import { sessionSchema, signInInput, toSessionDto } from "./schemas";
 export const MAX_SESSIONS_PER_KEY = 20;
 
 const SIGN_IN_DESCRIPTION =
-  "Exchanges an llmg key (a user's or the admin key) for a browser session: the key is checked exactly as a Bearer key (401 when wrong, the bad-key throttle applies) and is never stored. Sets the `llmg_session` cookie (HttpOnly, SameSite=Strict, Path=/, Max-Age = LLMG_SESSION_TTL_MS, Secure over HTTPS). On /api and /trpc (not /v1) a call without an Authorization header is then authenticated by the cookie as the key; a state-changing call must also send `csrf_token` in the x-llmg-csrf header (403 otherwise). The session ends at its expiry, when its key is revoked or expires, or its user is disabled.";
+  "Exchanges an llmg key (a user's or the admin key) for a browser session: the key is checked exactly as a Bearer key (401 when wrong, the bad-key throttle applies) and is never stored. Sets the `llmg_session` cookie (HttpOnly, SameSite=Strict, Path=/, Max-Age = LLMG_SESSION_TTL_MS, Secure over HTTPS). On /api and /trpc (not /v1) a call without an Authorization header is then authenticated by the cookie as the key; a state-changing call must also send `csrf_token` in the x-llmg-csrf header (403 otherwise). The session ends at its expiry or when its key is revoked, is refused while its key is expired or its user disabled, and an admin session ends when the admin key changes.";
 
 function sessionOf(ctx: Context): Promise<SessionAuth> {
   const token = readSessionCookie(ctx.cookieHeader);
@@ -57,7 +57,7 @@ export const sessionRouter = router({
       await insertSession(
         services.db,
         {
-          tokenHash: hashToken(token),
+          tokenHash: principal.kind === "admin" ? services.auth.adminBound(token) : hashToken(token),
           userId: principal.kind === "user" ? principal.userId : null,
           apiKeyId: principal.kind === "user" ? principal.keyId : null,
           csrfHash: hashToken(csrfToken),
@@ -128,12 +128,12 @@ export const sessionRouter = router({
     .mutation(async ({ ctx }) => {
       const token = readSessionCookie(ctx.cookieHeader);
       if (token !== undefined) {
-        const tokenHash = hashToken(token);
         // A session whose key was revoked (or expired) is deleted without more ado; a live
         // one only with its CSRF token, so no other site can sign the user out.
         const session = await authenticateSession(ctx.services, token, ctx.ip).catch(() => undefined);
         if (session) assertCsrf(session, ctx.csrfHeader);
-        await deleteSession(ctx.services.db, tokenHash);
+        const hashes = sessionHashes(ctx.services, token);
+        await deleteSession(ctx.services.db, [hashes.user, hashes.admin]);
       }
       ctx.response.headers["set-cookie"] = clearedSessionCookie(ctx.secure === true);
       return { success: true as const, data: { signed_out: true as const } };

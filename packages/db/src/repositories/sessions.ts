@@ -73,17 +73,20 @@ export async function insertSession(
     .execute();
 }
 
-/** The session of a token hash (expired or not: the caller tells an expired one from a guess). */
+/**
+ * The session stored under one of `tokenHashes` (a token's hash as a user's or as the admin's
+ * session), expired or not: the caller tells an expired one from a guess.
+ */
 export async function findSession(
   db: Kysely<Database>,
-  tokenHash: string,
+  tokenHashes: readonly string[],
 ): Promise<SessionWithKey | undefined> {
   return db
     .selectFrom("sessions")
     .leftJoin("api_keys", "api_keys.id", "sessions.api_key_id")
     .selectAll("sessions")
     .select("api_keys.key_hash")
-    .where("sessions.token_hash", "=", tokenHash)
+    .where("sessions.token_hash", "in", tokenHashes)
     .executeTakeFirst();
 }
 
@@ -102,6 +105,6 @@ export async function touchSession(
     .execute();
 }
 
-export async function deleteSession(db: Kysely<Database>, tokenHash: string): Promise<void> {
-  await db.deleteFrom("sessions").where("token_hash", "=", tokenHash).execute();
+export async function deleteSession(db: Kysely<Database>, tokenHashes: readonly string[]): Promise<void> {
+  await db.deleteFrom("sessions").where("token_hash", "in", tokenHashes).execute();
 }
