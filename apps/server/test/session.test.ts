@@ -181,6 +181,20 @@ describe.each(setups)("browser sessions: $name", (setup) => {
     });
     expect(put.status).toBe(200);
 
+    // A chat call changes spend: the JSON route and the streamed one (served before tRPC) alike.
+    for (const stream of [false, true]) {
+      const chat = await withCookie(`${a.url}/api/chat/completions`, s.cookie, {
+        body: {
+          provider: "openai",
+          model: "gpt-4o-mini",
+          messages: [{ role: "user", content: "hi" }],
+          stream,
+        },
+      });
+      expect(chat.status).toBe(403);
+      expect(chat.body.error).toBe("forbidden");
+    }
+
     // A Bearer call needs no CSRF token and is never the cookie's: the header wins.
     const { key: otherKey } = await createUserWithKey(a);
     const bearer = await withCookie(`${a.url}/api/keys`, s.cookie, {
