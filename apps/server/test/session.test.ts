@@ -254,10 +254,11 @@ describe.each(setups)("browser sessions: $name", (setup) => {
   });
 
   it("refuses a wrong key with 401 and no cookie", async () => {
-    for (const key of [`llmg_${"Q".repeat(43)}`, "not-a-key"]) {
+    for (const key of [`llmg_${"Q".repeat(43)}`, "not-a-key", "llmg_a b"]) {
       const res = await call(`${a.url}/api/session`, { body: { key } });
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ success: false, error: "unauthorized" });
+      expect(res.body.message).toMatch(/^Invalid/);
       expect(res.headers.get("set-cookie")).toBeNull();
     }
     const empty = await call(`${a.url}/api/session`, { body: {} });

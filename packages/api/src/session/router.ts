@@ -45,7 +45,14 @@ export const sessionRouter = router({
     .output(ok(sessionSchema))
     .mutation(async ({ ctx, input }) => {
       const { services } = ctx;
-      const principal = await services.auth.authenticate(`Bearer ${input.key}`, ctx.ip);
+      // Through the Bearer path itself, so a key signs in exactly when it would authenticate. A
+      // key with blanks inside is no key (and not "missing", as the header check would say).
+      const key = input.key.trim();
+      if (/\s/.test(key)) {
+        services.auth.assertNotThrottled(ctx.ip);
+        throw services.auth.badCredential(ctx.ip, "Invalid API key");
+      }
+      const principal = await services.auth.authenticate(`Bearer ${key}`, ctx.ip);
       const token = newSessionToken();
       const csrfToken = csrfTokenFor(token);
       const now = Date.now();
