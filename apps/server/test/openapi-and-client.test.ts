@@ -40,7 +40,8 @@ describe("OpenAPI document and typed client", () => {
     expect(doc.components.schemas.TeamBudget).toBeDefined();
     const post = doc.paths["/admin/users"].post;
     expect(post.summary).toBe("Create a user");
-    expect(post.security).toEqual([{ bearerAuth: [] }]);
+    // Either a Bearer key or a browser session (see test/session.test.ts).
+    expect(post.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
     expect(post.responses["400"].content["application/json"].schema.$ref).toBe(
       "#/components/schemas/ErrorEnvelope",
     );

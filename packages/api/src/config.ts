@@ -31,6 +31,16 @@ export const configSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /**
+   * Life of a browser session (POST /api/session), from sign-in; its cookie's Max-Age. Between
+   * one second and 30 days; default 12 hours.
+   */
+  LLMG_SESSION_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(30 * 86_400_000)
+    .default(12 * 3_600_000),
   /** How long a replica trusts a cached API key; bounds how late a revocation elsewhere takes effect. */
   LLMG_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** Deployment-wide provider base URLs (a proxy, a fake); a credential's own base_url wins. */

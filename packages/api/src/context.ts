@@ -1,6 +1,7 @@
 import type { Principal } from "./auth/authenticator";
 import type { AttributionHeaders } from "./chat/attribution";
 import type { Services } from "./services";
+import type { SessionAuth } from "./session/authenticate";
 
 export interface RequestMeta {
   requestId: string;
@@ -15,6 +16,12 @@ export interface RequestMeta {
   cacheHeader?: string | undefined;
   /** Body fields a chat call's schema does not know (REST only), named in x-llmg-adjusted-params. */
   ignoredFields?: readonly string[] | undefined;
+  /** The raw Cookie header: read for a session only when no Authorization header is sent. */
+  cookieHeader?: string | undefined;
+  /** The raw x-llmg-csrf header a session-authenticated state-changing call must send. */
+  csrfHeader?: string | undefined;
+  /** Whether the request came over HTTPS (express's req.secure, behind LLMG_TRUST_PROXY proxies). */
+  secure?: boolean | undefined;
 }
 
 export interface Context extends RequestMeta {
@@ -22,6 +29,8 @@ export interface Context extends RequestMeta {
   /** Lets a procedure choose its REST status (e.g. 201) and headers. */
   response: { status?: number; headers: Record<string, string> };
   principal?: Principal;
+  /** The session cookie's check, shared by the calls of one tRPC batch (see session/authenticate.ts). */
+  session?: Promise<SessionAuth> | undefined;
 }
 
 /**

@@ -38,3 +38,5 @@ export type { Logger, Services } from "./services";
 export * from "./services/credential-resolver";
 export * from "./services/keys";
 export * from "./services/users";
+export { assertCsrf, authenticateSession, isSafeMethod, type SessionAuth } from "./session/authenticate";
+export { CSRF_HEADER, readSessionCookie, SESSION_COOKIE } from "./session/cookie";

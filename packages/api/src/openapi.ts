@@ -20,11 +20,26 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
   const doc = generateOpenApiDocument(appRouter, {
     title: "llmg API",
     description:
-      "Self-hosted LLM gateway with exact cost tracking. Every endpoint takes `Authorization: Bearer llmg_...`.",
+      "Self-hosted LLM gateway with exact cost tracking. Every endpoint takes `Authorization: Bearer llmg_...`; a browser may instead sign in (`POST /session`) and send the `llmg_session` cookie, with `x-llmg-csrf` on state-changing calls.",
     version: options.version ?? "0.1.0",
     baseUrl: options.serverUrl ?? "/api",
-    securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An llmg API key" } },
+    securitySchemes: {
+      bearerAuth: { type: "http", scheme: "bearer", description: "An llmg API key" },
+      sessionCookie: {
+        type: "apiKey",
+        in: "cookie",
+        name: "llmg_session",
+        description:
+          "A browser session from POST /session, standing for its key on every endpoint when no Authorization header is sent; state-changing calls also need the x-llmg-csrf header",
+      },
+    },
   });
+  // Who-am-I and sign-out read the cookie itself (trpc-to-openapi only knows "protected or not").
+  const session = doc.paths?.["/session"] as Record<string, { security?: unknown }> | undefined;
+  for (const method of ["get", "delete"]) {
+    const operation = session?.[method];
+    if (operation) operation.security = [{ sessionCookie: [] }];
+  }
   doc.components ??= {};
   doc.components.schemas ??= {};
   const { $schema: _, ...envelope } = z.toJSONSchema(errorEnvelopeSchema, { io: "output" });

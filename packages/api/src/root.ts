@@ -14,6 +14,7 @@ import { tagBudgetsRouter } from "./routers/tag-budgets";
 import { teamBudgetRouter } from "./routers/team-budget";
 import { teamsRouter } from "./routers/teams";
 import { usageRouter } from "./routers/usage";
+import { sessionRouter } from "./session/router";
 import { createCallerFactory, mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
@@ -27,6 +28,7 @@ export const appRouter = router({
   models: modelsRouter,
   pricing: pricingRouter,
   routes: modelRoutesRouter,
+  session: sessionRouter,
   teams: mergeRouters(teamsRouter, teamBudgetRouter),
   usage: usageRouter,
 });

@@ -7,6 +7,7 @@ import { assertScope, requiredScope } from "./auth/key-rules";
 import type { Context } from "./context";
 import { errorFields } from "./error-fields";
 import { ApiError, trpcCodeForStatus } from "./errors";
+import { authenticateCall } from "./session/authenticate";
 
 /** `scope`: what a user key needs for the procedure; left out, see requiredScope. */
 export type ProcedureMeta = OpenApiMeta & { scope?: KeyScope };
@@ -44,9 +45,9 @@ export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
-const authenticated = t.middleware(async ({ ctx, next }) => {
+const authenticated = t.middleware(async ({ ctx, next, type }) => {
   // The REST surface authenticates before reading the body and hands the principal over.
-  const principal = ctx.principal ?? (await ctx.services.auth.authenticate(ctx.authorization, ctx.ip));
+  const principal = ctx.principal ?? (await authenticateCall(ctx, type));
   return next({ ctx: { principal } });
 });
 

@@ -6,8 +6,13 @@ export type { AppRouter, RouterInputs, RouterOutputs } from "@llmg/api";
 export interface LlmgClientOptions {
   /** Where the gateway runs, e.g. "http://127.0.0.1:8080" (the client adds /trpc). */
   baseUrl: string;
-  /** An llmg API key ("llmg_..."), or the admin key for admin procedures. */
-  apiKey: string;
+  /**
+   * An llmg API key ("llmg_..."), or the admin key for admin procedures. Left out in a browser
+   * signed in with a session cookie (POST /api/session): then give `csrfToken`.
+   */
+  apiKey?: string;
+  /** The session's csrf_token, sent as x-llmg-csrf (needed by mutations made with the cookie). */
+  csrfToken?: () => string | undefined;
   /** Custom fetch (tests, proxies); defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -23,7 +28,11 @@ export function createLlmgClient(options: LlmgClientOptions) {
         url: `${options.baseUrl.replace(/\/+$/, "")}/trpc`,
         // The server refuses batches of more calls (400); larger bursts go out as several batches.
         maxItems: 20,
-        headers: () => ({ authorization: `Bearer ${options.apiKey}` }),
+        headers: () => {
+          if (options.apiKey !== undefined) return { authorization: `Bearer ${options.apiKey}` };
+          const csrf = options.csrfToken?.();
+          return csrf === undefined ? {} : { "x-llmg-csrf": csrf };
+        },
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),
     ],

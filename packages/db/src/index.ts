@@ -13,6 +13,7 @@ export * from "./repositories/pagination";
 export * from "./repositories/requests";
 export * from "./repositories/rollups";
 export * from "./repositories/rollups-sql";
+export * from "./repositories/sessions";
 export * from "./repositories/settings";
 export * from "./repositories/team-webhooks";
 export * from "./repositories/teams";

@@ -322,6 +322,21 @@ export interface UsageRollupStateTable {
   last_error_at: Timestamp | null;
 }
 
+/** A browser session (dashboard sign-in); only hashes of its token and CSRF token are kept. */
+export interface SessionsTable {
+  /** Hex SHA-256 of the cookie's token. */
+  token_hash: string;
+  /** Null for a session of the admin key. */
+  user_id: string | null;
+  /** The key the session was made from, checked again on every use; null for the admin key. */
+  api_key_id: string | null;
+  /** Hex SHA-256 of the CSRF token state-changing calls must send. */
+  csrf_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -339,6 +354,7 @@ export interface Database {
   team_members: TeamMembersTable;
   tag_budgets: TagBudgetsTable;
   model_routes: ModelRoutesTable;
+  sessions: SessionsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -363,3 +379,4 @@ export type Team = Selectable<TeamsTable>;
 export type TeamMember = Selectable<TeamMembersTable>;
 export type TagBudget = Selectable<TagBudgetsTable>;
 export type ModelRoute = Selectable<ModelRoutesTable>;
+export type Session = Selectable<SessionsTable>;

@@ -9,6 +9,10 @@ export function requestMeta(req: Request) {
     authorization: req.get("authorization"),
     metadataHeader: req.get("x-llmg-metadata"),
     cacheHeader: req.get("x-llmg-cache"),
+    // Raw headers only: the cookie is parsed when a call has no Authorization header.
+    cookieHeader: req.headers.cookie,
+    csrfHeader: req.get("x-llmg-csrf"),
+    secure: req.secure,
     attributionHeaders: {
       tags: req.get("x-llmg-tags"),
       runId: req.get("x-llmg-run-id"),

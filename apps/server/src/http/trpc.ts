@@ -14,6 +14,11 @@ export function trpcHandler(services: Services) {
     // batch of thousands would be a flood in one request. The typed client batches at most as
     // many (packages/client).
     maxBatchSize: MAX_BATCH_SIZE,
+    // Only the session procedures' cookie is passed on: the tRPC surface keeps its own headers.
+    responseMeta: ({ ctx }) => {
+      const cookie = ctx?.response.headers["set-cookie"];
+      return cookie ? { headers: { "set-cookie": cookie, "cache-control": "no-store" } } : {};
+    },
     onError: ({ error, req }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         services.logger.error(

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import {
   type BudgetPeriod,
   type Database,
@@ -55,6 +55,21 @@ export interface Authenticator {
    * many bad keys lately (no address: not throttled).
    */
   authenticate(authorization: string | undefined, clientAddress?: string | null): Promise<Principal>;
+  /**
+   * The principal of a stored key hash (a browser session's key), through the same cache and
+   * checks as a Bearer key: 401 once the key is revoked, 403 for a disabled user, 401
+   * key_expired. Not a guess, so it never counts towards the bad-key throttle.
+   */
+  authenticateKeyHash(keyHash: string): Promise<UserPrincipal>;
+  /** Throws the bad-key throttle's 429 when `clientAddress` presented too many bad credentials. */
+  assertNotThrottled(clientAddress: string | null | undefined): void;
+  /** Counts a bad credential (e.g. an unknown session cookie) against the address; the 401 to throw. */
+  badCredential(clientAddress: string | null | undefined, message: string): ApiError;
+  /**
+   * `value` hashed together with the admin key's hash: stored for an admin session, so that a
+   * new admin key (LLMG_ADMIN_KEY changed) ends the sessions made with the old one.
+   */
+  adminBound(value: string): string;
   /** Whether the header carries the admin key (no lookup, no throttling). */
   isAdmin(authorization: string | undefined): boolean;
   /** Drops a key from this replica's cache so its revocation takes effect at once. */
@@ -203,47 +218,72 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     return shared;
   }
 
+  function assertNotThrottled(clientAddress: string | null | undefined): void {
+    const wait = throttle.blockedFor(clientAddress);
+    if (wait > 0) {
+      stats.throttled++;
+      throw new ApiError(
+        "rate_limit_exceeded",
+        `Too many invalid API keys from this address: try again in ${wait} s`,
+        { retryAfter: wait },
+      );
+    }
+  }
+
+  function checked(found: Found, t: number): UserPrincipal {
+    if (found.disabled) throw accountDisabled();
+    // Checked on every call, cached or not: the cache TTL must not stretch a key's life. A
+    // known key that expired is not a guess, so it does not count towards the bad-key throttle.
+    const expiresAt = found.principal.expiresAt;
+    if (expiresAt !== null && t >= expiresAt) throw keyExpired(expiresAt);
+    usedSinceFlush.add(found.principal.keyId);
+    return found.principal;
+  }
+
+  /**
+   * A user key's principal by hash; `missing` makes the error for an unknown or revoked key.
+   * A cache hit answers synchronously, so the Bearer path awaits nothing more than before.
+   */
+  function userPrincipal(hash: string, missing: () => ApiError): UserPrincipal | Promise<UserPrincipal> {
+    const t = now();
+    const hit = cache.get(hash);
+    if (hit && hit.expiresAt > t) return checked(hit, t);
+    const bad = negative.get(hash);
+    if (bad !== undefined && bad > t) {
+      stats.negativeHits++;
+      throw missing();
+    }
+    return resolve(hash, t).then((found) => {
+      if (!found) {
+        cache.delete(hash);
+        throw missing();
+      }
+      return checked(found, t);
+    });
+  }
+
   return {
     async authenticate(authorization, clientAddress) {
       const token = bearerToken(authorization);
       if (!token) {
         throw new ApiError("unauthorized", "Missing API key: send Authorization: Bearer llmg_...");
       }
-      const wait = throttle.blockedFor(clientAddress);
-      if (wait > 0) {
-        stats.throttled++;
-        throw new ApiError(
-          "rate_limit_exceeded",
-          `Too many invalid API keys from this address: try again in ${wait} s`,
-          { retryAfter: wait },
-        );
-      }
+      assertNotThrottled(clientAddress);
       if (!token.startsWith(KEY_PREFIX)) throw badKey(clientAddress, "Invalid API key");
       const hash = hashKey(token);
       if (sameHash(hash, adminKeyHash)) return { kind: "admin" };
-
-      const t = now();
-      const hit = cache.get(hash);
-      let found: Found | undefined = hit && hit.expiresAt > t ? hit : undefined;
-      if (!found) {
-        const bad = negative.get(hash);
-        if (bad !== undefined && bad > t) {
-          stats.negativeHits++;
-          throw badKey(clientAddress, "Invalid or revoked API key");
-        }
-        found = await resolve(hash, t);
-        if (!found) {
-          cache.delete(hash);
-          throw badKey(clientAddress, "Invalid or revoked API key");
-        }
-      }
-      if (found.disabled) throw accountDisabled();
-      // Checked on every call, cached or not: the cache TTL must not stretch a key's life. A
-      // known key that expired is not a guess, so it does not count towards the bad-key throttle.
-      const expiresAt = found.principal.expiresAt;
-      if (expiresAt !== null && t >= expiresAt) throw keyExpired(expiresAt);
-      usedSinceFlush.add(found.principal.keyId);
-      return found.principal;
+      return userPrincipal(hash, () => badKey(clientAddress, "Invalid or revoked API key"));
+    },
+    async authenticateKeyHash(keyHash) {
+      return userPrincipal(
+        keyHash,
+        () => new ApiError("unauthorized", "The key this session was made from is revoked: sign in again"),
+      );
+    },
+    assertNotThrottled,
+    badCredential: badKey,
+    adminBound(value) {
+      return createHash("sha256").update(`${adminKeyHash}:${value}`).digest("hex");
     },
     isAdmin(authorization) {
       const token = bearerToken(authorization);

@@ -13,6 +13,7 @@ import * as counterHome from "./2026-12-03T03-00-00_counter_home";
 import * as credentialWeight from "./2026-12-04T00-00-00_credential_weight";
 import * as cacheHits from "./2026-12-04T01-00-00_cache_hits";
 import * as routesAttempts from "./2026-12-04T02-00-00_routes_attempts";
+import * as sessions from "./2026-12-05T00-00-00_sessions";
 
 /**
  * Migrations are listed here rather than discovered on disk so they survive bundling and run
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-04T00-00-00_credential_weight": credentialWeight,
   "2026-12-04T01-00-00_cache_hits": cacheHits,
   "2026-12-04T02-00-00_routes_attempts": routesAttempts,
+  "2026-12-05T00-00-00_sessions": sessions,
 };
 
 export const migrationProvider: MigrationProvider = {
