@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createLimitsFor, type Limits } from "@llmg/api";
 import { addDecimals, type ChatMessage, estimatePromptTokens, maxCostFor, multiplyDecimal } from "@llmg/core";
 import type { DbKind } from "@llmg/db";
-import { testRedisUrl } from "@llmg/db/testing";
+import { testBackends, testRedisUrl } from "@llmg/db/testing";
 import type { FakeProvider } from "@llmg/fake-providers";
 import { Redis } from "ioredis";
 import { call, createUserWithKey, startTestGateway, type TestGateway } from "./harness";
@@ -118,4 +118,23 @@ export function useClock(t: TestGateway, clock: () => number): Limits {
   services.limiter = limits;
   services.limits = limits;
   return limits;
+}
+
+/** A suite's two setups: production (PostgreSQL + Redis, `replicas` gateways) when both are there, and embedded PGlite. */
+export function modeSetups(replicas: 1 | 2) {
+  const production =
+    testRedisUrl() !== null && testBackends().includes("postgres")
+      ? [
+          {
+            name: replicas === 2 ? "production mode, two replicas" : "production mode",
+            kind: "postgres" as const,
+            replicas,
+            redis: true,
+          },
+        ]
+      : [];
+  return [
+    ...production,
+    { name: "embedded mode", kind: "pglite" as const, replicas: 1 as const, redis: false },
+  ];
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { RECONCILE_GRACE_MS, reconcileBudgets, usdToNano } from "@llmg/api";
 import { addDecimals } from "@llmg/core";
-import { testBackends, testRedisUrl } from "@llmg/db/testing";
+import { testRedisUrl } from "@llmg/db/testing";
 import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
@@ -12,6 +12,7 @@ import {
   costOfCall,
   exactUsage,
   flushPrefix,
+  modeSetups,
   startReplicas,
   testPrefix,
   times,
@@ -27,20 +28,7 @@ import { call, type TestGateway } from "./harness";
  */
 const N = 8;
 const MAX_TOKENS = 20;
-const redis = testRedisUrl() !== null;
-const setups = [
-  ...(redis && testBackends().includes("postgres")
-    ? [
-        {
-          name: "production mode, two replicas",
-          kind: "postgres" as const,
-          replicas: 2 as const,
-          redis: true,
-        },
-      ]
-    : []),
-  { name: "embedded mode", kind: "pglite" as const, replicas: 1 as const, redis: false },
-];
+const setups = modeSetups(2);
 const unique = (p: string) => `${p}-${randomBytes(4).toString("hex")}`;
 
 describe.each(setups)("budget levels under concurrency: $name", (setup) => {

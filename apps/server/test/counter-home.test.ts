@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { addDecimals } from "@llmg/core";
-import { testBackends, testRedisUrl } from "@llmg/db/testing";
 import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -9,6 +8,7 @@ import {
   costOfCall,
   exactUsage,
   flushPrefix,
+  modeSetups,
   startReplicas,
   testPrefix,
   times,
@@ -25,19 +25,7 @@ import { call, type TestGateway } from "./harness";
  */
 const N = 6;
 const MAX_TOKENS = 20;
-const setups = [
-  ...(testRedisUrl() !== null && testBackends().includes("postgres")
-    ? [
-        {
-          name: "production mode, two replicas",
-          kind: "postgres" as const,
-          replicas: 2 as const,
-          redis: true,
-        },
-      ]
-    : []),
-  { name: "embedded mode", kind: "pglite" as const, replicas: 1 as const, redis: false },
-];
+const setups = modeSetups(2);
 const unique = (p: string) => `${p}-${randomBytes(4).toString("hex")}`;
 
 describe.each(setups)("counter homes: $name", (setup) => {

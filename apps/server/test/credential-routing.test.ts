@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { testBackends, testRedisUrl } from "@llmg/db/testing";
+import { testRedisUrl } from "@llmg/db/testing";
 import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeReplicas, flushPrefix, testPrefix } from "./budget-fixtures";
+import { closeReplicas, flushPrefix, modeSetups, testPrefix } from "./budget-fixtures";
 import { call, createUserWithKey, startTestGateway, type TestGateway } from "./harness";
 
 /**
@@ -13,20 +13,7 @@ import { call, createUserWithKey, startTestGateway, type TestGateway } from "./h
  * test can make one key fail and count which key each call used.
  */
 const FAILURES = 3;
-const redis = testRedisUrl() !== null;
-const setups = [
-  ...(redis && testBackends().includes("postgres")
-    ? [
-        {
-          name: "production mode, two replicas",
-          kind: "postgres" as const,
-          replicas: 2 as const,
-          redis: true,
-        },
-      ]
-    : []),
-  { name: "embedded mode", kind: "pglite" as const, replicas: 1 as const, redis: false },
-];
+const setups = modeSetups(2);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // A replica trusts the shared circuit state it read for at most a second (routing/breaker.ts).
 const VIEW_TTL_MS = 1_000;

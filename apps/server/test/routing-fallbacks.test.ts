@@ -1,8 +1,7 @@
 import { addDecimals, compareDecimals, estimatePromptTokens, maxCostFor, multiplyDecimal } from "@llmg/core";
-import { testBackends, testRedisUrl } from "@llmg/db/testing";
 import { type FakeBehavior, type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flushPrefix, testPrefix } from "./budget-fixtures";
+import { flushPrefix, modeSetups, testPrefix } from "./budget-fixtures";
 import { call, createUserWithKey, startTestGateway, type TestGateway } from "./harness";
 
 /**
@@ -11,12 +10,7 @@ import { call, createUserWithKey, startTestGateway, type TestGateway } from "./h
  * and priced, and nothing stays reserved. The gateway's own retries are off here (max retries 0)
  * so each upstream failure is one attempt.
  */
-const setups = [
-  ...(testRedisUrl() !== null && testBackends().includes("postgres")
-    ? [{ name: "production mode", kind: "postgres" as const, redis: true }]
-    : []),
-  { name: "embedded mode", kind: "pglite" as const, redis: false },
-];
+const setups = modeSetups(1);
 const MESSAGES = [{ role: "user" as const, content: "Count to three." }];
 const USAGE = { prompt: 12, completion: 8 };
 

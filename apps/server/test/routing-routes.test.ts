@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { addDecimals, estimatePromptTokens, multiplyDecimal } from "@llmg/core";
 import { insertRequests } from "@llmg/db";
-import { testBackends, testRedisUrl } from "@llmg/db/testing";
 import { type FakeProvider, startFakeProvider } from "@llmg/fake-providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flushPrefix, testPrefix } from "./budget-fixtures";
+import { flushPrefix, modeSetups, testPrefix } from "./budget-fixtures";
 import { call, createUserWithKey, startTestGateway, type TestGateway } from "./harness";
 
 /**
@@ -13,12 +12,7 @@ import { call, createUserWithKey, startTestGateway, type TestGateway } from "./h
  * calculator ranks the request), fastest (by the user's recent median latencies) — plus a
  * route's retry_on and its cache.
  */
-const setups = [
-  ...(testRedisUrl() !== null && testBackends().includes("postgres")
-    ? [{ name: "production mode", kind: "postgres" as const, redis: true }]
-    : []),
-  { name: "embedded mode", kind: "pglite" as const, redis: false },
-];
+const setups = modeSetups(1);
 const MESSAGES = [{ role: "user" as const, content: "Count to three." }];
 const USAGE = { prompt: 12, completion: 8 };
 const PROVIDERS = ["openai", "anthropic", "mistral"] as const;
