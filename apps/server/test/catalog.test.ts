@@ -343,7 +343,8 @@ describe("catalog endpoints in the OpenAPI document", () => {
       const get = doc.paths[path]?.get;
       expect(get, path).toBeDefined();
       expect(get.summary).toBeTruthy();
-      expect(get.security).toEqual([{ bearerAuth: [] }]);
+      // A key, or a browser session (POST /api/session) with its cookie.
+      expect(get.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
       expect(get.responses["400"].content["application/json"].schema.$ref).toBe(
         "#/components/schemas/ErrorEnvelope",
       );
