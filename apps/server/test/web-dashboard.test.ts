@@ -45,9 +45,9 @@ describe("web dashboard served by the gateway", () => {
     rmSync(emptyDir, { recursive: true, force: true });
   });
 
-  it("answers / and client-side paths with index.html, revalidated on every load", async () => {
+  it("answers / and the page loads of client-side paths with index.html, revalidated on every load", async () => {
     for (const path of ["/", "/usage", "/requests/abc?x=1"]) {
-      const res = await fetch(`${t.url}${path}`);
+      const res = await fetch(`${t.url}${path}`, { headers: { accept: "text/html,*/*;q=0.8" } });
       expect(res.status, path).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/^text\/html/);
       expect(res.headers.get("cache-control")).toBe("no-cache");
@@ -80,6 +80,11 @@ describe("web dashboard served by the gateway", () => {
     expect((await fetch(`${t.url}/docs/`)).headers.get("content-type")).toMatch(/^text\/html/);
     expect((await call(`${t.url}/openapi.json`)).body.openapi).toBeDefined();
     expect((await call(`${t.url}/healthz`)).status).toBe(200);
+    // An unknown path asked for by something other than a browser page load keeps the JSON 404.
+    const notPage = await call(`${t.url}/nothing`);
+    expect(notPage.status).toBe(404);
+    expect(notPage.body.error).toBe("not_found");
+    expect((await fetch(`${t.url}/`)).headers.get("content-type")).toMatch(/^text\/html/);
     // A page load is a GET: other methods on a page path are not the dashboard's.
     expect((await call(`${t.url}/somewhere`, { method: "POST", body: {} })).status).toBe(404);
   });

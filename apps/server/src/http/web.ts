@@ -2,10 +2,11 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import express, { type Request, type Response, type Router } from "express";
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
 
 /**
- * The web dashboard (apps/web) at /: its built files, with the SPA fallback to index.html. It is
+ * The web dashboard (apps/web) at /: its built files, with the SPA fallback to index.html for
+ * page loads (requests accepting text/html). It is
  * mounted after /api, /trpc, /v1 and /docs, so it never sits in front of them, and it answers
  * nothing under those prefixes (their unknown paths keep the JSON envelope's 404).
  */
@@ -81,8 +82,11 @@ export function webRouter(webDir: string): Router {
     }),
   );
 
-  // Every other path is the single-page app's: index.html, which routes on the client.
-  router.use(async (_req: Request, res: Response) => {
+  // / and every other page a browser asks for are the single-page app's: index.html, which routes
+  // on the client. A client that does not ask for HTML (curl, an SDK, a typo in a script) keeps
+  // the envelope's JSON 404 for an unknown path.
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    if (req.path !== "/" && !(req.get("accept") ?? "").includes("text/html")) return next("router");
     res.setHeader("content-security-policy", CONTENT_SECURITY_POLICY);
     res.setHeader("x-frame-options", "DENY");
     res.setHeader("x-content-type-options", "nosniff");
