@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -54,6 +54,9 @@ describe("web dashboard served by the gateway", () => {
       expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
       expect(await res.text()).toContain('<div id="root">');
     }
+    const index = await fetch(`${t.url}/index.html`);
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    expect(index.headers.get("content-security-policy")).toContain("default-src 'self'");
   });
 
   it("serves hashed assets as immutable for a year, and a missing one as the envelope's 404", async () => {
@@ -223,6 +226,10 @@ describe.skipIf(!hasChromium && !inCi)("web dashboard in Chromium", () => {
   it("draws the cost chart as SVG and lists the top models with their exact cost", async () => {
     await page.locator("figure.chart svg.recharts-surface").first().waitFor();
     await page.locator("figure.chart .recharts-bar-rectangle").first().waitFor();
+    // A screenshot for whoever reads the run (not committed): LLMG_TEST_ARTIFACTS or the temp folder.
+    const artifacts = process.env.LLMG_TEST_ARTIFACTS ?? join(tmpdir(), "llmg-test-artifacts");
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, "dashboard-overview.png"), fullPage: true });
     expect(await page.locator("figure.chart .recharts-legend-item").allTextContents()).toEqual(
       expect.arrayContaining(["openai", "anthropic"]),
     );

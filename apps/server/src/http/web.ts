@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
@@ -78,7 +79,11 @@ export function webRouter(webDir: string): Router {
     express.static(root, {
       index: false,
       redirect: false,
-      setHeaders: (res) => res.setHeader("cache-control", "no-cache"),
+      setHeaders: (res, path) => {
+        res.setHeader("cache-control", "no-cache");
+        // /index.html itself gets the page's policy, as / does.
+        if (path.endsWith(".html")) pageHeaders(res);
+      },
     }),
   );
 
@@ -87,10 +92,7 @@ export function webRouter(webDir: string): Router {
   // the envelope's JSON 404 for an unknown path.
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     if (req.path !== "/" && !(req.get("accept") ?? "").includes("text/html")) return next("router");
-    res.setHeader("content-security-policy", CONTENT_SECURITY_POLICY);
-    res.setHeader("x-frame-options", "DENY");
-    res.setHeader("x-content-type-options", "nosniff");
-    res.setHeader("referrer-policy", "same-origin");
+    pageHeaders(res);
     res.setHeader("cache-control", "no-cache");
     // Read on each page load (it is small): a dashboard built after the gateway started is
     // served without a restart, and a missing build answers a page saying so, never a crash.
@@ -100,6 +102,13 @@ export function webRouter(webDir: string): Router {
     else res.send(html);
   });
   return router;
+}
+
+function pageHeaders(res: ServerResponse): void {
+  res.setHeader("content-security-policy", CONTENT_SECURITY_POLICY);
+  res.setHeader("x-frame-options", "DENY");
+  res.setHeader("x-content-type-options", "nosniff");
+  res.setHeader("referrer-policy", "same-origin");
 }
 
 async function readIndex(file: string): Promise<string | undefined> {
