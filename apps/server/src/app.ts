@@ -9,6 +9,7 @@ import { requestContext } from "./http/request-context";
 import { restHandler } from "./http/rest";
 import { trpcHandler } from "./http/trpc";
 import { v1Router } from "./http/v1";
+import { defaultWebDir, webRouter } from "./http/web";
 import type { AppLogger } from "./logger";
 
 export function createApp(services: Services, logger: AppLogger): Express {
@@ -36,6 +37,9 @@ export function createApp(services: Services, logger: AppLogger): Express {
   app.use("/api", authenticateFirst(services), json, restHandler(services));
   app.use("/trpc", trpcHandler(services));
   app.use("/v1", v1Router(services));
+  // The dashboard last: it never sits in front of the API (and /v1's chat calls do not even
+  // reach express, see http/server.ts).
+  app.use(webRouter(services.config.LLMG_WEB_DIR ?? defaultWebDir()));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -47,7 +47,7 @@ describe("pnpm start with no environment", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "llmg-start-"));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it("comes up on embedded PGlite, prints URL, docs and admin key, answers /healthz, and drains on SIGTERM", async () => {
+  it("comes up on embedded PGlite, prints URL, docs and admin key, answers /healthz, serves the dashboard, and drains on SIGTERM", async () => {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -71,6 +71,10 @@ describe("pnpm start with no environment", () => {
       expect(((await health.json()) as { data: { status: string } }).data.status).toBe("ok");
       const ready = (await (await fetch(`${url}/readyz`)).json()) as { data: { checks: { name: string }[] } };
       expect(ready.data.checks.map((c) => c.name)).toEqual(["database (pglite)"]);
+      // `pnpm start` builds the web dashboard when it is missing or stale, and serves it at /.
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
 
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
       process.kill(-child.pid!, "SIGTERM");

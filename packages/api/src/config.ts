@@ -19,6 +19,8 @@ export const configSchema = z.object({
   DATABASE_URL: url(["postgres", "postgresql"]),
   REDIS_URL: url(["redis", "rediss"]),
   LLMG_DATA_DIR: z.string().min(1).default("./.llmg"),
+  /** The built web dashboard served at / (default: apps/web/dist of this checkout). */
+  LLMG_WEB_DIR: optionalString,
   LLMG_ADMIN_KEY: optionalString.refine(
     (v) => v === undefined || v.length >= 32,
     "must be at least 32 characters (or unset to have one generated)",

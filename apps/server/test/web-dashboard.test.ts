@@ -1,0 +1,270 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChatFixture, startChatFixture } from "./chat-harness";
+import { call, startTestGateway, type TestGateway } from "./harness";
+import { rollUp } from "./usage-fixture";
+
+/**
+ * The web dashboard in a real browser: Debian's Chromium driven by playwright-core (which never
+ * downloads a browser), against the real gateway with spend made by real chat calls to the fake
+ * providers. `.ci/run` installs Chromium when it is missing; elsewhere the browser part is skipped
+ * without it, and in CI its absence fails.
+ */
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+const CHROMIUM = process.env.LLMG_TEST_CHROMIUM ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+const inCi = Boolean(process.env.CI);
+
+function buildDashboard() {
+  // The same step `pnpm start` runs: builds only when dist is missing or older than the sources.
+  execFileSync("node", [join(repoRoot, "scripts/web-build.mjs"), "--strict"], {
+    cwd: repoRoot,
+    stdio: "pipe",
+    timeout: 150_000,
+  });
+}
+
+describe("web dashboard served by the gateway", () => {
+  let t: TestGateway;
+  let unbuilt: TestGateway;
+  const emptyDir = mkdtempSync(join(tmpdir(), "llmg-web-"));
+
+  beforeAll(async () => {
+    buildDashboard();
+    t = await startTestGateway("pglite");
+    unbuilt = await startTestGateway("pglite", { env: { LLMG_WEB_DIR: emptyDir } });
+  }, 180_000);
+  afterAll(async () => {
+    await t?.close();
+    await unbuilt?.close();
+    rmSync(emptyDir, { recursive: true, force: true });
+  });
+
+  it("answers / and the page loads of client-side paths with index.html, revalidated on every load", async () => {
+    for (const path of ["/", "/usage", "/requests/abc?x=1"]) {
+      const res = await fetch(`${t.url}${path}`, { headers: { accept: "text/html,*/*;q=0.8" } });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(res.headers.get("cache-control")).toBe("no-cache");
+      expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+      expect(await res.text()).toContain('<div id="root">');
+    }
+    const index = await fetch(`${t.url}/index.html`);
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    expect(index.headers.get("content-security-policy")).toContain("default-src 'self'");
+  });
+
+  it("serves hashed assets as immutable for a year, and a missing one as the envelope's 404", async () => {
+    const assets = readdirSync(join(repoRoot, "apps/web/dist/assets"));
+    const script = assets.find((name) => name.endsWith(".js"));
+    expect(script).toBeDefined();
+    const res = await fetch(`${t.url}/assets/${script}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/javascript/);
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+
+    const missing = await call(`${t.url}/assets/index-00000000.js`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.success).toBe(false);
+  });
+
+  it("leaves the API's own paths to the API", async () => {
+    // Unknown paths under the API prefixes answer the API's JSON (401 before auth, 404 after).
+    for (const path of ["/api/no-such-route", "/v1/no-such-route", "/trpc/no.such"]) {
+      const res = await call(`${t.url}${path}`);
+      expect(res.headers.get("content-type"), path).toMatch(/json/);
+      expect([401, 404], path).toContain(res.status);
+    }
+    expect((await fetch(`${t.url}/docs/`)).headers.get("content-type")).toMatch(/^text\/html/);
+    expect((await call(`${t.url}/openapi.json`)).body.openapi).toBeDefined();
+    expect((await call(`${t.url}/healthz`)).status).toBe(200);
+    // An unknown path asked for by something other than a browser page load keeps the JSON 404.
+    const notPage = await call(`${t.url}/nothing`);
+    expect(notPage.status).toBe(404);
+    expect(notPage.body.error).toBe("not_found");
+    expect((await fetch(`${t.url}/`)).headers.get("content-type")).toMatch(/^text\/html/);
+    // A page load is a GET: other methods on a page path are not the dashboard's.
+    expect((await call(`${t.url}/somewhere`, { method: "POST", body: {} })).status).toBe(404);
+  });
+
+  it("says the dashboard is not built when its files are missing (and the API still works)", async () => {
+    const res = await fetch(`${unbuilt.url}/`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await res.text()).toContain("not built");
+    expect((await call(`${unbuilt.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe.skipIf(!hasChromium && !inCi)("web dashboard in Chromium", () => {
+  let f: ChatFixture;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let budget: any;
+  let summary: any;
+  /** Every request the page tried to send anywhere but the gateway. */
+  const outside: string[] = [];
+
+  beforeAll(async () => {
+    if (!hasChromium) throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/run installs it with apt`);
+    buildDashboard();
+    f = await startChatFixture("pglite", { LLMG_PROVIDER_MAX_RETRIES: "0" });
+    const limit = await call(`${f.t.url}/api/budget`, {
+      method: "PUT",
+      key: f.user.key,
+      body: { limit_usd: "5" },
+    });
+    expect(limit.status).toBe(200);
+
+    // Spend on two providers, and one failed call for the error rate.
+    for (const [provider, model] of [
+      ["openai", "gpt-4o-mini"],
+      ["openai", "gpt-4o-mini"],
+      ["anthropic", "claude-sonnet-4-5"],
+    ] as const) {
+      f.fakes[provider].enqueue({ type: "success", content: "Hi", usage: { prompt: 1200, completion: 300 } });
+      const res = await call(`${f.t.url}/api/chat/completions`, {
+        key: f.user.key,
+        body: { provider, model, messages: [{ role: "user", content: "Hello" }] },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    f.fakes.mistral.enqueue({ type: "error", status: 500 });
+    const failed = await call(`${f.t.url}/api/chat/completions`, {
+      key: f.user.key,
+      body: {
+        provider: "mistral",
+        model: "mistral-small-latest",
+        messages: [{ role: "user", content: "Hi" }],
+      },
+    });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    await rollUp(f.t.gateway.services.db);
+
+    budget = (await call(`${f.t.url}/api/budget`, { key: f.user.key })).body.data;
+    summary = (await call(`${f.t.url}/api/usage/summary`, { key: f.user.key })).body.data;
+    expect(Number(budget.spent_usd_exact)).toBeGreaterThan(0);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // No sandbox as root in a container; no background traffic to Google's services, which a
+      // closed network refuses (and which would count as leaving the machine).
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const gateway = new URL(f.t.url);
+    await context.route("**/*", async (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin === gateway.origin) return route.continue();
+      outside.push(url.href);
+      return route.abort();
+    });
+    page = await context.newPage();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await f?.close();
+  });
+
+  it("shows the sign-in page to a visitor without a session", async () => {
+    await page.goto(`${f.t.url}/`);
+    await page.getByRole("heading", { name: "Sign in to llmg" }).waitFor();
+    // The key field is labelled, and focused: paste and press Enter.
+    const focused = await page.evaluate("document.activeElement?.getAttribute('name')");
+    expect(focused).toBe("key");
+  });
+
+  it("shows the API's error for a wrong key and stays on the sign-in page", async () => {
+    await page.getByLabel("API key").fill("llmg_this_key_does_not_exist_0000000000");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/invalid or revoked api key/i);
+    expect(await alert.textContent()).toMatch(/Request id: \S+/);
+    await page.getByRole("heading", { name: "Sign in to llmg" }).waitFor();
+  });
+
+  it("signs in with the key (Enter) and shows the month's spend exactly as GET /api/budget", async () => {
+    await page.getByLabel("API key").fill(f.user.key);
+    await page.getByLabel("API key").press("Enter");
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+
+    const spent = page.getByTestId("spent");
+    await spent.waitFor();
+    expect(await spent.textContent()).toBe(`$${budget.spent_usd_exact}`);
+    // The projection moves with the clock (the time left in the month), so only its form is fixed.
+    expect(await page.getByTestId("projected").textContent()).toMatch(/^\$\d+(\.\d+)?$/);
+    const meter = page.getByRole("meter", { name: "Budget used" });
+    expect(Number(await meter.getAttribute("aria-valuenow"))).toBeCloseTo(budget.percent_used, 1);
+
+    const requests = page.getByTestId("tile-Requests");
+    await requests.waitFor();
+    expect(await requests.textContent()).toBe(String(summary.totals.requests));
+    expect(await page.getByTestId("tile-Tokens").textContent()).toBe(
+      summary.totals.total_tokens.toLocaleString("en-US"),
+    );
+    expect(await page.getByTestId("tile-Error rate").textContent()).toBe(
+      `${(summary.performance.error_rate * 100).toFixed(1)} %`,
+    );
+  });
+
+  it("draws the cost chart as SVG and lists the top models with their exact cost", async () => {
+    await page.locator("figure.chart svg.recharts-surface").first().waitFor();
+    await page.locator("figure.chart .recharts-bar-rectangle").first().waitFor();
+    // A screenshot for whoever reads the run (not committed): LLMG_TEST_ARTIFACTS or the temp folder.
+    const artifacts = process.env.LLMG_TEST_ARTIFACTS ?? join(tmpdir(), "llmg-test-artifacts");
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, "dashboard-overview.png"), fullPage: true });
+    expect(await page.locator("figure.chart .recharts-legend-item").allTextContents()).toEqual(
+      expect.arrayContaining(["openai", "anthropic"]),
+    );
+
+    const top = [...summary.by_model].sort((a: any, b: any) => b.cost_usd - a.cost_usd)[0];
+    const row = page.getByRole("row", { name: new RegExp(`${top.provider}/${top.model}`) });
+    await row.waitFor();
+    expect(await row.getByRole("cell").first().textContent()).toBe(`$${top.cost_usd_exact}`);
+  });
+
+  it("keeps the key out of the page's storage and the session cookie out of its reach", async () => {
+    // Evaluated in the page (a string: this file is compiled without the DOM's types).
+    const stored = (await page.evaluate(`({
+      local: JSON.stringify({ ...localStorage }),
+      session: JSON.stringify({ ...sessionStorage }),
+      cookie: document.cookie,
+    })`)) as { local: string; session: string; cookie: string };
+    expect(stored.local).not.toContain(f.user.key);
+    expect(stored.session).not.toContain(f.user.key);
+    expect(stored.cookie).not.toContain("llmg_session");
+    expect(await page.getByLabel("API key").count()).toBe(0);
+  });
+
+  it("stays signed in across a reload (the cookie), then signs out back to the sign-in page", async () => {
+    await page.reload();
+    await page.getByTestId("spent").waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to llmg" }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Sign in to llmg" }).waitFor();
+    const cookies = await context.cookies(f.t.url);
+    expect(cookies.find((c) => c.name === "llmg_session")).toBeUndefined();
+  });
+
+  it("sent nothing anywhere but the gateway", () => {
+    expect(outside).toEqual([]);
+  });
+});

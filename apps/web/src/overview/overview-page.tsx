@@ -1,0 +1,76 @@
+import { useQuery } from "@tanstack/react-query";
+import { ErrorNote } from "../shared/errors";
+import { useTRPC } from "../trpc";
+import { BudgetPanel } from "./budget-panel";
+import { CostPerDayChart } from "./cost-per-day-chart";
+import { StatTiles } from "./stat-tiles";
+import { TopModels } from "./top-models";
+
+/** This month at a glance. Without from/to the API answers for this month so far (UTC). */
+export function OverviewPage() {
+  const trpc = useTRPC();
+  const budget = useQuery(trpc.budget.get.queryOptions({}));
+  const summary = useQuery(trpc.usage.summary.queryOptions({}));
+  const chart = useQuery(
+    trpc.usage.charts.queryOptions({ type: "cost", granularity: "day", group_by: "provider" }),
+  );
+
+  return (
+    <>
+      <h1>Overview</h1>
+      <section aria-labelledby="budget-title" className="card">
+        <h2 id="budget-title">Spend this month</h2>
+        {budget.isPending ? (
+          <Loading />
+        ) : budget.isError ? (
+          <ErrorNote error={budget.error} onRetry={() => void budget.refetch()} />
+        ) : (
+          <BudgetPanel budget={budget.data.data} />
+        )}
+      </section>
+
+      <section aria-labelledby="stats-title" className="card">
+        <h2 id="stats-title">Calls this month</h2>
+        {summary.isPending ? (
+          <Loading />
+        ) : summary.isError ? (
+          <ErrorNote error={summary.error} onRetry={() => void summary.refetch()} />
+        ) : (
+          <StatTiles summary={summary.data.data} />
+        )}
+      </section>
+
+      <div className="two-columns">
+        <section aria-labelledby="chart-title" className="card">
+          <h2 id="chart-title">Cost per day, by provider</h2>
+          {chart.isPending ? (
+            <Loading />
+          ) : chart.isError ? (
+            <ErrorNote error={chart.error} onRetry={() => void chart.refetch()} />
+          ) : (
+            <CostPerDayChart chart={chart.data.data} />
+          )}
+        </section>
+
+        <section aria-labelledby="models-title" className="card">
+          <h2 id="models-title">Top models by cost</h2>
+          {summary.isPending ? (
+            <Loading />
+          ) : summary.isError ? (
+            <ErrorNote error={summary.error} />
+          ) : (
+            <TopModels summary={summary.data.data} />
+          )}
+        </section>
+      </div>
+    </>
+  );
+}
+
+function Loading() {
+  return (
+    <p className="muted" aria-busy="true">
+      Loading…
+    </p>
+  );
+}

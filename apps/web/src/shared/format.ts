@@ -1,0 +1,36 @@
+/** Display helpers. Money shown to the user is the API's exact decimal string, never re-rounded. */
+
+export function usdExact(exact: string): string {
+  return `$${exact}`;
+}
+
+/** A chart axis label: charts plot the display number, so a short form is enough there. */
+export function usdShort(value: number): string {
+  if (value === 0) return "$0";
+  if (Math.abs(value) < 0.01) return `$${value.toPrecision(2)}`;
+  return `$${value.toFixed(2)}`;
+}
+
+export function count(value: number): string {
+  return value.toLocaleString("en-US");
+}
+
+export function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)} %`;
+}
+
+export function ms(value: number | null): string {
+  return value === null ? "—" : `${count(value)} ms`;
+}
+
+/** (this − previous) / previous as "+12.0 %", or nothing when there was no previous period. */
+export function change(value: number | null): string | null {
+  if (value === null) return null;
+  const sign = value > 0 ? "+" : "";
+  return `${sign}${(value * 100).toFixed(1)} % vs previous period`;
+}
+
+/** "2026-11-03T00:00:00.000Z" → "Nov 3" (UTC, as the buckets are). */
+export function day(iso: string): string {
+  return new Date(iso).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+}
