@@ -134,6 +134,17 @@ async function completeThroughCache(
   return { ...done, headers: withStatus(done.headers, "miss") };
 }
 
+/** A hit's admission (rate limits only) and what it saved; a saving that cannot be priced releases it. */
+async function admitAndPrice(services: Services, call: ChatCall, cached: CachedAnswer, startedAt: number) {
+  const admission = await admitHit(services, call, cached.usage, startedAt);
+  try {
+    return { admission, savedUsd: savedCost(call, cached.usage) };
+  } catch (error) {
+    await admission.release();
+    throw error;
+  }
+}
+
 async function completeHit(
   services: Services,
   asked: ChatCall,
@@ -141,14 +152,7 @@ async function completeHit(
   startedAt: number,
 ): Promise<CompletedChat> {
   const call = answering(services, asked, cached);
-  const admission = await admitHit(services, call, cached.usage, startedAt);
-  let savedUsd: string;
-  try {
-    savedUsd = savedCost(call, cached.usage);
-  } catch (error) {
-    await admission.release();
-    throw error;
-  }
+  const { admission, savedUsd } = await admitAndPrice(services, call, cached, startedAt);
   const result = resultFromAnswer(cached, call.model.id, `cache-${call.meta.requestId}`);
   const latencyMs = performance.now() - startedAt;
   await recordHit(services, call, admission, {
@@ -220,14 +224,7 @@ async function streamHit(
   startedAt: number,
 ): Promise<StreamedChat> {
   call = answering(services, call, cached);
-  const admission = await admitHit(services, call, cached.usage, startedAt);
-  let savedUsd: string;
-  try {
-    savedUsd = savedCost(call, cached.usage);
-  } catch (error) {
-    await admission.release();
-    throw error;
-  }
+  const { admission, savedUsd } = await admitAndPrice(services, call, cached, startedAt);
   sink.onStart(hitHeaders(call, admission.headers));
   let ttftMs: number | null = null;
   for (const event of replayEvents(cached)) {
