@@ -1,9 +1,17 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type BrowserSession,
+  buildDashboard,
+  openBrowser,
+  overflowsSideways,
+  screenshot,
+  seriousAxeViolations,
+  skipBrowser,
+} from "./browser";
 import { type ChatFixture, startChatFixture } from "./chat-harness";
 import { call, startTestGateway, type TestGateway } from "./harness";
 import { rollUp } from "./usage-fixture";
@@ -16,18 +24,6 @@ import { rollUp } from "./usage-fixture";
  */
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
-const CHROMIUM = process.env.LLMG_TEST_CHROMIUM ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const inCi = Boolean(process.env.CI);
-
-function buildDashboard() {
-  // The same step `pnpm start` runs: builds only when dist is missing or older than the sources.
-  execFileSync("node", [join(repoRoot, "scripts/web-build.mjs"), "--strict"], {
-    cwd: repoRoot,
-    stdio: "pipe",
-    timeout: 150_000,
-  });
-}
 
 describe("web dashboard served by the gateway", () => {
   let t: TestGateway;
@@ -101,18 +97,15 @@ describe("web dashboard served by the gateway", () => {
   });
 });
 
-describe.skipIf(!hasChromium && !inCi)("web dashboard in Chromium", () => {
+describe.skipIf(skipBrowser)("web dashboard in Chromium", () => {
   let f: ChatFixture;
-  let browser: Browser;
+  let session: BrowserSession;
   let context: BrowserContext;
   let page: Page;
   let budget: any;
   let summary: any;
-  /** Every request the page tried to send anywhere but the gateway. */
-  const outside: string[] = [];
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/run installs it with apt`);
     buildDashboard();
     f = await startChatFixture("pglite", { LLMG_PROVIDER_MAX_RETRIES: "0" });
     const limit = await call(`${f.t.url}/api/budget`, {
@@ -151,33 +144,12 @@ describe.skipIf(!hasChromium && !inCi)("web dashboard in Chromium", () => {
     summary = (await call(`${f.t.url}/api/usage/summary`, { key: f.user.key })).body.data;
     expect(Number(budget.spent_usd_exact)).toBeGreaterThan(0);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // No sandbox as root in a container; no background traffic to Google's services, which a
-      // closed network refuses (and which would count as leaving the machine).
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const gateway = new URL(f.t.url);
-    await context.route("**/*", async (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin === gateway.origin) return route.continue();
-      outside.push(url.href);
-      return route.abort();
-    });
-    page = await context.newPage();
+    session = await openBrowser(f.t.url);
+    ({ context, page } = session);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await session?.close();
     await f?.close();
   });
 
@@ -227,9 +199,7 @@ describe.skipIf(!hasChromium && !inCi)("web dashboard in Chromium", () => {
     await page.locator("figure.chart svg.recharts-surface").first().waitFor();
     await page.locator("figure.chart .recharts-bar-rectangle").first().waitFor();
     // A screenshot for whoever reads the run (not committed): LLMG_TEST_ARTIFACTS or the temp folder.
-    const artifacts = process.env.LLMG_TEST_ARTIFACTS ?? join(tmpdir(), "llmg-test-artifacts");
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: join(artifacts, "dashboard-overview.png"), fullPage: true });
+    await screenshot(page, "dashboard-overview");
     expect(await page.locator("figure.chart .recharts-legend-item").allTextContents()).toEqual(
       expect.arrayContaining(["openai", "anthropic"]),
     );
@@ -238,6 +208,50 @@ describe.skipIf(!hasChromium && !inCi)("web dashboard in Chromium", () => {
     const row = page.getByRole("row", { name: new RegExp(`${top.provider}/${top.model}`) });
     await row.waitFor();
     expect(await row.getByRole("cell").first().textContent()).toBe(`$${top.cost_usd_exact}`);
+  });
+
+  it("has no serious or critical accessibility violation (axe-core, WCAG 2.1 A/AA)", async () => {
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it("moves between pages with the menu, marking the current one", async () => {
+    const nav = page.getByRole("navigation", { name: "Pages" });
+    await nav.getByRole("link", { name: "Usage" }).click();
+    await page.getByRole("heading", { level: 1, name: "Usage" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/usage");
+    expect(await nav.getByRole("link", { name: "Usage" }).getAttribute("aria-current")).toBe("page");
+    expect(await page.title()).toBe("Usage · llmg");
+    await page.goBack();
+    await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+    await page.goto(`${f.t.url}/no/such/page`);
+    await page.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
+    await nav.getByRole("link", { name: "Overview" }).click();
+    await page.getByTestId("spent").waitFor();
+  });
+
+  it("fits a phone's width and follows the system's dark setting", async () => {
+    const phone = await session.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      colorScheme: "dark",
+      // The session cookie of the signed-in desktop context: the same user on a phone.
+      storageState: await context.storageState(),
+    });
+    try {
+      const small = await phone.newPage();
+      await small.goto(`${f.t.url}/`);
+      await small.getByTestId("spent").waitFor();
+      await small.locator("figure.chart svg.recharts-surface").first().waitFor();
+      expect(await overflowsSideways(small)).toBe(false);
+      const background = (await small.evaluate(
+        "getComputedStyle(document.documentElement).backgroundColor",
+      )) as string;
+      // The dark theme's background (#0f1115), not the light one.
+      expect(background).toBe("rgb(15, 17, 21)");
+      expect(await seriousAxeViolations(small)).toEqual([]);
+      await screenshot(small, "dashboard-overview-phone-dark");
+    } finally {
+      await phone.close();
+    }
   });
 
   it("keeps the key out of the page's storage and the session cookie out of its reach", async () => {
@@ -260,11 +274,15 @@ describe.skipIf(!hasChromium && !inCi)("web dashboard in Chromium", () => {
     await page.getByRole("heading", { name: "Sign in to llmg" }).waitFor();
     await page.reload();
     await page.getByRole("heading", { name: "Sign in to llmg" }).waitFor();
+    // Any page's link, signed out, shows the sign-in page and none of the page's data.
+    await page.goto(`${f.t.url}/requests`);
+    await page.getByRole("heading", { name: "Sign in to llmg" }).waitFor();
+    expect(await page.getByRole("navigation", { name: "Pages" }).count()).toBe(0);
     const cookies = await context.cookies(f.t.url);
     expect(cookies.find((c) => c.name === "llmg_session")).toBeUndefined();
   });
 
   it("sent nothing anywhere but the gateway", () => {
-    expect(outside).toEqual([]);
+    expect(session.outside).toEqual([]);
   });
 });

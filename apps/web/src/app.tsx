@@ -1,18 +1,16 @@
 import { useQuery } from "@tanstack/react-query";
-import { lazy, Suspense } from "react";
+import { pagesFor } from "./pages";
 import { SignInPage } from "./session/sign-in-page";
 import { SignOutButton } from "./session/sign-out-button";
 import { ErrorNote, errorCode } from "./shared/errors";
+import { Nav } from "./shell/nav";
+import { PageRoutes } from "./shell/page-routes";
 import { setCsrfToken, useTRPC } from "./trpc";
-
-// Code-split: the sign-in page loads without the charting library.
-const OverviewPage = lazy(() =>
-  import("./overview/overview-page").then((m) => ({ default: m.OverviewPage })),
-);
 
 /**
  * Who is signed in decides the page: GET /api/session answers for the HttpOnly cookie, so a
- * reload stays signed in without the page ever holding the key.
+ * reload stays signed in without the page ever holding the key. Signed out, every path shows
+ * the sign-in page (and stays the same path, so signing in lands where the link pointed).
  */
 export function App() {
   const trpc = useTRPC();
@@ -36,29 +34,20 @@ export function App() {
 
   const me = session.data.data;
   setCsrfToken(me.csrf_token);
+  const pages = pagesFor(me.kind === "admin" ? "admin" : "user");
   return (
     <>
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
       <header className="topbar">
         <span className="brand">llmg</span>
-        <nav aria-label="Pages">
-          <a href="/" aria-current="page">
-            Overview
-          </a>
-        </nav>
+        <Nav pages={pages} />
         <span className="who">{me.kind === "admin" ? "admin key" : me.user?.email}</span>
         <SignOutButton />
       </header>
-      <main className="page">
-        {me.kind === "admin" ? (
-          <p className="note">
-            Signed in with the admin key. The Overview shows a user's own month: sign in with a user's key to
-            see it. The admin pages are not built yet.
-          </p>
-        ) : (
-          <Suspense fallback={<p className="muted">Loading…</p>}>
-            <OverviewPage />
-          </Suspense>
-        )}
+      <main className="page" id="content" tabIndex={-1}>
+        <PageRoutes pages={pages} />
       </main>
     </>
   );

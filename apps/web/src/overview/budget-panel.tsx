@@ -1,5 +1,5 @@
 import type { RouterOutputs } from "@llmg/client";
-import { usdExact } from "../shared/format";
+import { usdCents, usdExact } from "../shared/format";
 
 type Budget = RouterOutputs["budget"]["get"]["data"];
 
@@ -35,7 +35,7 @@ export function BudgetPanel({ budget }: { budget: Budget }) {
       <dl className="facts">
         <div>
           <dt>Projected month end</dt>
-          <dd data-testid="projected">{usdExact(budget.projected_month_end_usd_exact)}</dd>
+          <dd data-testid="projected">{usdCents(budget.projected_month_end_usd_exact)}</dd>
         </div>
         <div>
           <dt>Limit reached on</dt>

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { ErrorNote } from "../shared/errors";
+import { PageTitle } from "../shared/page-title";
 import { useTRPC } from "../trpc";
 import { BudgetPanel } from "./budget-panel";
 import { CostPerDayChart } from "./cost-per-day-chart";
@@ -17,7 +18,7 @@ export function OverviewPage() {
 
   return (
     <>
-      <h1>Overview</h1>
+      <PageTitle>Overview</PageTitle>
       <section aria-labelledby="budget-title" className="card">
         <h2 id="budget-title">Spend this month</h2>
         {budget.isPending ? (

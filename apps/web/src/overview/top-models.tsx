@@ -10,35 +10,37 @@ export function TopModels({ summary }: { summary: Summary }) {
   const models = [...summary.by_model].sort((a, b) => b.cost_usd - a.cost_usd).slice(0, TOP);
   if (models.length === 0) return <p className="muted">No calls this month yet.</p>;
   return (
-    <table className="table">
-      <caption className="visually-hidden">The {TOP} models that cost the most this month</caption>
-      <thead>
-        <tr>
-          <th scope="col">Model</th>
-          <th scope="col" className="num">
-            Cost
-          </th>
-          <th scope="col" className="num">
-            Share
-          </th>
-          <th scope="col" className="num">
-            Requests
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {models.map((m) => (
-          <tr key={`${m.provider}/${m.model}`}>
-            <th scope="row">
-              <span className="muted">{m.provider}/</span>
-              {m.model}
+    <div className="table-wrap">
+      <table className="table">
+        <caption className="visually-hidden">The {TOP} models that cost the most this month</caption>
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col" className="num">
+              Cost
             </th>
-            <td className="num">{usdExact(m.cost_usd_exact)}</td>
-            <td className="num">{percent(m.cost_share)}</td>
-            <td className="num">{count(m.requests)}</td>
+            <th scope="col" className="num">
+              Share
+            </th>
+            <th scope="col" className="num">
+              Requests
+            </th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {models.map((m) => (
+            <tr key={`${m.provider}/${m.model}`}>
+              <th scope="row">
+                <span className="muted">{m.provider}/</span>
+                {m.model}
+              </th>
+              <td className="num">{usdExact(m.cost_usd_exact)}</td>
+              <td className="num">{percent(m.cost_share)}</td>
+              <td className="num">{count(m.requests)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -4,6 +4,27 @@ export function usdExact(exact: string): string {
   return `$${exact}`;
 }
 
+/**
+ * An estimate (a projection, not a charge) to the cent, rounded half up on the decimal string
+ * itself: "12.3456789" → "$12.35". Charged amounts are shown whole with usdExact.
+ */
+export function usdCents(exact: string): string {
+  return `$${roundDecimal(exact, 2)}`;
+}
+
+/** Rounds a plain decimal string ("-1.005", "3") half away from zero, without floats. */
+export function roundDecimal(exact: string, places: number): string {
+  const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(exact.trim());
+  if (!match) return exact;
+  const [, sign, whole, fraction = ""] = match;
+  const padded = fraction.padEnd(places + 1, "0");
+  let units = BigInt(whole + padded.slice(0, places));
+  if (Number(padded[places]) >= 5) units += 1n;
+  const digits = units.toString().padStart(places + 1, "0");
+  const rounded = places === 0 ? digits : `${digits.slice(0, -places)}.${digits.slice(-places)}`;
+  return units === 0n ? rounded : `${sign}${rounded}`;
+}
+
 /** A chart axis label: charts plot the display number, so a short form is enough there. */
 export function usdShort(value: number): string {
   if (value === 0) return "$0";

@@ -1,0 +1,11 @@
+import { PageTitle } from "../shared/page-title";
+
+/** Placeholder until the page is built. */
+export function BudgetPage() {
+  return (
+    <>
+      <PageTitle>Budget</PageTitle>
+      <p className="note">This page is not built yet.</p>
+    </>
+  );
+}
