@@ -61,6 +61,9 @@ if (force || isStale()) {
         cwd: root,
         stdio: "inherit",
         shell: process.platform === "win32",
+        // Always the production bundle: vitest sets NODE_ENV=test, and Vite builds React's
+        // development bundle (twice the size, slower) under any NODE_ENV but production.
+        env: { ...process.env, NODE_ENV: "production" },
       });
       if (result.status !== 0) {
         console.error("llmg: the web dashboard did not build; the gateway starts without it");

@@ -12,6 +12,9 @@ export default defineConfig({
     // Hashed names under /assets: the gateway serves them as immutable, index.html as no-cache.
     assetsDir: "assets",
     emptyOutDir: true,
+    // dist/.vite/manifest.json maps each page to its chunks: scripts/web-bundle-size.mjs sums
+    // what a first load of each page fetches (the gateway does not serve dot-folders).
+    manifest: true,
   },
   server: {
     host: "127.0.0.1",

@@ -3,11 +3,15 @@
  * scratch, then p50/p95 of the analytics endpoints over HTTP against the real server, and the
  * incremental rollup of 10K new rows.
  *
- *   pnpm bench:analytics [--rows 10000000] [--samples 50] [--reuse]
+ *   pnpm bench:analytics [--rows 10000000] [--samples 50] [--reuse] [--skip-dashboard]
+ *
+ * Then the dashboard's pages rendered in Chromium against the same database (skipped with
+ * --skip-dashboard, or when /usr/bin/chromium is missing).
  *
  * --reuse keeps the seeded database (llmg_bench_analytics) between runs and skips seeding when
  * it already holds --rows rows.
  */
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
@@ -15,6 +19,7 @@ import { parseArgs } from "node:util";
 import { type Database, migrateToLatest, openDatabase } from "@llmg/db";
 import { type Kysely, sql } from "kysely";
 import { startProcess } from "../lib/processes";
+import { type PageTiming, timeDashboard } from "./dashboard";
 import { createBenchUser, DAY_MS, insertRange, type SeedTarget, secondaryIndexes } from "./seed";
 import { type Timing, timeEndpoint } from "./timing";
 
@@ -23,6 +28,7 @@ const { values: flags } = parseArgs({
     rows: { type: "string", default: "10000000" },
     samples: { type: "string", default: "50" },
     reuse: { type: "boolean", default: false },
+    "skip-dashboard": { type: "boolean", default: false },
     "admin-url": {
       type: "string",
       default: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
@@ -123,7 +129,12 @@ async function main() {
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GB RAM`;
   log(`analytics bench: ${ROWS.toLocaleString("en")} rows, ${SAMPLES} samples per endpoint, ${machine}`);
   const { fresh } = await prepareDatabase();
-  const handle = await openDatabase({ databaseUrl: databaseUrl(DB_NAME), poolSize: 3 });
+  // Index builds and the vacuum over 10 M rows take minutes: no client-side query timeout.
+  const handle = await openDatabase({
+    databaseUrl: databaseUrl(DB_NAME),
+    poolSize: 3,
+    statementTimeoutMs: 60 * 60_000,
+  });
   const db = handle.db;
   let server: Awaited<ReturnType<typeof startProcess>> | undefined;
   try {
@@ -156,6 +167,10 @@ async function main() {
     const full = await cliRollup(["rebuild"]);
     log(`  ${full.line}`);
 
+    if (!flags["skip-dashboard"]) {
+      // The dashboard the server serves at / (built only when missing or stale).
+      execFileSync("node", ["scripts/web-build.mjs", "--strict"], { cwd: root, stdio: "inherit" });
+    }
     const adminKey = `llmg_admin_${randomBytes(24).toString("hex")}`;
     server = await startProcess("node_modules/.bin/tsx", ["apps/server/src/main.ts"], {
       cwd: root,
@@ -215,6 +230,10 @@ async function main() {
       ),
     );
 
+    const dashboard = flags["skip-dashboard"]
+      ? null
+      : await timeDashboard(origin, target.key, Math.min(SAMPLES, 20), log);
+
     log(`incremental rollup of ${INCREMENTAL_ROWS.toLocaleString("en")} new rows...`);
     await insertRange(db, target, {
       lo: 1,
@@ -238,6 +257,7 @@ async function main() {
       incremental_rollup_ms: incremental.ms,
       incremental_rows: INCREMENTAL_ROWS,
       endpoints: timings,
+      dashboard,
     };
     printTable(result);
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -255,6 +275,7 @@ function printTable(r: {
   full_rollup_ms: number;
   incremental_rollup_ms: number;
   endpoints: Timing[];
+  dashboard: PageTiming[] | null;
 }) {
   const lines = [
     "",
@@ -272,6 +293,16 @@ function printTable(r: {
         `${e.name.padEnd(40)}${String(e.p50_ms).padStart(9)}${String(e.p95_ms).padStart(9)}${String(e.max_ms).padStart(9)}`,
     ),
     "",
+    ...(r.dashboard
+      ? [
+          `${"dashboard page (rendered)".padEnd(40)}${"cold p50".padStart(9)}${"warm p50".padStart(9)}${"warm p95".padStart(9)}`,
+          ...r.dashboard.map(
+            (d) =>
+              `${d.name.padEnd(40)}${String(d.cold_p50_ms).padStart(9)}${String(d.warm_p50_ms).padStart(9)}${String(d.warm_p95_ms).padStart(9)}`,
+          ),
+          "",
+        ]
+      : []),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 }

@@ -10,10 +10,11 @@ import {
   overflowsSideways,
   screenshot,
   seriousAxeViolations,
+  signIn,
   skipBrowser,
 } from "./browser";
 import { type ChatFixture, startChatFixture } from "./chat-harness";
-import { call, startTestGateway, type TestGateway } from "./harness";
+import { call, createUserWithKey, startTestGateway, type TestGateway } from "./harness";
 import { rollUp } from "./usage-fixture";
 
 /**
@@ -67,6 +68,22 @@ describe("web dashboard served by the gateway", () => {
     const missing = await call(`${t.url}/assets/index-00000000.js`);
     expect(missing.status).toBe(404);
     expect(missing.body.success).toBe(false);
+  });
+
+  it("keeps every page's first load under 250 KB of gzipped JS (one chunk per page)", async () => {
+    // @ts-expect-error: a plain .mjs script, shared with the command line
+    const { pageBundles } = await import("../../../scripts/web-bundle-size.mjs");
+    const bundles: { page: string; files: string[]; gzipBytes: number }[] = pageBundles();
+    expect(bundles.map((b) => b.page)).toEqual(
+      expect.arrayContaining(["overview/overview-page.tsx", "usage/usage-page.tsx", "admin/admin-page.tsx"]),
+    );
+    for (const bundle of bundles) expect(bundle.gzipBytes, bundle.page).toBeLessThan(250 * 1024);
+    // Code-split: the sign-in page does not load the charting library the Overview needs.
+    const signIn = bundles.find((b) => b.page.startsWith("(sign-in"));
+    const overview = bundles.find((b) => b.page === "overview/overview-page.tsx");
+    expect(overview!.gzipBytes - signIn!.gzipBytes).toBeGreaterThan(50 * 1024);
+    // The build manifest stays on disk: dot-folders are not served.
+    expect((await fetch(`${t.url}/.vite/manifest.json`)).status).not.toBe(200);
   });
 
   it("leaves the API's own paths to the API", async () => {
@@ -251,6 +268,24 @@ describe.skipIf(skipBrowser)("web dashboard in Chromium", () => {
       await screenshot(small, "dashboard-overview-phone-dark");
     } finally {
       await phone.close();
+    }
+  });
+
+  it("shows another user only that user's own month, in a browser of its own", async () => {
+    const other = await createUserWithKey(f.t);
+    const theirs = (await call(`${f.t.url}/api/budget`, { key: other.key })).body.data;
+    expect(theirs.spent_usd_exact).not.toBe(budget.spent_usd_exact);
+    const second = await session.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const otherPage = await second.newPage();
+      await signIn(otherPage, f.t.url, other.key);
+      expect(await otherPage.getByTestId("spent").textContent()).toBe(`$${theirs.spent_usd_exact}`);
+      expect(await otherPage.getByTestId("tile-Requests").textContent()).toBe("0");
+      await otherPage.getByText("No calls this month yet.").waitFor();
+      expect(await otherPage.getByText(other.user.email).count()).toBe(1);
+      expect(await otherPage.getByText(f.user.user.email).count()).toBe(0);
+    } finally {
+      await second.close();
     }
   });
 

@@ -1,5 +1,6 @@
-import { useQuery } from "@tanstack/react-query";
-import { pagesFor } from "./pages";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { pagesFor, prefetchPage } from "./pages";
 import { SignInPage } from "./session/sign-in-page";
 import { SignOutButton } from "./session/sign-out-button";
 import { ErrorNote, errorCode } from "./shared/errors";
@@ -14,7 +15,11 @@ import { setCsrfToken, useTRPC } from "./trpc";
  */
 export function App() {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const session = useQuery(trpc.session.get.queryOptions({}));
+  // The landing page's data goes out in the same batch as the session check.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, for the page the app was opened at
+  useEffect(() => prefetchPage(window.location.pathname, trpc, queryClient), []);
 
   if (session.isPending) {
     return (

@@ -1,4 +1,8 @@
+import type { AppRouter } from "@llmg/client";
+import type { QueryClient } from "@tanstack/react-query";
+import type { TRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { type ComponentType, lazy } from "react";
+import { overviewQueries } from "./overview/overview-queries";
 
 /** Who a page is for: the dashboard shows a signed-in user's pages, or the admin key's. */
 export type Audience = "user" | "admin";
@@ -10,11 +14,20 @@ export interface PageEntry {
   label: string;
   audience: Audience;
   component: ComponentType;
+  /** Starts the page's data queries early (see prefetchPage); light code only, no page chunk. */
+  prefetch?: (trpc: TRPCOptionsProxy<AppRouter>, queryClient: QueryClient) => void;
 }
+
+type Loader = () => Promise<{ default: ComponentType }>;
+const loaders = new Map<ComponentType, Loader>();
 
 // One chunk per page (code-split): a page's code, and its charting library when it draws
 // charts, load only when someone opens it.
-const page = (load: () => Promise<{ default: ComponentType }>) => lazy(load);
+const page = (load: Loader) => {
+  const component = lazy(load);
+  loaders.set(component, load);
+  return component;
+};
 
 export const PAGES: PageEntry[] = [
   {
@@ -22,6 +35,9 @@ export const PAGES: PageEntry[] = [
     label: "Overview",
     audience: "user",
     component: page(() => import("./overview/overview-page").then((m) => ({ default: m.OverviewPage }))),
+    prefetch: (trpc, queryClient) => {
+      for (const options of Object.values(overviewQueries(trpc))) void queryClient.prefetchQuery(options);
+    },
   },
   {
     path: "/usage",
@@ -97,4 +113,36 @@ export const PAGES: PageEntry[] = [
 
 export function pagesFor(audience: Audience): PageEntry[] {
   return PAGES.filter((entry) => entry.audience === audience);
+}
+
+function userPageAt(path: string): PageEntry | undefined {
+  return PAGES.find(
+    (p) =>
+      p.audience === "user" &&
+      (p.path === "/" ? path === "/" : path === p.path || path.startsWith(`${p.path}/`)),
+  );
+}
+
+/**
+ * Starts loading the chunk of the user page at `path` right away, while the session is still
+ * being checked, instead of after it (a first load then waits for one round trip less). The
+ * module loader keeps the promise, so lazy() later finds the chunk loaded or loading.
+ */
+export function preloadPage(path: string): void {
+  const entry = userPageAt(path);
+  const load = entry && loaders.get(entry.component);
+  if (load) void load().catch(() => undefined);
+}
+
+/**
+ * Starts the page's queries in the same tick as the session check, so the batch link sends
+ * them in one request. Signed out they answer 401, which nobody sees: the sign-in page shows,
+ * and signing in resets the cache.
+ */
+export function prefetchPage(
+  path: string,
+  trpc: TRPCOptionsProxy<AppRouter>,
+  queryClient: QueryClient,
+): void {
+  userPageAt(path)?.prefetch?.(trpc, queryClient);
 }

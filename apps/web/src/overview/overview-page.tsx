@@ -4,17 +4,17 @@ import { PageTitle } from "../shared/page-title";
 import { useTRPC } from "../trpc";
 import { BudgetPanel } from "./budget-panel";
 import { CostPerDayChart } from "./cost-per-day-chart";
+import { overviewQueries } from "./overview-queries";
 import { StatTiles } from "./stat-tiles";
 import { TopModels } from "./top-models";
 
-/** This month at a glance. Without from/to the API answers for this month so far (UTC). */
+/** This month at a glance. */
 export function OverviewPage() {
   const trpc = useTRPC();
-  const budget = useQuery(trpc.budget.get.queryOptions({}));
-  const summary = useQuery(trpc.usage.summary.queryOptions({}));
-  const chart = useQuery(
-    trpc.usage.charts.queryOptions({ type: "cost", granularity: "day", group_by: "provider" }),
-  );
+  const queries = overviewQueries(trpc);
+  const budget = useQuery(queries.budget);
+  const summary = useQuery(queries.summary);
+  const chart = useQuery(queries.chart);
 
   return (
     <>

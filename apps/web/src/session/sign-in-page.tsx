@@ -17,6 +17,10 @@ export function SignInPage() {
       onSuccess: (answer) => {
         setKey("");
         setCsrfToken(answer.data.csrf_token);
+        // Answers fetched while signed out (401s of a prefetch) must not stand for this user's.
+        // The session's own query stays: the app is subscribed to it.
+        const sessionKey = JSON.stringify(trpc.session.get.queryKey({}));
+        queryClient.removeQueries({ predicate: (query) => JSON.stringify(query.queryKey) !== sessionKey });
         queryClient.setQueryData(trpc.session.get.queryKey({}), answer);
       },
     }),

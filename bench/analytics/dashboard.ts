@@ -1,0 +1,102 @@
+import { existsSync } from "node:fs";
+import { type BrowserContext, chromium } from "playwright-core";
+import { percentile, round } from "../lib/stats";
+
+/**
+ * The dashboard's pages rendered in Debian's Chromium against the bench database: the time from
+ * navigation start until the page's figures and charts are on screen, read from the page's own
+ * clock (performance.now() at that moment). "cold" is a fresh browser context each time (no HTTP
+ * cache, the session cookie only), "warm" reloads in one context (cached immutable assets).
+ */
+
+export interface PageTiming {
+  name: string;
+  path: string;
+  cold_p50_ms: number;
+  warm_p50_ms: number;
+  warm_p95_ms: number;
+  samples: number;
+}
+
+export interface DashboardPage {
+  name: string;
+  path: string;
+  /** CSS selectors that are all on screen once the page has rendered its data. */
+  ready: string[];
+}
+
+export const DASHBOARD_PAGES: DashboardPage[] = [
+  {
+    name: "Overview (this month)",
+    path: "/",
+    ready: [
+      '[data-testid="spent"]',
+      '[data-testid="tile-Requests"]',
+      "figure.chart .recharts-bar-rectangle",
+      "table.table tbody tr",
+    ],
+  },
+];
+
+const CHROMIUM = process.env.LLMG_BENCH_CHROMIUM ?? "/usr/bin/chromium";
+const COLD = 3;
+const WARMUP = 2;
+
+async function renderMs(context: BrowserContext, origin: string, page: DashboardPage): Promise<number> {
+  const tab = context.pages()[0] ?? (await context.newPage());
+  await tab.goto(`${origin}${page.path}`, { waitUntil: "commit" });
+  for (const selector of page.ready) await tab.locator(selector).first().waitFor({ timeout: 60_000 });
+  return (await tab.evaluate("performance.now()")) as number;
+}
+
+export async function timeDashboard(
+  origin: string,
+  key: string,
+  samples: number,
+  log: (line: string) => void,
+  pages: DashboardPage[] = DASHBOARD_PAGES,
+): Promise<PageTiming[] | null> {
+  if (!existsSync(CHROMIUM)) {
+    log(`  dashboard: skipped (no Chromium at ${CHROMIUM})`);
+    return null;
+  }
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
+  try {
+    const signedIn = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const res = await signedIn.request.post(`${origin}/api/session`, { data: { key } });
+    if (res.status() !== 201 && res.status() !== 200) throw new Error(`sign-in: ${res.status()}`);
+    const storageState = await signedIn.storageState();
+    const timings: PageTiming[] = [];
+    for (const page of pages) {
+      const cold: number[] = [];
+      for (let i = 0; i < COLD; i++) {
+        const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 }, storageState });
+        cold.push(await renderMs(fresh, origin, page));
+        await fresh.close();
+      }
+      const warm: number[] = [];
+      for (let i = 0; i < WARMUP + samples; i++) {
+        const ms = await renderMs(signedIn, origin, page);
+        if (i >= WARMUP) warm.push(ms);
+      }
+      const timing: PageTiming = {
+        name: page.name,
+        path: page.path,
+        cold_p50_ms: round(percentile(cold, 50), 1),
+        warm_p50_ms: round(percentile(warm, 50), 1),
+        warm_p95_ms: round(percentile(warm, 95), 1),
+        samples,
+      };
+      log(
+        `  ${page.name}: cold p50 ${timing.cold_p50_ms} ms, warm p50 ${timing.warm_p50_ms} ms, p95 ${timing.warm_p95_ms} ms`,
+      );
+      timings.push(timing);
+    }
+    return timings;
+  } finally {
+    await browser.close();
+  }
+}
