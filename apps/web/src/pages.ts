@@ -36,7 +36,10 @@ export const PAGES: PageEntry[] = [
     audience: "user",
     component: page(() => import("./overview/overview-page").then((m) => ({ default: m.OverviewPage }))),
     prefetch: (trpc, queryClient) => {
-      for (const options of Object.values(overviewQueries(trpc))) void queryClient.prefetchQuery(options);
+      const queries = overviewQueries(trpc);
+      void queryClient.prefetchQuery(queries.budget);
+      void queryClient.prefetchQuery(queries.summary);
+      void queryClient.prefetchQuery(queries.chart);
     },
   },
   {
