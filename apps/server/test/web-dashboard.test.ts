@@ -133,15 +133,15 @@ describe.skipIf(skipBrowser)("web dashboard in Chromium", () => {
     expect(limit.status).toBe(200);
 
     // Spend on two providers, and one failed call for the error rate.
-    for (const [provider, model] of [
-      ["openai", "gpt-4o-mini"],
-      ["openai", "gpt-4o-mini"],
-      ["anthropic", "claude-sonnet-4-5"],
+    for (const [provider, model, tags] of [
+      ["openai", "gpt-4o-mini", ["feature:search"]],
+      ["openai", "gpt-4o-mini", ["feature:search", "team:web"]],
+      ["anthropic", "claude-sonnet-4-5", []],
     ] as const) {
       f.fakes[provider].enqueue({ type: "success", content: "Hi", usage: { prompt: 1200, completion: 300 } });
       const res = await call(`${f.t.url}/api/chat/completions`, {
         key: f.user.key,
-        body: { provider, model, messages: [{ role: "user", content: "Hello" }] },
+        body: { provider, model, messages: [{ role: "user", content: "Hello" }], metadata: { tags } },
       });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     }
@@ -243,6 +243,40 @@ describe.skipIf(skipBrowser)("web dashboard in Chromium", () => {
     await page.goto(`${f.t.url}/no/such/page`);
     await page.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
     await nav.getByRole("link", { name: "Overview" }).click();
+    await page.getByTestId("spent").waitFor();
+  });
+
+  it("shows spend by tag, then by model, exactly as GET /api/usage/summary?group_by=…, the view in the URL", async () => {
+    const rowsOf = async () =>
+      (await page.getByTestId("spend-groups").locator("tbody tr").all()).map(async (row) =>
+        (await row.locator("th, td").allTextContents()).slice(0, 2),
+      );
+    const expected = (groups: any[], none: string) =>
+      groups.map((g) => [g.group ?? none, `$${g.cost_usd_exact}`]);
+
+    await page.goto(`${f.t.url}/spend?by=tag`);
+    const byTag = (await call(`${f.t.url}/api/usage/summary?group_by=tag&limit=50`, { key: f.user.key })).body
+      .data;
+    expect(byTag.groups.map((g: any) => g.group)).toEqual(
+      expect.arrayContaining(["feature:search", "team:web", null]),
+    );
+    await page.getByTestId("spend-groups").waitFor();
+    expect(await Promise.all(await rowsOf())).toEqual(expected(byTag.groups, "(untagged)"));
+    expect(await page.getByTestId("spend-total").textContent()).toBe(`$${byTag.totals.cost_usd_exact}`);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.getByLabel("Group by").selectOption("model");
+    await page.waitForURL((url) => url.searchParams.get("by") === "model");
+    const byModel = (await call(`${f.t.url}/api/usage/summary?group_by=model&limit=50`, { key: f.user.key }))
+      .body.data;
+    await page.getByRole("row", { name: /openai\/gpt-4o-mini/ }).waitFor();
+    expect(await Promise.all(await rowsOf())).toEqual(expected(byModel.groups, "—"));
+    // The view survives a reload: it is all in the URL.
+    await page.reload();
+    await page.getByRole("row", { name: /openai\/gpt-4o-mini/ }).waitFor();
+    expect(await page.getByLabel("Group by").inputValue()).toBe("model");
+    await screenshot(page, "dashboard-spend");
+    await page.goto(`${f.t.url}/`);
     await page.getByTestId("spent").waitFor();
   });
 

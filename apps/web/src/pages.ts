@@ -55,6 +55,12 @@ export const PAGES: PageEntry[] = [
     component: page(() => import("./requests/requests-page").then((m) => ({ default: m.RequestsPage }))),
   },
   {
+    path: "/spend",
+    label: "Spend",
+    audience: "user",
+    component: page(() => import("./spend/spend-page").then((m) => ({ default: m.SpendPage }))),
+  },
+  {
     path: "/playground",
     label: "Playground",
     audience: "user",

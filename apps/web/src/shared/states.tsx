@@ -18,11 +18,12 @@ export function Empty({ children }: { children: ReactNode }) {
  * The three states every view has: loading, the envelope's error (message and request id, with
  * a retry), or the data.
  */
-export function QueryView<T>({
+export function QueryView<T, E = unknown>({
   query,
   children,
 }: {
-  query: UseQueryResult<T>;
+  // Any error type: tRPC's queries fail with TRPCClientError, ErrorNote reads its envelope.
+  query: UseQueryResult<T, E>;
   children: (data: T) => ReactNode;
 }) {
   if (query.isPending) return <Loading />;
