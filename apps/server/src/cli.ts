@@ -148,7 +148,10 @@ export async function runCli(argv: string[], config: AppConfig, out: (line: stri
     }
     case "rollups run":
     case "rollups rebuild": {
-      const handle = await openConfiguredDatabase(config);
+      // An operator's command, like the migrations: a rebuild reads every row of the range in
+      // one statement, minutes on a large database, so the requests' statement timeout does
+      // not apply to it.
+      const handle = await openConfiguredDatabase({ ...config, LLMG_DB_STATEMENT_TIMEOUT_MS: 0 });
       try {
         await migrateToLatest(handle.db);
         out(await rollupsCommand(handle.db, command === "rollups run" ? "run" : "rebuild", values.from));

@@ -115,6 +115,16 @@ describe.skipIf(!hasPg)("pnpm llmg rollups", () => {
         (await snapshot()).reduce((n, r) => n + (r.granularity === "day" ? Number(r.requests) : 0), 0),
       ).toBe(407);
 
+      // An operator's command, like the migrations: a rebuild over months of rows must not be
+      // cut short by the statement timeout meant for requests (here 1 ms).
+      const strict = configSchema.parse({
+        LLMG_DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        LLMG_DB_STATEMENT_TIMEOUT_MS: "1",
+      });
+      await runCli(["rollups", "rebuild"], strict, out);
+      expect(lines.pop()).toMatch(/^rollups rebuilt all: 407 rows/);
+
       await expect(runCli(["rollups", "rebuild", "--from", "June"], config, out)).rejects.toThrow(
         /--from must be a date/,
       );
