@@ -6,7 +6,8 @@
  *   pnpm bench:analytics [--rows 10000000] [--samples 50] [--reuse] [--skip-dashboard]
  *
  * Then the dashboard's pages rendered in Chromium against the same database (skipped with
- * --skip-dashboard, or when /usr/bin/chromium is missing).
+ * --skip-dashboard, or when /usr/bin/chromium is missing). --dashboard-only (with --reuse, after
+ * a full run) times only the dashboard, on the rollups the last run left.
  *
  * --reuse keeps the seeded database (llmg_bench_analytics) between runs and skips seeding when
  * it already holds --rows rows.
@@ -29,6 +30,7 @@ const { values: flags } = parseArgs({
     samples: { type: "string", default: "50" },
     reuse: { type: "boolean", default: false },
     "skip-dashboard": { type: "boolean", default: false },
+    "dashboard-only": { type: "boolean", default: false },
     "admin-url": {
       type: "string",
       default: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
@@ -163,8 +165,11 @@ async function main() {
       await sql`delete from requests where id like 'req_i%'`.execute(db);
     }
 
-    log("rollup from scratch...");
-    const full = await cliRollup(["rebuild"]);
+    const dashboardOnly = flags["dashboard-only"];
+    if (dashboardOnly && seeding)
+      throw new Error("--dashboard-only needs a seeded database: run once without it");
+    log(dashboardOnly ? "rollups: as the last run left them" : "rollup from scratch...");
+    const full = dashboardOnly ? { ms: 0, line: "(skipped)" } : await cliRollup(["rebuild"]);
     log(`  ${full.line}`);
 
     if (!flags["skip-dashboard"]) {
@@ -209,6 +214,22 @@ async function main() {
       ["requests page 1 provider=openai", "/api/usage/requests?provider=openai"],
     ];
     const timings: Timing[] = [];
+    const dashboard = flags["skip-dashboard"]
+      ? null
+      : await timeDashboard(origin, target.key, Math.min(SAMPLES, 20), log);
+    if (dashboardOnly) {
+      printTable({
+        rows: ROWS,
+        machine,
+        postgres: "",
+        seeding_s: null,
+        full_rollup_ms: 0,
+        incremental_rollup_ms: 0,
+        endpoints: [],
+        dashboard,
+      });
+      return;
+    }
     for (const [name, path] of endpoints) {
       const timing = await timeEndpoint(origin, target.key, name, path, SAMPLES);
       log(`  ${name}: p50 ${timing.p50_ms} ms, p95 ${timing.p95_ms} ms`);
@@ -229,10 +250,6 @@ async function main() {
         SAMPLES,
       ),
     );
-
-    const dashboard = flags["skip-dashboard"]
-      ? null
-      : await timeDashboard(origin, target.key, Math.min(SAMPLES, 20), log);
 
     log(`incremental rollup of ${INCREMENTAL_ROWS.toLocaleString("en")} new rows...`);
     await insertRange(db, target, {
