@@ -60,7 +60,7 @@ export function ActivityLog() {
         <Empty>{action ? `No "${action}" entries.` : "Nothing has happened on this account yet."}</Empty>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap settings-table-wrap">
             <table className="table" aria-busy={activity.isFetching}>
               <caption className="visually-hidden">Activity log</caption>
               <thead>

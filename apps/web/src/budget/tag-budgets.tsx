@@ -23,7 +23,7 @@ function TagBudgetTable({ budgets }: { budgets: TagBudget[] }) {
   if (budgets.length === 0)
     return <Empty>No tag budgets. Calls carrying a tag count only toward your own limit.</Empty>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap settings-table-wrap">
       <table className="table">
         <caption className="visually-hidden">Tag budgets this month</caption>
         <thead>

@@ -10,7 +10,7 @@ export function CredentialsTable({ credentials }: { credentials: Credential[] })
     return <Empty>No provider credentials yet: add one below to start calling models.</Empty>;
   }
   return (
-    <div className="table-wrap">
+    <div className="table-wrap settings-table-wrap">
       <table className="table">
         <caption className="visually-hidden">Your provider credentials</caption>
         <thead>

@@ -13,7 +13,7 @@ export function KeysTable({ keys }: { keys: ApiKey[] }) {
   const sessionKeyId = session.data?.data.key?.id;
   if (keys.length === 0) return <Empty>No API keys. Create one below.</Empty>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap settings-table-wrap">
       <table className="table">
         <caption className="visually-hidden">Your API keys</caption>
         <thead>
