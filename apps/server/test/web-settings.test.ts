@@ -305,27 +305,52 @@ describe.skipIf(skipBrowser)("settings pages in Chromium", () => {
     );
     expect(await page.getByText(account.email).count()).toBeGreaterThan(0);
 
-    const activity = (await rest("/account/activity?page=1&per_page=20")).body;
-    await page.getByTestId(`activity-${activity.data[0].id}`).waitFor();
-    const shown = await page
-      .locator('tr[data-testid^="activity-"]')
-      .evaluateAll((rows) =>
-        rows.map((row) => (row as unknown as { dataset: { testid: string } }).dataset.testid),
-      );
-    expect(shown).toEqual(activity.data.map((entry: any) => `activity-${entry.id}`));
-    const actions = await page
-      .locator('tr[data-testid^="activity-"] [data-field="action"]')
-      .allTextContents();
-    expect(actions).toEqual(activity.data.map((entry: any) => entry.action));
-    expect(actions).toEqual(expect.arrayContaining(["credential.test", "api_key.delete", "budget.update"]));
-    expect(await page.getByTestId("activity-page").textContent()).toBe(
-      `Page 1 of ${activity.pagination.total_pages} · ${activity.pagination.total} entries`,
+    const shownEntries = async () => ({
+      ids: await page
+        .locator('tr[data-testid^="activity-"]')
+        .evaluateAll((rows) =>
+          rows.map((row) => (row as unknown as { dataset: { testid: string } }).dataset.testid),
+        ),
+      actions: await page.locator('tr[data-testid^="activity-"] [data-field="action"]').allTextContents(),
+    });
+    const listed = (body: any) => ({
+      ids: body.data.map((entry: any) => `activity-${entry.id}`),
+      actions: body.data.map((entry: any) => entry.action),
+    });
+
+    const first = (await rest("/account/activity?page=1&per_page=20")).body;
+    await page.getByTestId(`activity-${first.data[0].id}`).waitFor();
+    expect(await shownEntries()).toEqual(listed(first));
+    expect(listed(first).actions).toEqual(
+      expect.arrayContaining(["credential.test", "api_key.delete", "budget.update"]),
     );
+    expect(await page.getByTestId("activity-page").textContent()).toBe(
+      `Page 1 of ${first.pagination.total_pages} · ${first.pagination.total} entries`,
+    );
+    // The user's own entries say "you"; the administrator's say admin.
+    const mine = first.data.findIndex((entry: any) => entry.actor === account.id);
+    expect(await page.locator('[data-field="actor"]').nth(mine).textContent()).toBe("you");
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "settings-account");
 
+    // Ten a page: the second page is the API's second page.
+    const byTen = [
+      (await rest("/account/activity?page=1&per_page=10")).body,
+      (await rest("/account/activity?page=2&per_page=10")).body,
+    ];
+    expect(byTen[0].pagination.total_pages).toBeGreaterThan(1);
+    await page.getByLabel("Entries per page").selectOption("10");
+    await page
+      .getByTestId("activity-page")
+      .getByText(`Page 1 of ${byTen[0].pagination.total_pages}`)
+      .waitFor();
+    expect(await shownEntries()).toEqual(listed(byTen[0]));
+    await page.getByRole("button", { name: "Older" }).click();
+    await page.getByTestId("activity-page").getByText("Page 2 of").waitFor();
+    expect(await shownEntries()).toEqual(listed(byTen[1]));
+
     // One action only, as the API filters it.
-    const tests = (await rest("/account/activity?action=credential.test")).body;
+    const tests = (await rest("/account/activity?action=credential.test&per_page=10")).body;
     await page.getByLabel("Action").fill("credential.test");
     await page.getByRole("button", { name: "Filter" }).click();
     await page.getByTestId("activity-page").getByText(`${tests.pagination.total} entries`).waitFor();
@@ -334,32 +359,39 @@ describe.skipIf(skipBrowser)("settings pages in Chromium", () => {
     ).toEqual(tests.data.map((entry: any) => entry.action));
   });
 
-  it("fits a phone's width in dark mode: Credentials, API keys, Budget, Account", async () => {
-    const phone = await session.browser.newContext({
-      viewport: { width: 390, height: 844 },
-      colorScheme: "dark",
-      // The session cookie of the signed-in desktop context: the same user on a phone.
-      storageState: await context.storageState(),
+  describe("at a phone's width in dark mode", () => {
+    let phone: BrowserContext;
+    let small: Page;
+    beforeAll(async () => {
+      phone = await session.browser.newContext({
+        viewport: { width: 390, height: 844 },
+        colorScheme: "dark",
+        // The session cookie of the signed-in desktop context: the same user on a phone.
+        storageState: await context.storageState(),
+      });
+      small = await phone.newPage();
+      await small.goto(`${f.t.url}/credentials`);
     });
-    try {
-      const small = await phone.newPage();
-      for (const [path, title] of [
-        ["/credentials", "Credentials"],
-        ["/keys", "API keys"],
-        ["/budget", "Budget"],
-        ["/account", "Account"],
-      ] as const) {
-        await small.goto(`${f.t.url}${path}`);
-        await small.getByRole("heading", { level: 1, name: title }).waitFor();
-        // The page's data is in (a table, or the empty state's note).
-        await small.locator("table, .empty").first().waitFor();
-        expect(await overflowsSideways(small), path).toBe(false);
-        expect(await seriousAxeViolations(small), path).toEqual([]);
-        await screenshot(small, `settings${path.replace("/", "-")}-phone-dark`);
-      }
-    } finally {
-      await phone.close();
-    }
+    afterAll(async () => {
+      await phone?.close();
+    });
+
+    // Moving with the menu, as a phone user would: one page load for the four pages.
+    it.each([
+      ["/credentials", "Credentials"],
+      ["/keys", "API keys"],
+      ["/budget", "Budget"],
+      ["/account", "Account"],
+    ])("%s fits without sideways scrolling", async (path, title) => {
+      await small.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: title }).click();
+      await small.getByRole("heading", { level: 1, name: title }).waitFor();
+      expect(new URL(small.url()).pathname).toBe(path);
+      // The page's data is in (a table, or the empty state's note).
+      await small.locator("table, .empty").first().waitFor();
+      expect(await overflowsSideways(small)).toBe(false);
+      expect(await seriousAxeViolations(small)).toEqual([]);
+      await screenshot(small, `settings${path.replace("/", "-")}-phone-dark`);
+    });
   });
 
   it("sent nothing anywhere but the gateway", () => {

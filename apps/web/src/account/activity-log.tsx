@@ -2,22 +2,26 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { ErrorNote } from "../shared/errors";
 import { count } from "../shared/format";
-import { when } from "../shared/settings-form";
+import { TableScroll, when } from "../shared/settings-form";
 import { Empty, Loading } from "../shared/states";
 import { useTRPC } from "../trpc";
 
-const PER_PAGE = 20;
+const PAGE_SIZES = [10, 20, 50, 100] as const;
 
 /** What was done on the account, newest first, a page at a time, optionally one action only. */
 export function ActivityLog() {
   const trpc = useTRPC();
   const [page, setPage] = useState(1);
+  const [perPage, setPerPage] = useState<number>(20);
+  // Entries the user made themselves say "you" rather than their own id.
+  const session = useQuery(trpc.session.get.queryOptions({}));
+  const myId = session.data?.data.user?.id;
   const [action, setAction] = useState("");
   const [filter, setFilter] = useState("");
   const activity = useQuery({
     ...trpc.account.activity.queryOptions({
       page,
-      per_page: PER_PAGE,
+      per_page: perPage,
       ...(action !== "" ? { action } : {}),
     }),
     // The current page stays on screen while the next loads, so the pager does not jump.
@@ -45,6 +49,23 @@ export function ActivityLog() {
               spellCheck={false}
             />
           </div>
+          <div className="field">
+            <label htmlFor="activity-per-page">Entries per page</label>
+            <select
+              id="activity-per-page"
+              value={perPage}
+              onChange={(e) => {
+                setPerPage(Number(e.target.value));
+                setPage(1);
+              }}
+            >
+              {PAGE_SIZES.map((size) => (
+                <option key={size} value={size}>
+                  {size}
+                </option>
+              ))}
+            </select>
+          </div>
         </div>
         <div className="form-actions">
           <button type="submit" className="secondary">
@@ -60,9 +81,8 @@ export function ActivityLog() {
         <Empty>{action ? `No "${action}" entries.` : "Nothing has happened on this account yet."}</Empty>
       ) : (
         <>
-          <div className="table-wrap settings-table-wrap">
+          <TableScroll label="Activity log">
             <table className="table" aria-busy={activity.isFetching}>
-              <caption className="visually-hidden">Activity log</caption>
               <thead>
                 <tr>
                   <th scope="col">When</th>
@@ -76,11 +96,13 @@ export function ActivityLog() {
               <tbody>
                 {activity.data.data.map((entry) => (
                   <tr key={entry.id} data-testid={`activity-${entry.id}`}>
-                    <td>{when(entry.created_at)}</td>
-                    <th scope="row" data-field="action">
+                    <td className="nowrap">{when(entry.created_at)}</td>
+                    <th scope="row" data-field="action" className="nowrap">
                       {entry.action}
                     </th>
-                    <td className="wrap-anywhere">{entry.actor}</td>
+                    <td className="wrap-anywhere" data-field="actor">
+                      {entry.actor === myId ? "you" : entry.actor}
+                    </td>
                     <td className="wrap-anywhere">
                       {entry.target_type ? `${entry.target_type} ${entry.target_id ?? ""}` : "—"}
                     </td>
@@ -92,7 +114,7 @@ export function ActivityLog() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           <nav className="pager" aria-label="Activity pages">
             <button
               type="button"

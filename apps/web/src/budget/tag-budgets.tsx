@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { ErrorNote } from "../shared/errors";
 import { usdExact } from "../shared/format";
-import { ConfirmAction, Field, fieldErrors, Loaded } from "../shared/settings-form";
+import { ConfirmAction, Field, fieldErrors, Loaded, TableScroll } from "../shared/settings-form";
 import { Empty } from "../shared/states";
 import { useTRPC } from "../trpc";
 import type { TagBudget } from "./budget-types";
@@ -23,9 +23,8 @@ function TagBudgetTable({ budgets }: { budgets: TagBudget[] }) {
   if (budgets.length === 0)
     return <Empty>No tag budgets. Calls carrying a tag count only toward your own limit.</Empty>;
   return (
-    <div className="table-wrap settings-table-wrap">
+    <TableScroll label="Tag budgets this month">
       <table className="table">
-        <caption className="visually-hidden">Tag budgets this month</caption>
         <thead>
           <tr>
             <th scope="col">Tag</th>
@@ -49,7 +48,7 @@ function TagBudgetTable({ budgets }: { budgets: TagBudget[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

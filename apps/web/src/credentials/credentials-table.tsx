@@ -1,4 +1,5 @@
 import { Fragment, useState } from "react";
+import { TableScroll } from "../shared/settings-form";
 import { Empty } from "../shared/states";
 import { CredentialRow } from "./credential-row";
 import type { Credential } from "./credential-types";
@@ -10,9 +11,8 @@ export function CredentialsTable({ credentials }: { credentials: Credential[] })
     return <Empty>No provider credentials yet: add one below to start calling models.</Empty>;
   }
   return (
-    <div className="table-wrap settings-table-wrap">
+    <TableScroll label="Your provider credentials">
       <table className="table">
-        <caption className="visually-hidden">Your provider credentials</caption>
         <thead>
           <tr>
             <th scope="col">Provider</th>
@@ -51,6 +51,6 @@ export function CredentialsTable({ credentials }: { credentials: Credential[] })
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

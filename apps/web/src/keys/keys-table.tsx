@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ErrorNote } from "../shared/errors";
-import { ConfirmAction, when } from "../shared/settings-form";
+import { ConfirmAction, TableScroll, when } from "../shared/settings-form";
 import { Empty } from "../shared/states";
 import { useTRPC } from "../trpc";
 import { KeyBudgetCell } from "./key-budget-cell";
@@ -13,9 +13,8 @@ export function KeysTable({ keys }: { keys: ApiKey[] }) {
   const sessionKeyId = session.data?.data.key?.id;
   if (keys.length === 0) return <Empty>No API keys. Create one below.</Empty>;
   return (
-    <div className="table-wrap settings-table-wrap">
+    <TableScroll label="Your API keys">
       <table className="table">
-        <caption className="visually-hidden">Your API keys</caption>
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -37,7 +36,7 @@ export function KeysTable({ keys }: { keys: ApiKey[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -138,3 +138,16 @@ export function Loaded<T>({
   if (query.isError) return <ErrorNote error={query.error} onRetry={() => void query.refetch()} />;
   return <>{children(query.data)}</>;
 }
+
+/**
+ * A wide table's scrolling box. Focusable, so a keyboard user can scroll it sideways at phone
+ * width even when no cell holds a link or button; named for screen readers.
+ */
+export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (WCAG 2.1.1)
+    <section className="table-wrap settings-table-wrap" aria-label={label} tabIndex={0}>
+      {children}
+    </section>
+  );
+}
