@@ -17,13 +17,9 @@ export function KeyBudgetCell({ apiKey }: { apiKey: ApiKey }) {
     <span>
       {usdExact(apiKey.budget_usd)} / {period}
       {budget ? (
-        <span className="muted small" style={{ display: "block" }}>
-          {usdExact(budget.spent_usd_exact)} spent
-        </span>
+        <span className="muted small block">{usdExact(budget.spent_usd_exact)} spent</span>
       ) : detail.isError ? (
-        <span className="muted small" style={{ display: "block" }}>
-          spend unavailable
-        </span>
+        <span className="muted small block">spend unavailable</span>
       ) : null}
     </span>
   );

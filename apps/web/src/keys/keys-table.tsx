@@ -46,6 +46,8 @@ function KeyRow({ apiKey, isSessionKey }: { apiKey: ApiKey; isSessionKey: boolea
   const revoke = useMutation(
     trpc.keys.delete.mutationOptions({
       onSuccess: () => {
+        // The session stands for its key: with the key revoked, asking again shows the sign-in page.
+        if (isSessionKey) void queryClient.invalidateQueries({ queryKey: trpc.session.get.queryKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.keys.list.queryKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.account.get.queryKey() });
       },
