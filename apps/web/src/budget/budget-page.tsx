@@ -1,11 +1,30 @@
+import { useQuery } from "@tanstack/react-query";
 import { PageTitle } from "../shared/page-title";
+import { Loaded } from "../shared/settings-form";
+import { useTRPC } from "../trpc";
+import { BudgetSettingsForm } from "./budget-settings-form";
+import { BudgetState } from "./budget-state";
+import { TagBudgets } from "./tag-budgets";
 
-/** Placeholder until the page is built. */
+/** This month's budget: where it stands, its settings, and the budgets of tags. */
 export function BudgetPage() {
+  const trpc = useTRPC();
+  const budget = useQuery(trpc.budget.get.queryOptions({}));
   return (
     <>
       <PageTitle>Budget</PageTitle>
-      <p className="note">This page is not built yet.</p>
+      <section aria-labelledby="budget-state-title" className="card">
+        <h2 id="budget-state-title">This month</h2>
+        <Loaded query={budget}>{(answer) => <BudgetState budget={answer.data} />}</Loaded>
+      </section>
+      <section aria-labelledby="budget-settings-title" className="card">
+        <h2 id="budget-settings-title">Settings</h2>
+        <Loaded query={budget}>{(answer) => <BudgetSettingsForm budget={answer.data} />}</Loaded>
+      </section>
+      <section aria-labelledby="tag-budgets-title" className="card">
+        <h2 id="tag-budgets-title">Tag budgets</h2>
+        <TagBudgets />
+      </section>
     </>
   );
 }
