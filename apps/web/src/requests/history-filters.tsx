@@ -1,5 +1,6 @@
 import type { RouterOutputs } from "@llmg/client";
 import type { FormEvent } from "react";
+import { LabelledField } from "../shared/labelled-field";
 import { type HistoryView, PER_PAGE } from "./requests-params";
 
 type Providers = RouterOutputs["providers"]["list"]["data"];
@@ -48,50 +49,58 @@ export function HistoryFilters({
   return (
     // Keyed by the view by the caller: the fields show what the URL says after back/forward.
     <form className="filters card" aria-label="Request filters" onSubmit={submit}>
-      <label>
-        Provider
-        <select name="provider" defaultValue={view.provider ?? ""}>
-          <option value="">All providers</option>
-          {view.provider && !providerIds.includes(view.provider) && (
-            <option value={view.provider}>{view.provider}</option>
-          )}
-          {providers.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Model
-        <input name="model" defaultValue={view.model ?? ""} placeholder="any model" autoComplete="off" />
-      </label>
-      <label>
-        Status
-        <select name="status" defaultValue={view.status ?? ""}>
-          <option value="">Any status</option>
-          <option value="success">Success</option>
-          <option value="error">Error</option>
-        </select>
-      </label>
-      <label>
-        From
-        <input type="date" name="from" defaultValue={view.from ?? ""} />
-      </label>
-      <label>
-        To
-        <input type="date" name="to" defaultValue={view.to ?? ""} />
-      </label>
-      <label>
-        Rows per page
-        <select name="per_page" defaultValue={String(view.perPage)}>
-          {PER_PAGE.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
+      <LabelledField label="Provider">
+        {(id) => (
+          <select id={id} name="provider" defaultValue={view.provider ?? ""}>
+            <option value="">All providers</option>
+            {view.provider && !providerIds.includes(view.provider) && (
+              <option value={view.provider}>{view.provider}</option>
+            )}
+            {providers.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </LabelledField>
+      <LabelledField label="Model">
+        {(id) => (
+          <input
+            id={id}
+            name="model"
+            defaultValue={view.model ?? ""}
+            placeholder="any model"
+            autoComplete="off"
+          />
+        )}
+      </LabelledField>
+      <LabelledField label="Status">
+        {(id) => (
+          <select id={id} name="status" defaultValue={view.status ?? ""}>
+            <option value="">Any status</option>
+            <option value="success">Success</option>
+            <option value="error">Error</option>
+          </select>
+        )}
+      </LabelledField>
+      <LabelledField label="From">
+        {(id) => <input id={id} type="date" name="from" defaultValue={view.from ?? ""} />}
+      </LabelledField>
+      <LabelledField label="To">
+        {(id) => <input id={id} type="date" name="to" defaultValue={view.to ?? ""} />}
+      </LabelledField>
+      <LabelledField label="Rows per page">
+        {(id) => (
+          <select id={id} name="per_page" defaultValue={String(view.perPage)}>
+            {PER_PAGE.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        )}
+      </LabelledField>
       <div className="filter-actions">
         <button type="submit">Apply filters</button>
         <button type="button" className="secondary" onClick={clear}>

@@ -47,7 +47,7 @@ function SortHeading({ id, view, numeric }: { id: SortId; view: HistoryView; num
 export function HistoryTable({ rows, view }: { rows: Row[]; view: HistoryView }) {
   const back = writeHistoryView(view);
   return (
-    <div className="table-wrap">
+    <div className="table-wrap clip-wrap">
       <table className="table requests-table">
         <caption className="visually-hidden">Your calls, one per row</caption>
         <thead>

@@ -84,7 +84,7 @@ function DetailBody({ detail: d }: { detail: Detail }) {
       <div className="two-columns">
         <section className="card" aria-labelledby="detail-cost">
           <h2 id="detail-cost">Cost</h2>
-          <div className="table-wrap">
+          <div className="table-wrap clip-wrap">
             <table className="table">
               <caption className="visually-hidden">The call's cost, exact</caption>
               <tbody>
@@ -131,7 +131,7 @@ function DetailBody({ detail: d }: { detail: Detail }) {
 
         <section className="card" aria-labelledby="detail-tokens">
           <h2 id="detail-tokens">Tokens</h2>
-          <div className="table-wrap">
+          <div className="table-wrap clip-wrap">
             <table className="table">
               <caption className="visually-hidden">Tokens by kind</caption>
               <tbody>
@@ -185,7 +185,7 @@ function DetailBody({ detail: d }: { detail: Detail }) {
       {d.attempts.length > 0 && (
         <section className="card" aria-labelledby="detail-attempts">
           <h2 id="detail-attempts">Attempts</h2>
-          <div className="table-wrap">
+          <div className="table-wrap clip-wrap">
             <table className="table">
               <caption className="visually-hidden">Every attempt of the call, in order</caption>
               <thead>

@@ -46,7 +46,9 @@ function HistoryList() {
     <>
       <PageTitle>Requests</PageTitle>
       <HistoryFilters
-        key={writeHistoryView({ ...view, page: 1, cursor: undefined })}
+        // Fresh fields when the URL changes (back/forward), and once the providers arrive, so
+        // the provider select can show the URL's choice.
+        key={`${writeHistoryView({ ...view, page: 1, cursor: undefined })}|${providers.isSuccess}`}
         view={view}
         providers={providers.data?.data ?? []}
         onApply={(next) => navigate(listHref(next))}

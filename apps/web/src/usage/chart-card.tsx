@@ -58,7 +58,7 @@ function ChartBody({ chart, title, totalHeading }: { chart: Chart; title: string
   return (
     <>
       <UsageChart chart={chart} title={`${title}, per ${chart.granularity}`} />
-      <div className="table-wrap">
+      <div className="table-wrap clip-wrap">
         <table className="table usage-totals">
           <caption className="visually-hidden">
             {title}: {totalHeading.toLowerCase()} per series

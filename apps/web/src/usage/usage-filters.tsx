@@ -1,4 +1,5 @@
 import type { RouterOutputs } from "@llmg/client";
+import { LabelledField } from "../shared/labelled-field";
 import { GRANULARITIES, RANGES, type RangeId, SPLITS, type UsageView } from "./usage-params";
 
 type Providers = RouterOutputs["providers"]["list"]["data"];
@@ -29,104 +30,122 @@ export function UsageFilters({
 
   return (
     <form className="filters card" aria-label="Usage filters" onSubmit={(e) => e.preventDefault()}>
-      <label>
-        Range
-        <select name="range" value={view.range} onChange={(e) => set({ range: e.target.value as RangeId })}>
-          {RANGES.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <LabelledField label="Range">
+        {(id) => (
+          <select
+            id={id}
+            name="range"
+            value={view.range}
+            onChange={(e) => set({ range: e.target.value as RangeId })}
+          >
+            {RANGES.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </LabelledField>
       {view.range === "custom" && (
         <>
-          <label>
-            From
-            <input
-              type="date"
-              name="from"
-              value={view.from}
-              max={view.to}
-              required
-              onChange={(e) => e.target.value && set({ from: e.target.value })}
-            />
-          </label>
-          <label>
-            To
-            <input
-              type="date"
-              name="to"
-              value={view.to}
-              min={view.from}
-              required
-              onChange={(e) => e.target.value && set({ to: e.target.value })}
-            />
-          </label>
+          <LabelledField label="From">
+            {(id) => (
+              <input
+                id={id}
+                type="date"
+                name="from"
+                value={view.from}
+                max={view.to}
+                required
+                onChange={(e) => e.target.value && set({ from: e.target.value })}
+              />
+            )}
+          </LabelledField>
+          <LabelledField label="To">
+            {(id) => (
+              <input
+                id={id}
+                type="date"
+                name="to"
+                value={view.to}
+                min={view.from}
+                required
+                onChange={(e) => e.target.value && set({ to: e.target.value })}
+              />
+            )}
+          </LabelledField>
         </>
       )}
-      <label>
-        Per
-        <select
-          name="granularity"
-          value={view.granularity}
-          onChange={(e) => set({ granularity: e.target.value as UsageView["granularity"] })}
-        >
-          {GRANULARITIES.map((g) => (
-            <option key={g} value={g}>
-              {g}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Split by
-        <select
-          name="split"
-          value={view.split}
-          onChange={(e) => set({ split: e.target.value as UsageView["split"] })}
-        >
-          {SPLITS.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Provider
-        <select
-          name="provider"
-          value={view.provider ?? ""}
-          // Another provider's model would match nothing: the model filter starts over.
-          onChange={(e) => set({ provider: e.target.value || undefined, model: undefined })}
-        >
-          <option value="">All providers</option>
-          {view.provider && !providerIds.includes(view.provider) && (
-            <option value={view.provider}>{view.provider}</option>
-          )}
-          {providers.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Model
-        <select
-          name="model"
-          value={view.model ?? ""}
-          onChange={(e) => set({ model: e.target.value || undefined })}
-        >
-          <option value="">All models</option>
-          {modelNames.map((m) => (
-            <option key={m} value={m}>
-              {m}
-            </option>
-          ))}
-        </select>
-      </label>
+      <LabelledField label="Per">
+        {(id) => (
+          <select
+            id={id}
+            name="granularity"
+            value={view.granularity}
+            onChange={(e) => set({ granularity: e.target.value as UsageView["granularity"] })}
+          >
+            {GRANULARITIES.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </select>
+        )}
+      </LabelledField>
+      <LabelledField label="Split by">
+        {(id) => (
+          <select
+            id={id}
+            name="split"
+            value={view.split}
+            onChange={(e) => set({ split: e.target.value as UsageView["split"] })}
+          >
+            {SPLITS.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </LabelledField>
+      <LabelledField label="Provider">
+        {(id) => (
+          <select
+            id={id}
+            name="provider"
+            value={view.provider ?? ""}
+            // Another provider's model would match nothing: the model filter starts over.
+            onChange={(e) => set({ provider: e.target.value || undefined, model: undefined })}
+          >
+            <option value="">All providers</option>
+            {view.provider && !providerIds.includes(view.provider) && (
+              <option value={view.provider}>{view.provider}</option>
+            )}
+            {providers.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </LabelledField>
+      <LabelledField label="Model">
+        {(id) => (
+          <select
+            id={id}
+            name="model"
+            value={view.model ?? ""}
+            onChange={(e) => set({ model: e.target.value || undefined })}
+          >
+            <option value="">All models</option>
+            {modelNames.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        )}
+      </LabelledField>
     </form>
   );
 }
