@@ -96,7 +96,7 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
   afterAll(async () => {
     await session?.close();
     await f?.close();
-  });
+  }, 60_000);
 
   /** Every series' figure under the chart equals the API's series summed (latency: its peak). */
   async function expectChartFigures(query: Record<string, string>) {
@@ -140,7 +140,7 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     const names = await page.getByTestId("chart-cost").locator("tbody th").allTextContents();
     expect(names.sort()).toEqual(["anthropic", "deepseek", "google", "mistral", "openai"].sort());
     await screenshot(page, "usage");
-  });
+  }, 60_000);
 
   it("keeps filters in the URL: a change updates it and a reload shows the same view", async () => {
     await page.getByLabel("Provider", { exact: true }).selectOption("openai");
@@ -162,7 +162,7 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     expect(await page.getByLabel("Split by", { exact: true }).inputValue()).toBe("model");
     expect(await page.getByLabel("To", { exact: true }).inputValue()).toBe(to);
     await expectChartFigures({ split: "model", provider: "openai" });
-  });
+  }, 60_000);
 
   it("has no serious accessibility violation and fits a phone's width", async () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -179,7 +179,7 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     } finally {
       await phone.close();
     }
-  });
+  }, 60_000);
 
   it("lists the calls with the cost and tokens of GET /api/usage/requests", async () => {
     await page.goto(`${f.t.url}/requests`);
@@ -206,7 +206,7 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     expect(await page.getByTestId("page-status").textContent()).toContain(`${CALLS.length + 1} requests`);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "requests");
-  });
+  }, 60_000);
 
   it("narrows the list with a filter and sorts by a column, both in the URL", async () => {
     await page.getByLabel("Provider", { exact: true }).selectOption("openai");
@@ -230,7 +230,7 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     await page.reload();
     await page.getByTestId(`request-${byCost.body.data[0].id}`).waitFor();
     expect(await page.getByLabel("Provider", { exact: true }).inputValue()).toBe("openai");
-  });
+  }, 60_000);
 
   it("pages by number and by the API's cursor", async () => {
     await page.goto(`${f.t.url}/requests`);
@@ -255,7 +255,7 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     await page.getByRole("link", { name: "Page 2" }).click();
     await page.waitForURL((url) => url.searchParams.get("page") === "2" && !url.searchParams.has("cursor"));
     await page.getByTestId(`request-${second.body.data[0].id}`).waitFor();
-  });
+  }, 60_000);
 
   it("opens a call's detail with the exact cost breakdown of GET /api/usage/requests/{id}", async () => {
     await page.goto(`${f.t.url}/requests`);
@@ -305,7 +305,7 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     } finally {
       await phone.close();
     }
-  });
+  }, 60_000);
 
   it("shows another user none of these calls, and their detail as not found", async () => {
     const other = await createUserWithKey(f.t);
@@ -327,7 +327,7 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     } finally {
       await theirs.close();
     }
-  });
+  }, 60_000);
 
   it("sent nothing anywhere but the gateway", () => {
     expect(session.outside).toEqual([]);
