@@ -1,5 +1,5 @@
 import type { RouterOutputs } from "@llmg/client";
-import type { FormEvent } from "react";
+import { type FormEvent, useState } from "react";
 import { LabelledField } from "../shared/labelled-field";
 import { type HistoryView, PER_PAGE } from "./requests-params";
 
@@ -18,6 +18,9 @@ export function HistoryFilters({
   providers: Providers;
   onApply: (next: HistoryView) => void;
 }) {
+  // Controlled, unlike the other fields: its options arrive after the form is drawn, and an
+  // uncontrolled select would fall back to "All providers" when the URL's choice was missing then.
+  const [provider, setProvider] = useState(view.provider ?? "");
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -32,11 +35,10 @@ export function HistoryFilters({
       page: 1,
       perPage: Number(text("per_page") ?? view.perPage),
     };
-    const provider = text("provider");
     const model = text("model");
     const from = text("from");
     const to = text("to");
-    if (provider) next.provider = provider;
+    if (provider !== "") next.provider = provider;
     if (model) next.model = model;
     if (status === "success" || status === "error") next.status = status;
     if (from) next.from = from;
@@ -51,7 +53,7 @@ export function HistoryFilters({
     <form className="filters card" aria-label="Request filters" onSubmit={submit}>
       <LabelledField label="Provider">
         {(id) => (
-          <select id={id} name="provider" defaultValue={view.provider ?? ""}>
+          <select id={id} name="provider" value={provider} onChange={(e) => setProvider(e.target.value)}>
             <option value="">All providers</option>
             {view.provider && !providerIds.includes(view.provider) && (
               <option value={view.provider}>{view.provider}</option>

@@ -55,7 +55,7 @@ function DetailBody({ detail: d }: { detail: Detail }) {
     <>
       <section className="card" aria-labelledby="detail-outcome">
         <h2 id="detail-outcome">Outcome</h2>
-        <dl className="facts">
+        <dl className="facts detail-facts">
           <Fact label="Status" testId="detail-status">
             <span className={`status status-${ok ? "ok" : "exceeded"}`}>{ok ? "Success" : "Error"}</span> HTTP{" "}
             {d.http_status}
@@ -119,7 +119,7 @@ function DetailBody({ detail: d }: { detail: Detail }) {
               </tbody>
             </table>
           </div>
-          <dl className="facts">
+          <dl className="facts detail-facts">
             <Fact label="Latency" testId="detail-latency">
               {ms(d.latency_ms)}
             </Fact>
@@ -163,7 +163,7 @@ function DetailBody({ detail: d }: { detail: Detail }) {
 
       <section className="card" aria-labelledby="detail-attribution">
         <h2 id="detail-attribution">Attribution and metadata</h2>
-        <dl className="facts">
+        <dl className="facts detail-facts">
           <Fact label="Tags">{d.tags.length > 0 ? d.tags.join(", ") : "none"}</Fact>
           <Fact label="Agent run">{d.run_id ?? "none"}</Fact>
           {d.run_budget_usd !== null && <Fact label="Run budget">{usdExact(d.run_budget_usd)}</Fact>}

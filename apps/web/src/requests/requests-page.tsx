@@ -46,9 +46,8 @@ function HistoryList() {
     <>
       <PageTitle>Requests</PageTitle>
       <HistoryFilters
-        // Fresh fields when the URL changes (back/forward), and once the providers arrive, so
-        // the provider select can show the URL's choice.
-        key={`${writeHistoryView({ ...view, page: 1, cursor: undefined })}|${providers.isSuccess}`}
+        // Fresh fields when the URL's filters change (back/forward, Clear).
+        key={writeHistoryView({ ...view, page: 1, cursor: undefined })}
         view={view}
         providers={providers.data?.data ?? []}
         onApply={(next) => navigate(listHref(next))}

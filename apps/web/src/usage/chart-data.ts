@@ -13,11 +13,13 @@ export interface SeriesTotal {
  * Rows for recharts, one per bucket. Series are keyed s0, s1, … because recharts reads a
  * dataKey with a dot as a path, and model names ("gpt-4.1") have dots.
  */
-export function chartRows(chart: Chart): Record<string, number | string>[] {
+export function chartRows(chart: Chart): Record<string, number | string | null>[] {
   return chart.labels.map((label, i) => {
-    const row: Record<string, number | string> = { t: label };
+    const row: Record<string, number | string | null> = { t: label };
     chart.series.forEach((s, j) => {
-      row[`s${j}`] = s.data[i] ?? 0;
+      const value = s.data[i] ?? 0;
+      // The API sends 0 ms for a bucket without a successful call; the line skips it.
+      row[`s${j}`] = chart.type === "latency" && value === 0 ? null : value;
     });
     return row;
   });

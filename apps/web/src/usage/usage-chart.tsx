@@ -14,10 +14,7 @@ import {
   YAxis,
 } from "recharts";
 import { bucketLabel, type Chart, chartRows, figure } from "./chart-data";
-
-// Distinct in light and dark, and distinguishable with the common colour-vision deficiencies
-// (the Overview's palette).
-const COLORS = ["#2563eb", "#f59e0b", "#10b981", "#db2777", "#7c3aed", "#0891b2", "#65a30d", "#9ca3af"];
+import { seriesColor } from "./series-colors";
 
 // Past this many buckets bars get thinner than a pixel per series; stacked areas draw one path
 // per series instead, which also keeps 90 days of hours cheap to render.
@@ -63,12 +60,14 @@ export function UsageChart({ chart, title }: { chart: Chart; title: string }) {
         {chart.series.map((s, j) => (
           <Line
             key={s.name}
-            type="monotone"
+            type="linear"
             dataKey={`s${j}`}
             name={names[j]}
-            stroke={COLORS[j % COLORS.length]}
+            stroke={seriesColor(s.name)}
             strokeWidth={2}
             dot={rows.length <= 31}
+            // A bucket without a successful call has no latency: a gap, not a dip to 0 ms.
+            connectNulls={false}
             isAnimationActive={false}
           />
         ))}
@@ -89,8 +88,8 @@ export function UsageChart({ chart, title }: { chart: Chart; title: string }) {
             dataKey={`s${j}`}
             name={names[j]}
             stackId="all"
-            stroke={COLORS[j % COLORS.length]}
-            fill={COLORS[j % COLORS.length]}
+            stroke={seriesColor(s.name)}
+            fill={seriesColor(s.name)}
             fillOpacity={0.6}
             isAnimationActive={false}
           />
@@ -111,7 +110,7 @@ export function UsageChart({ chart, title }: { chart: Chart; title: string }) {
             dataKey={`s${j}`}
             name={names[j]}
             stackId="all"
-            fill={COLORS[j % COLORS.length]}
+            fill={seriesColor(s.name)}
             isAnimationActive={false}
           />
         ))}
