@@ -281,6 +281,22 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "request-detail");
 
+    // A tag leads to the list of the calls carrying it.
+    await page.getByRole("link", { name: "Requests tagged feature:search" }).click();
+    await page.waitForURL(
+      (url) => url.pathname === "/requests" && url.searchParams.get("tag") === "feature:search",
+    );
+    const tagged = await api("usage/requests", { tag: "feature:search" });
+    expect(tagged.body.data.map((r: any) => r.id)).toEqual([taggedId]);
+    await expect
+      .poll(() =>
+        page
+          .locator("table.requests-table tbody tr")
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-testid"))),
+      )
+      .toEqual([`request-${taggedId}`]);
+    expect(await page.getByLabel("Tag", { exact: true }).inputValue()).toBe("feature:search");
+
     await page.goto(`${f.t.url}/requests/${failedId}`);
     const failed = (await api(`usage/requests/${failedId}`)).body.data;
     await page.getByTestId("detail-error").waitFor();

@@ -40,6 +40,8 @@ export function HistoryFilters({
     const to = text("to");
     if (provider !== "") next.provider = provider;
     if (model) next.model = model;
+    const tag = text("tag");
+    if (tag) next.tag = tag;
     if (status === "success" || status === "error") next.status = status;
     if (from) next.from = from;
     if (to) next.to = to;
@@ -75,6 +77,11 @@ export function HistoryFilters({
             placeholder="any model"
             autoComplete="off"
           />
+        )}
+      </LabelledField>
+      <LabelledField label="Tag">
+        {(id) => (
+          <input id={id} name="tag" defaultValue={view.tag ?? ""} placeholder="any tag" autoComplete="off" />
         )}
       </LabelledField>
       <LabelledField label="Status">

@@ -164,7 +164,21 @@ function DetailBody({ detail: d }: { detail: Detail }) {
       <section className="card" aria-labelledby="detail-attribution">
         <h2 id="detail-attribution">Attribution and metadata</h2>
         <dl className="facts detail-facts">
-          <Fact label="Tags">{d.tags.length > 0 ? d.tags.join(", ") : "none"}</Fact>
+          <Fact label="Tags">
+            {d.tags.length > 0
+              ? d.tags.map((tag, i) => (
+                  <span key={tag}>
+                    {i > 0 && ", "}
+                    <Link
+                      href={`~/requests?tag=${encodeURIComponent(tag)}`}
+                      aria-label={`Requests tagged ${tag}`}
+                    >
+                      {tag}
+                    </Link>
+                  </span>
+                ))
+              : "none"}
+          </Fact>
           <Fact label="Agent run">{d.run_id ?? "none"}</Fact>
           {d.run_budget_usd !== null && <Fact label="Run budget">{usdExact(d.run_budget_usd)}</Fact>}
           <Fact label="API key">{d.api_key_id ?? "session"}</Fact>

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import { Route, Switch, useLocation, useParams, useSearch } from "wouter";
+import { Link, Route, Switch, useLocation, useParams, useSearch } from "wouter";
 import { ErrorNote } from "../shared/errors";
 import { PageTitle } from "../shared/page-title";
 import { Empty, Loading } from "../shared/states";
@@ -40,7 +40,7 @@ function HistoryList() {
     ...trpc.usage.requests.queryOptions(toInput(view)),
     placeholderData: keepPreviousData,
   });
-  const filtered = Boolean(view.provider || view.model || view.status || view.from || view.to);
+  const filtered = Boolean(view.provider || view.model || view.tag || view.status || view.from || view.to);
 
   return (
     <>
@@ -57,7 +57,17 @@ function HistoryList() {
         {list.isPending ? (
           <Loading />
         ) : list.isError ? (
-          <ErrorNote error={list.error} onRetry={() => void list.refetch()} />
+          <>
+            <ErrorNote error={list.error} onRetry={() => void list.refetch()} />
+            {view.cursor && (
+              // A cursor only continues the list it came from; the page number alone still works.
+              <p>
+                <Link href={listHref({ ...view, cursor: undefined })}>
+                  Open page {view.page} without the cursor
+                </Link>
+              </p>
+            )}
+          </>
         ) : list.data.data.length === 0 ? (
           <Empty>{filtered ? "No request matches these filters." : "No requests yet."}</Empty>
         ) : (

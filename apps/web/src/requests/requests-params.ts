@@ -22,6 +22,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export interface HistoryView {
   provider?: string;
   model?: string;
+  tag?: string;
   status?: "success" | "error";
   /** Bare dates, both inclusive (the API reads a bare `to` as the end of that day). */
   from?: string;
@@ -52,6 +53,8 @@ export function readHistoryView(params: URLSearchParams): HistoryView {
   const cursor = params.get("cursor");
   if (provider) view.provider = provider;
   if (model) view.model = model;
+  const tag = params.get("tag");
+  if (tag) view.tag = tag;
   if (status === "success" || status === "error") view.status = status;
   if (DATE.test(from)) view.from = from;
   if (DATE.test(to)) view.to = to;
@@ -64,6 +67,7 @@ export function writeHistoryView(view: HistoryView): string {
   const out = new URLSearchParams();
   if (view.provider) out.set("provider", view.provider);
   if (view.model) out.set("model", view.model);
+  if (view.tag) out.set("tag", view.tag);
   if (view.status) out.set("status", view.status);
   if (view.from) out.set("from", view.from);
   if (view.to) out.set("to", view.to);
@@ -83,6 +87,7 @@ export function toInput(view: HistoryView): HistoryInput {
     per_page: view.perPage,
     ...(view.provider ? { provider: view.provider } : {}),
     ...(view.model ? { model: view.model } : {}),
+    ...(view.tag ? { tag: view.tag } : {}),
     ...(view.status ? { status: view.status } : {}),
     ...(view.from ? { from: view.from } : {}),
     ...(view.to ? { to: view.to } : {}),
