@@ -152,8 +152,6 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     await expect
       .poll(() => page.getByTestId("chart-cost").locator("tbody th").allTextContents())
       .toEqual(expect.arrayContaining(["openai/gpt-4o-mini", "openai/gpt-4o"]));
-    await expectChartFigures({ split: "model", provider: "openai" });
-
     const before = page.url();
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "Usage" }).waitFor();
@@ -339,7 +337,6 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
       await alert.waitFor();
       expect(await alert.textContent()).toContain(api404.body.message);
       expect(await p.getByTestId("cost-total").count()).toBe(0);
-      expect(await seriousAxeViolations(p)).toEqual([]);
     } finally {
       await theirs.close();
     }
