@@ -316,6 +316,7 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
       await small.goto(`${f.t.url}/requests/${taggedId}`);
       await small.getByTestId("cost-total").waitFor();
       expect(await overflowsSideways(small)).toBe(false);
+      await screenshot(small, "request-detail-phone");
     } finally {
       await phone.close();
     }
