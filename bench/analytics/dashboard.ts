@@ -36,6 +36,19 @@ export const DASHBOARD_PAGES: DashboardPage[] = [
       "table.table tbody tr",
     ],
   },
+  {
+    // Four charts over 90 days × every provider: the responsiveness the issue asks for.
+    name: "Usage (90 days by provider)",
+    path: "/usage?range=90d&granularity=day&split=provider",
+    ready: ["cost", "requests", "tokens", "latency"].map(
+      (type) => `[data-testid="chart-${type}"] figure.chart svg.recharts-surface`,
+    ),
+  },
+  {
+    name: "Requests (page 1)",
+    path: "/requests",
+    ready: ["table.table tbody tr"],
+  },
 ];
 
 const CHROMIUM = process.env.LLMG_BENCH_CHROMIUM ?? "/usr/bin/chromium";
