@@ -1,5 +1,6 @@
 import type { RouterOutputs } from "@llmg/client";
 import { count, percent, usdExact } from "../shared/format";
+import { TableWrap } from "../shared/table-wrap";
 
 type Summary = RouterOutputs["usage"]["summary"]["data"];
 
@@ -10,7 +11,7 @@ export function TopModels({ summary }: { summary: Summary }) {
   const models = [...summary.by_model].sort((a, b) => b.cost_usd - a.cost_usd).slice(0, TOP);
   if (models.length === 0) return <p className="muted">No calls this month yet.</p>;
   return (
-    <div className="table-wrap">
+    <TableWrap label="Top models by cost">
       <table className="table">
         <caption className="visually-hidden">The {TOP} models that cost the most this month</caption>
         <thead>
@@ -41,6 +42,6 @@ export function TopModels({ summary }: { summary: Summary }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

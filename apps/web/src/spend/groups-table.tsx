@@ -1,6 +1,7 @@
 import type { RouterOutputs } from "@llmg/client";
 import { count, percent, usdExact } from "../shared/format";
 import { Empty } from "../shared/states";
+import { TableWrap } from "../shared/table-wrap";
 import type { Dimension } from "./spend-params";
 
 type Summary = RouterOutputs["usage"]["summary"]["data"];
@@ -26,7 +27,7 @@ export function GroupsTable({ by, summary }: { by: Dimension; summary: Summary }
   const groups = summary.groups ?? [];
   if (groups.length === 0) return <Empty>No calls in this period.</Empty>;
   return (
-    <div className="table-wrap">
+    <TableWrap label={`Spend by ${by}`}>
       <table className="table" data-testid="spend-groups">
         <caption className="visually-hidden">Spend by {by}</caption>
         <thead>
@@ -79,6 +80,6 @@ export function GroupsTable({ by, summary }: { by: Dimension; summary: Summary }
           A call with several tags counts fully under each, so the tags can add up to more than the total.
         </p>
       )}
-    </div>
+    </TableWrap>
   );
 }
