@@ -2,10 +2,10 @@ import type { RouterOutputs } from "@llmg/client";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { count } from "../shared/format";
 import { Empty } from "../shared/states";
-import { QueryState } from "./query-state";
 import { useTRPC } from "../trpc";
 import { CatalogFilterBar } from "./catalog-filters";
 import { CatalogTable } from "./catalog-table";
+import { QueryState } from "./query-state";
 import { listInput, useCatalogFilters } from "./use-catalog-filters";
 
 type Provider = RouterOutputs["providers"]["list"]["data"][number];
@@ -21,14 +21,22 @@ export function CatalogSection({
   const trpc = useTRPC();
   const { filters, update } = useCatalogFilters();
   // The previous page stays on screen while the next loads, so typing does not flash "Loading".
-  const list = useQuery({ ...trpc.models.list.queryOptions(listInput(filters)), placeholderData: keepPreviousData });
+  const list = useQuery({
+    ...trpc.models.list.queryOptions(listInput(filters)),
+    placeholderData: keepPreviousData,
+  });
   // The capabilities a filter can ask for: every one some provider offers.
   const capabilities = [...new Set(providers.flatMap((p) => p.capabilities))].sort();
 
   return (
     <section aria-labelledby="catalog-title" className="card">
       <h2 id="catalog-title">Catalog</h2>
-      <CatalogFilterBar filters={filters} providers={providers} capabilities={capabilities} onChange={update} />
+      <CatalogFilterBar
+        filters={filters}
+        providers={providers}
+        capabilities={capabilities}
+        onChange={update}
+      />
       <QueryState query={list}>
         {(answer) => {
           const { total, total_pages: pages } = answer.pagination;

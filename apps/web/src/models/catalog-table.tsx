@@ -9,7 +9,9 @@ export function CatalogTable({ models, onCompare }: { models: Model[]; onCompare
   return (
     <div className="table-wrap">
       <table className="table catalog-table">
-        <caption className="visually-hidden">Models matching the filters, prices in USD per 1M tokens</caption>
+        <caption className="visually-hidden">
+          Models matching the filters, prices in USD per 1M tokens
+        </caption>
         <thead>
           <tr>
             <th scope="col">Model</th>
@@ -53,13 +55,8 @@ export function CatalogTable({ models, onCompare }: { models: Model[]; onCompare
                 )}
                 <td className="caps">{m.capabilities.map((c) => c.replaceAll("_", " ")).join(", ")}</td>
                 <td>
-                  <button
-                    type="button"
-                    className="secondary small-button"
-                    onClick={() => onCompare(key)}
-                    aria-label={`Add ${key} to the comparison`}
-                  >
-                    Compare
+                  <button type="button" className="secondary small-button" onClick={() => onCompare(key)}>
+                    Compare<span className="visually-hidden"> {key}</span>
                   </button>
                 </td>
               </tr>

@@ -2,11 +2,11 @@ import type { RouterInputs, RouterOutputs } from "@llmg/client";
 import { skipToken, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { usdExact } from "../shared/format";
-import { QueryState } from "./query-state";
 import { useTRPC } from "../trpc";
 import { CompareChart } from "./compare-chart";
 import { ModelSelect } from "./model-select";
 import { isZero } from "./price-text";
+import { QueryState } from "./query-state";
 import { TokenField, wholeNumber } from "./token-field";
 
 type PriceList = RouterOutputs["pricing"]["list"]["data"];
@@ -131,7 +131,9 @@ function ComparisonView({ comparison }: { comparison: Comparison }) {
       <CompareChart comparison={comparison} />
       <div className="table-wrap">
         <table className="table">
-          <caption className="visually-hidden">Exact cost per model for this workload, cheapest first</caption>
+          <caption className="visually-hidden">
+            Exact cost per model for this workload, cheapest first
+          </caption>
           <thead>
             <tr>
               <th scope="col">Model</th>
@@ -171,7 +173,9 @@ function ComparisonView({ comparison }: { comparison: Comparison }) {
                       <td className="num" data-testid="compare-total">
                         {usdExact(m.total_cost_exact)}
                       </td>
-                      <td className="num">{m.ratio_to_cheapest === null ? "—" : `${m.ratio_to_cheapest}×`}</td>
+                      <td className="num">
+                        {m.ratio_to_cheapest === null ? "—" : `${m.ratio_to_cheapest}×`}
+                      </td>
                     </>
                   )}
                 </tr>

@@ -2,10 +2,10 @@ import type { RouterInputs, RouterOutputs } from "@llmg/client";
 import { skipToken, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { count, usdExact } from "../shared/format";
-import { QueryState } from "./query-state";
 import { useTRPC } from "../trpc";
 import { ModelSelect } from "./model-select";
 import { isZero, perMillionExact } from "./price-text";
+import { QueryState } from "./query-state";
 import { TokenField, wholeNumber } from "./token-field";
 
 type PriceList = RouterOutputs["pricing"]["list"]["data"];
@@ -75,7 +75,12 @@ export function PricingCalculator({ priceList, providers }: { priceList: PriceLi
         />
         <div className="calc-fields">
           <TokenField id="calc-input" label="Input tokens" value={inputTokens} onChange={setInputTokens} />
-          <TokenField id="calc-output" label="Output tokens" value={outputTokens} onChange={setOutputTokens} />
+          <TokenField
+            id="calc-output"
+            label="Output tokens"
+            value={outputTokens}
+            onChange={setOutputTokens}
+          />
           <TokenField
             id="calc-cached"
             label="Of which cached"
@@ -110,7 +115,8 @@ function CalculationView({ calc }: { calc: Calculation }) {
     <div className="calc-result" data-testid="calc-result">
       {unpriced ? (
         <p className="flag flag-unpriced" data-testid="calc-unpriced">
-          No price: the catalog has no rates for {calc.provider}/{calc.model}, so this cost is unknown, not $0.
+          No price: the catalog has no rates for {calc.provider}/{calc.model}, so this cost is unknown, not
+          $0.
         </p>
       ) : (
         <dl className="facts">

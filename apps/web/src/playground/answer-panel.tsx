@@ -11,7 +11,11 @@ export function AnswerPanel({ state }: { state: StreamState }) {
   return (
     <>
       <div className="answer" aria-live="polite" aria-busy={streaming} data-testid="answer">
-        {state.text === "" && streaming ? <span className="muted">Waiting for the first token…</span> : state.text}
+        {state.text === "" && streaming ? (
+          <span className="muted">Waiting for the first token…</span>
+        ) : (
+          state.text
+        )}
       </div>
       {state.phase === "stopped" && (
         <p className="muted" role="status">
@@ -22,7 +26,9 @@ export function AnswerPanel({ state }: { state: StreamState }) {
         <div className="error" role="alert" data-testid="answer-error">
           <p>{state.failure.message}</p>
           <p className="muted">
-            {state.failure.status > 0 ? `HTTP ${state.failure.status} · ${state.failure.code}` : state.failure.code}
+            {state.failure.status > 0
+              ? `HTTP ${state.failure.status} · ${state.failure.code}`
+              : state.failure.code}
           </p>
           {state.failure.requestId && <p className="muted">Request id: {state.failure.requestId}</p>}
         </div>

@@ -76,7 +76,9 @@ export function useChatStream(onSettled: (state: StreamState) => void) {
       }
       final = { phase: "done", text, usage };
     } catch (error) {
-      final = abort.signal.aborted ? { phase: "stopped", text } : { phase: "failed", text, failure: failureOf(error) };
+      final = abort.signal.aborted
+        ? { phase: "stopped", text }
+        : { phase: "failed", text, failure: failureOf(error) };
     }
     // A call replaced by a newer one leaves the page's state to that one.
     if (controller.current === abort) {
