@@ -130,7 +130,7 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     f.fakes.openai.enqueue({
       type: "stream",
       chunks: ["First ", "second ", "third ", "fourth"],
-      chunkDelayMs: 3000,
+      chunkDelayMs: 2000,
       usage: { prompt: 10, completion: 4 },
     });
     await page.getByRole("button", { name: "Send" }).click();
@@ -154,6 +154,18 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     expect(await text(page, "no-credential")).toMatch(/no DeepSeek credential/);
     await model.selectOption("openai/gpt-4o-mini");
     expect(await page.getByTestId("no-credential").count()).toBe(0);
+  });
+
+  it("has the cookie alone refused on the chat POST: the page's calls carry the CSRF token", async () => {
+    const calls = f.fakes.openai.requests.length;
+    // The same POST the page makes, from the page (so with its cookie), without x-llmg-csrf.
+    const status = await page.evaluate(`fetch("/api/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ provider: "openai", model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "Hi" }] }),
+    }).then((res) => res.status)`);
+    expect(status).toBe(403);
+    expect(f.fakes.openai.requests.length).toBe(calls);
   });
 
   it("shows a budget refusal's message and request id (402)", async () => {

@@ -12,7 +12,7 @@ export function CatalogFilterBar({
 }: {
   filters: CatalogFilters;
   providers: Provider[];
-  capabilities: string[];
+  capabilities: readonly string[];
   onChange: (patch: Partial<CatalogFilters>, options?: { replace?: boolean }) => void;
 }) {
   const toggle = (capability: string, on: boolean) =>

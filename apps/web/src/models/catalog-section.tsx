@@ -3,6 +3,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { count } from "../shared/format";
 import { Empty } from "../shared/states";
 import { useTRPC } from "../trpc";
+import { CAPABILITY_FILTERS } from "./capabilities";
 import { CatalogFilterBar } from "./catalog-filters";
 import { CatalogTable } from "./catalog-table";
 import { QueryState } from "./query-state";
@@ -25,8 +26,6 @@ export function CatalogSection({
     ...trpc.models.list.queryOptions(listInput(filters)),
     placeholderData: keepPreviousData,
   });
-  // The capabilities a filter can ask for: every one some provider offers.
-  const capabilities = [...new Set(providers.flatMap((p) => p.capabilities))].sort();
 
   return (
     <section aria-labelledby="catalog-title" className="card">
@@ -34,7 +33,7 @@ export function CatalogSection({
       <CatalogFilterBar
         filters={filters}
         providers={providers}
-        capabilities={capabilities}
+        capabilities={CAPABILITY_FILTERS}
         onChange={update}
       />
       <QueryState query={list}>

@@ -10,13 +10,16 @@ export function AnswerPanel({ state }: { state: StreamState }) {
   const streaming = state.phase === "streaming";
   return (
     <>
-      <div className="answer" aria-live="polite" aria-busy={streaming} data-testid="answer">
-        {state.text === "" && streaming ? (
-          <span className="muted">Waiting for the first token…</span>
-        ) : (
-          state.text
-        )}
-      </div>
+      {/* A refusal before the first token has no answer to frame. */}
+      {(streaming || state.text !== "" || state.phase === "done") && (
+        <div className="answer" aria-live="polite" aria-busy={streaming} data-testid="answer">
+          {state.text === "" && streaming ? (
+            <span className="muted">Waiting for the first token…</span>
+          ) : (
+            state.text
+          )}
+        </div>
+      )}
       {state.phase === "stopped" && (
         <p className="muted" role="status">
           Stopped. What arrived before is kept; the call's cost is in Requests.
