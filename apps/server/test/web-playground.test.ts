@@ -224,7 +224,10 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     const mini = await api("/models?provider=openai&capability=tools&q=mini");
     expect(mini.body.pagination.total).toBeLessThan(tools.body.pagination.total);
     await waitForText(page, "model-count", String(mini.body.pagination.total));
-    expect(new URL(page.url()).searchParams.get("q")).toBe("mini");
+    const url = new URL(page.url());
+    expect(url.pathname).toBe("/models");
+    expect(url.searchParams.get("q")).toBe("mini");
+    expect(url.searchParams.get("capability")).toBe("tools");
     expect(await page.getByTestId("catalog-row").count()).toBe(mini.body.data.length);
     expect(await page.getByTestId("catalog-row").first().textContent()).toContain(mini.body.data[0].id);
     expect(await page.getByText("No price").count()).toBe(0);

@@ -1,5 +1,5 @@
 import type { RouterInputs } from "@llmg/client";
-import { useSearchParams } from "wouter";
+import { useLocation, useSearch } from "wouter";
 
 type ModelListInput = RouterInputs["models"]["list"];
 type ProviderId = NonNullable<ModelListInput["provider"]>;
@@ -18,7 +18,8 @@ export interface CatalogFilters {
  * list can be linked to, reloaded and moved through with Back.
  */
 export function useCatalogFilters() {
-  const [params, setParams] = useSearchParams();
+  const [location, navigate] = useLocation();
+  const params = new URLSearchParams(useSearch());
   const page = Number(params.get("page") ?? "1");
   const filters: CatalogFilters = {
     provider: params.get("provider") ?? "",
@@ -36,7 +37,10 @@ export function useCatalogFilters() {
     if (next.q !== "") out.set("q", next.q);
     if (next.capabilities.length > 0) out.set("capability", next.capabilities.join(","));
     if (next.page > 1) out.set("page", String(next.page));
-    setParams(out, options);
+    // Relative to the page's own path: /models?q=…, not /models/?q=… (the nested root is "/").
+    const path = location === "/" ? "" : location;
+    const query = out.toString();
+    navigate(`${path}${query === "" ? "" : `?${query}`}`, options);
   };
 
   return { filters, update };
