@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -37,13 +40,27 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
   let context: BrowserContext;
   let page: Page;
   const api = (path: string) => call(`${f.t.url}/api${path}`, { key: f.user.key });
+  // An operator's model with no price (both rates 0), which the pages must flag, not show as $0.
+  const overrides = mkdtempSync(join(tmpdir(), "llmg-web-pricing-"));
 
   beforeAll(async () => {
     buildDashboard();
-    // Stop is tried on a slow stream: the provider timeout must outlast its pauses.
+    const pricingFile = join(overrides, "overrides.json");
+    writeFileSync(
+      pricingFile,
+      JSON.stringify({
+        "mistral/free-preview": {
+          input_cost_per_token: 0,
+          output_cost_per_token: 0,
+          max_input_tokens: 32000,
+        },
+      }),
+    );
     f = await startChatFixture("pglite", {
       LLMG_PROVIDER_MAX_RETRIES: "0",
+      // Stop is tried on a slow stream: the provider timeout must outlast its pauses.
       LLMG_PROVIDER_TIMEOUT_MS: "20000",
+      LLMG_PRICING_FILE: pricingFile,
     });
     // One provider without a credential, for the page to say so.
     const credentials = await api("/credentials");
@@ -61,6 +78,7 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
   afterAll(async () => {
     await session?.close();
     await f?.close();
+    rmSync(overrides, { recursive: true, force: true });
   });
 
   it("streams an answer through the session cookie, with the tokens and exactly the cost the history lists", async () => {
@@ -274,6 +292,33 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     );
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "models-compare");
+  });
+
+  it("flags a model without a price in the catalog, the calculator and the comparison, never as $0", async () => {
+    const listed = await api("/models?q=free-preview");
+    expect(listed.body.data.map((m: any) => m.prices.per_token.input)).toEqual(["0"]);
+    await page.goto(`${f.t.url}/models?q=free-preview`);
+    await waitForText(page, "model-count", "1");
+    const row = page.getByTestId("catalog-row");
+    expect(await row.getByText("No price").count()).toBe(1);
+    expect(await row.textContent()).not.toContain("$0");
+
+    await page.getByLabel("Model to price").selectOption("mistral/free-preview");
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await page.getByTestId("calc-unpriced").waitFor();
+    expect(await page.getByTestId("calc-total").count()).toBe(0);
+
+    await page.getByRole("button", { name: "Compare mistral/free-preview", exact: true }).click();
+    await page.getByLabel("Model to add").selectOption("openai/gpt-4o-mini");
+    await page.getByRole("button", { name: "Add to comparison" }).click();
+    await page.getByRole("button", { name: "Compare", exact: true }).click();
+    await page.getByTestId("compare-result").waitFor();
+    const unpriced = page.getByTestId("compare-row").filter({ hasText: "mistral/free-preview" });
+    expect(await unpriced.getByText("No price").count()).toBe(1);
+    expect(await unpriced.textContent()).not.toContain("$0");
+    // Only the priced model gets a bar.
+    await page.locator("[data-testid=compare-result] .recharts-bar-rectangle").first().waitFor();
+    expect(await page.locator("[data-testid=compare-result] .recharts-bar-rectangle").count()).toBe(1);
   });
 
   it("sent nothing anywhere but the gateway", () => {

@@ -1,6 +1,7 @@
 import type { RouterOutputs } from "@llmg/client";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { usdShort } from "../shared/format";
+import { isUnpricedTotal } from "./price-text";
 
 type Comparison = RouterOutputs["pricing"]["compare"]["data"];
 
@@ -9,7 +10,12 @@ type Comparison = RouterOutputs["pricing"]["compare"]["data"];
  * the table beside it holds the exact costs.
  */
 export function CompareChart({ comparison }: { comparison: Comparison }) {
-  const rows = comparison.models.map((m) => ({ model: m.model, cost: m.total_cost }));
+  const tokens = comparison.input_tokens + comparison.output_tokens;
+  // A model without a price gets no bar: a zero-length one would read as "free".
+  const rows = comparison.models
+    .filter((m) => !isUnpricedTotal(m.total_cost_exact, tokens))
+    .map((m) => ({ model: m.model, cost: m.total_cost }));
+  if (rows.length === 0) return <p className="muted">None of these models has a price to draw.</p>;
   const height = Math.max(160, rows.length * 36 + 40);
   return (
     <figure className="chart" aria-label="Cost per model for this workload">

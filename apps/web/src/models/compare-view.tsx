@@ -5,7 +5,7 @@ import { usdExact } from "../shared/format";
 import { useTRPC } from "../trpc";
 import { CompareChart } from "./compare-chart";
 import { ModelSelect } from "./model-select";
-import { isZero } from "./price-text";
+import { isUnpricedTotal } from "./price-text";
 import { QueryState } from "./query-state";
 import { TokenField, wholeNumber } from "./token-field";
 
@@ -154,9 +154,10 @@ function ComparisonView({ comparison }: { comparison: Comparison }) {
           <tbody>
             {comparison.models.map((m) => {
               const key = `${m.provider}/${m.model}`;
-              // A zero total for a non-empty workload means the catalog has no price for it.
-              const unpriced =
-                isZero(m.total_cost_exact) && comparison.input_tokens + comparison.output_tokens > 0;
+              const unpriced = isUnpricedTotal(
+                m.total_cost_exact,
+                comparison.input_tokens + comparison.output_tokens,
+              );
               return (
                 <tr key={key} data-testid="compare-row">
                   <th scope="row">

@@ -25,3 +25,11 @@ export function isZero(exact: string): boolean {
 export function isUnpriced(prices: { per_token: { input: string; output: string } }): boolean {
   return isZero(prices.per_token.input) && isZero(prices.per_token.output);
 }
+
+/**
+ * A compared model whose total is zero for a workload that has tokens: the catalog has no
+ * price for it (a real price times real tokens is never zero).
+ */
+export function isUnpricedTotal(totalExact: string, tokens: number): boolean {
+  return tokens > 0 && isZero(totalExact);
+}
