@@ -163,6 +163,20 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     expect(await page.getByRole("button", { name: "Send" }).isEnabled()).toBe(true);
   });
 
+  it("shows a provider failure mid-stream with the partial answer, the envelope's message and the request id", async () => {
+    await page.getByLabel("Message of turn 1").fill("Count to three");
+    f.fakes.openai.enqueue({ type: "reset", chunks: ["one ", "two ", "three"], afterChunks: 2 });
+    await page.getByRole("button", { name: "Send" }).click();
+    const alert = page.getByTestId("answer-error");
+    await alert.waitFor();
+    const row = (await api("/usage/requests?per_page=1")).body.data[0];
+    expect(row.status).not.toBe("success");
+    const shown = (await alert.textContent()) ?? "";
+    expect(shown).toContain(`Request id: ${row.id}`);
+    expect(shown).toContain("provider_error");
+    expect(await text(page, "answer")).toBe("one two ");
+  });
+
   it("says when the user has no credential for the chosen model's provider", async () => {
     const model = page.getByLabel("Model", { exact: true });
     const group = await page.locator('optgroup[label*="DeepSeek"]').getAttribute("label");
@@ -224,6 +238,7 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
       await small.goto(`${f.t.url}/models?provider=openai`);
       await small.getByTestId("model-count").waitFor();
       expect(await overflowsSideways(small)).toBe(false);
+      expect(await seriousAxeViolations(small)).toEqual([]);
       await screenshot(small, "models-phone-dark");
     } finally {
       await phone.close();
