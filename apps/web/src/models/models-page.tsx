@@ -33,7 +33,8 @@ export function ModelsPage() {
       ) : !providers.data || !priceList.data ? (
         <Loading />
       ) : (
-        <>
+        // The page's styles are scoped to this class (styles.css, "models" block).
+        <div className="models-page">
           <CatalogSection providers={providers.data.data} onCompare={addToCompare} />
           <div className="two-columns even">
             <PricingCalculator priceList={priceList.data.data} providers={providers.data.data} />
@@ -44,7 +45,7 @@ export function ModelsPage() {
               providers={providers.data.data}
             />
           </div>
-        </>
+        </div>
       )}
     </>
   );
