@@ -11,6 +11,10 @@ let csrfToken: string | undefined;
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
+/** For the one call made outside tRPC (streamed chat, see streamChat in @llmg/client). */
+export function getCsrfToken(): string | undefined {
+  return csrfToken;
+}
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(

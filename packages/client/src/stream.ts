@@ -62,6 +62,21 @@ const isEnvelope = (value: unknown): value is Envelope =>
   typeof value === "object" && value !== null && (value as { success?: unknown }).success === false;
 
 /**
+ * The key as a Bearer header; without one (a browser signed in with the session cookie) the
+ * cookie authenticates, and this POST changes something, so it carries the session's CSRF token.
+ */
+function streamHeaders(options: LlmgClientOptions): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (options.apiKey !== undefined) {
+    headers.authorization = `Bearer ${options.apiKey}`;
+    return headers;
+  }
+  const csrf = options.csrfToken?.();
+  if (csrf !== undefined) headers["x-llmg-csrf"] = csrf;
+  return headers;
+}
+
+/**
  * POST /api/chat/completions with `stream: true` (tRPC answers in one piece, so streams go over
  * the REST route): yields each chunk as it arrives, the last one carrying usage and `cost_usd`.
  * A refusal before the stream, or an error event during it, is thrown as an LlmgStreamError.
@@ -74,8 +89,10 @@ export async function* streamChat(
   const doFetch = options.fetch ?? fetch;
   const res = await doFetch(`${options.baseUrl.replace(/\/+$/, "")}/api/chat/completions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${options.apiKey}`, "content-type": "application/json" },
+    headers: streamHeaders(options),
     body: JSON.stringify({ ...input, stream: true }),
+    // A browser signed in with the session cookie sends it (same origin only); a key needs none.
+    credentials: "same-origin",
     ...(signal ? { signal } : {}),
   });
   if (!res.ok || !res.body) {
@@ -85,21 +102,30 @@ export async function* streamChat(
   }
   const decoder = new TextDecoder();
   let buffer = "";
-  for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(bytes, { stream: true });
-    let end = buffer.indexOf("\n\n");
-    while (end !== -1) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      end = buffer.indexOf("\n\n");
-      if (!event.startsWith("data: ")) continue;
-      const data = event.slice("data: ".length);
-      if (data === "[DONE]") return;
-      const parsed: unknown = JSON.parse(data);
-      if (isEnvelope(parsed))
-        throw new LlmgStreamError(res.status, parsed.error, parsed.message, parsed.request_id);
-      yield parsed as ChatChunk;
+  // A reader rather than `for await` over the body: browsers without async-iterable streams
+  // (Safari) read it too. Leaving early (a consumer's break, [DONE], an error) cancels it.
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end = buffer.indexOf("\n\n");
+      while (end !== -1) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf("\n\n");
+        if (!event.startsWith("data: ")) continue;
+        const data = event.slice("data: ".length);
+        if (data === "[DONE]") return;
+        const parsed: unknown = JSON.parse(data);
+        if (isEnvelope(parsed))
+          throw new LlmgStreamError(res.status, parsed.error, parsed.message, parsed.request_id);
+        yield parsed as ChatChunk;
+      }
     }
+  } finally {
+    reader.cancel().catch(() => {});
   }
   throw new LlmgStreamError(res.status, "stream_incomplete", "The stream ended before [DONE]", undefined);
 }

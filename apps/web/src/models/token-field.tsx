@@ -1,0 +1,36 @@
+/** A labelled whole-number field for a token count (kept as text while typed). */
+export function TokenField({
+  id,
+  label,
+  value,
+  onChange,
+  min = 0,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  min?: number;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        inputMode="numeric"
+        min={min}
+        step={1}
+        required
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      />
+    </div>
+  );
+}
+
+/** A whole number in [min, 100M] (the API's bound), or null. */
+export function wholeNumber(text: string, min = 0): number | null {
+  const value = Number(text);
+  return text.trim() !== "" && Number.isInteger(value) && value >= min && value <= 100_000_000 ? value : null;
+}
