@@ -38,11 +38,15 @@ function TeamBudgetForm({ team }: { team: AdminTeam }) {
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    // Only what changed is sent: resending the old limit with a lower cap would be refused as
+    // above the cap, where the cap alone lowers the limit to it.
+    const limit = amountOrNull(budget);
+    const newCap = amountOrNull(cap);
     update.mutate({
       id: team.id,
       ...(name.trim() !== team.name ? { name: name.trim() } : {}),
-      monthly_budget_usd: amountOrNull(budget),
-      budget_cap_usd: amountOrNull(cap),
+      ...(limit !== team.monthly_budget_usd ? { monthly_budget_usd: limit } : {}),
+      ...(newCap !== team.budget_cap_usd ? { budget_cap_usd: newCap } : {}),
     });
   }
 

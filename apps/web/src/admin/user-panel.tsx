@@ -43,12 +43,18 @@ function LimitsForm({ user }: { user: AdminUser }) {
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    // Only what changed is sent: resending the old limit with a lower cap would be refused as
+    // above the cap, where the cap alone lowers the limit to it.
+    const limit = amountOrNull(budget);
+    const newCap = amountOrNull(cap);
+    const newRpm = intOrNull(rpm);
+    const newTpm = intOrNull(tpm);
     update.mutate({
       id: user.id,
-      monthly_budget_usd: amountOrNull(budget),
-      budget_cap_usd: amountOrNull(cap),
-      rate_limit_rpm: intOrNull(rpm),
-      rate_limit_tpm: intOrNull(tpm),
+      ...(limit !== user.monthly_budget_usd ? { monthly_budget_usd: limit } : {}),
+      ...(newCap !== user.budget_cap_usd ? { budget_cap_usd: newCap } : {}),
+      ...(newRpm !== user.rate_limit_rpm ? { rate_limit_rpm: newRpm } : {}),
+      ...(newTpm !== user.rate_limit_tpm ? { rate_limit_tpm: newTpm } : {}),
     });
   }
 

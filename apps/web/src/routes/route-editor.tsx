@@ -62,10 +62,8 @@ export function RouteEditor({ route }: { route?: ModelRoute }) {
     const body = {
       name: name.trim(),
       strategy,
-      targets: targets.map((t) => ({
-        model: t.model.trim(),
-        ...(strategy === "weighted" ? { weight: Number(t.weight) } : {}),
-      })),
+      // Weights are kept while another strategy is picked, so switching back loses nothing.
+      targets: targets.map((t) => ({ model: t.model.trim(), weight: Number(t.weight) })),
       fallbacks: listOf(fallbacks),
       retry_on: ALL_RETRY.filter((kind) => retryOn.includes(kind)),
       cache: cacheOn ? { ttl: Number(ttl), all: cacheAll } : null,

@@ -34,10 +34,12 @@ export function TeamBudgetForm({ team }: { team: Team }) {
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    const newLimit = amountOrNull(limit);
+    const newThresholds = parseThresholds(thresholds);
     update.mutate({
       id: team.id,
-      monthly_budget_usd: amountOrNull(limit),
-      thresholds: parseThresholds(thresholds),
+      ...(newLimit !== team.monthly_budget_usd ? { monthly_budget_usd: newLimit } : {}),
+      ...(newThresholds.join() !== team.thresholds.join() ? { thresholds: newThresholds } : {}),
     });
   }
 
