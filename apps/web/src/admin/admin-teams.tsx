@@ -27,7 +27,7 @@ export function AdminTeams({ selectedId }: { selectedId: string | null }) {
                   <Empty>No teams yet.</Empty>
                 ) : (
                   <div className="table-wrap">
-                    <table className="table" aria-label="Teams">
+                    <table className="table adm-medium" aria-label="Teams">
                       <thead>
                         <tr>
                           <th scope="col">Name</th>

@@ -29,7 +29,7 @@ export function UsersTable({ selectedId, page }: { selectedId: string | null; pa
               <Empty>No users yet. Create the first one below.</Empty>
             ) : (
               <div className="table-wrap">
-                <table className="table" aria-label="Users">
+                <table className="table adm-wide" aria-label="Users">
                   <thead>
                     <tr>
                       <th scope="col">Email</th>

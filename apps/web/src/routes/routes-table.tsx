@@ -27,7 +27,7 @@ export function RoutesTable({ routes }: { routes: ModelRoute[] }) {
     <>
       {remove.isError && <ErrorNote error={remove.error} />}
       <div className="table-wrap">
-        <table className="table" aria-label="Routes">
+        <table className="table adm-wide" aria-label="Routes">
           <thead>
             <tr>
               <th scope="col">Model name</th>

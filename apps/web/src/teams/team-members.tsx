@@ -7,7 +7,7 @@ export function TeamMembers({ members }: { members: Member[] }) {
   if (members.length === 0) return <Empty>No members.</Empty>;
   return (
     <div className="table-wrap">
-      <table className="table" aria-label="Members">
+      <table className="table adm-medium" aria-label="Members">
         <thead>
           <tr>
             <th scope="col">Email</th>

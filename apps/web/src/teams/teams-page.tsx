@@ -32,7 +32,7 @@ function TeamList() {
               <Empty>You are not in a team. The gateway's admin adds users to teams.</Empty>
             ) : (
               <div className="table-wrap">
-                <table className="table" aria-label="Your teams">
+                <table className="table adm-medium" aria-label="Your teams">
                   <thead>
                     <tr>
                       <th scope="col">Team</th>
