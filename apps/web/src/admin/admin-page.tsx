@@ -2,10 +2,11 @@ import { useSearchParams } from "wouter";
 import { PageTitle } from "../shared/page-title";
 import { AdminTeams } from "./admin-teams";
 import { CreateUserForm } from "./create-user-form";
+import { SpendByUser } from "./spend-by-user";
 import { UsersTable } from "./users-table";
 
 /**
- * The admin key's page: users (create, limits, disable, keys) and teams. The admin page is
+ * The admin key's page: users (create, limits, disable, keys), spend by user, and teams. The admin page is
  * mounted at "/" alone, so the selected user or team lives in the query string (?user=, ?team=),
  * which keeps each panel linkable and the back button working.
  */
@@ -22,10 +23,8 @@ export function AdminPage() {
         <h2 id="adm-new-user-title">New user</h2>
         <CreateUserForm />
       </section>
+      <SpendByUser />
       <AdminTeams selectedId={params.get("team")} />
-      <p className="muted small">
-        Spend per user is not shown: the API has no admin endpoint for other users' spend yet.
-      </p>
     </>
   );
 }

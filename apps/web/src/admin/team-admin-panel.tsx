@@ -1,15 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "wouter";
-import { amountOrNull, Field } from "../shared/admin-fields";
+import { amountOrNull, Field, QueryState } from "../shared/admin-fields";
 import { ErrorNote } from "../shared/errors";
+import { Empty } from "../shared/states";
 import { useTRPC } from "../trpc";
 import type { AdminTeam } from "./admin-teams";
 
 /**
  * One team for the admin: name, shared budget and cap (PATCH /api/admin/teams/{id}), and
- * membership. The API lists a team's members only to its members, so the admin adds and
- * removes by picking the user.
+ * membership: the current members (GET /api/admin/teams/{id}/members), and a picker to add,
+ * change the role of, or remove a user.
  */
 export function TeamAdminPanel({ team }: { team: AdminTeam }) {
   return (
@@ -19,6 +20,7 @@ export function TeamAdminPanel({ team }: { team: AdminTeam }) {
         <Link href="/">Close</Link>
       </div>
       <TeamBudgetForm team={team} />
+      <MemberList teamId={team.id} />
       <Members team={team} />
     </section>
   );
@@ -73,8 +75,51 @@ function TeamBudgetForm({ team }: { team: AdminTeam }) {
   );
 }
 
+function MemberList({ teamId }: { teamId: string }) {
+  const trpc = useTRPC();
+  const members = useQuery(trpc.admin.listTeamMembers.queryOptions({ id: teamId }));
+  return (
+    <div className="adm-form">
+      <h4>Current members</h4>
+      <QueryState query={members}>
+        {({ data }) =>
+          data.length === 0 ? (
+            <Empty>No members yet.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table className="table" aria-label="Members of the team">
+                <thead>
+                  <tr>
+                    <th scope="col">Email</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Added</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.map((m) => (
+                    <tr key={m.user_id} data-testid={`member-${m.user_id}`}>
+                      <th scope="row">
+                        <Link href={`/?user=${encodeURIComponent(m.user_id)}`}>{m.email}</Link>
+                      </th>
+                      <td>{m.role}</td>
+                      <td>{m.added_at.slice(0, 10)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </QueryState>
+    </div>
+  );
+}
+
 function Members({ team }: { team: AdminTeam }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const refresh = () =>
+    queryClient.invalidateQueries(trpc.admin.listTeamMembers.queryFilter({ id: team.id }));
   // The member picker offers the first 100 users (the most one page of the API holds).
   const users = useQuery(trpc.admin.listUsers.queryOptions({ page: 1, per_page: 100 }));
   const [userId, setUserId] = useState("");
@@ -83,15 +128,20 @@ function Members({ team }: { team: AdminTeam }) {
   const emailOf = (id: string) => users.data?.data.find((u) => u.id === id)?.email ?? id;
   const add = useMutation(
     trpc.admin.addTeamMember.mutationOptions({
-      onSuccess: (answer) => setDone(`${emailOf(answer.data.user_id)} is a ${answer.data.role} of the team.`),
+      onSuccess: (answer) => {
+        setDone(`${emailOf(answer.data.user_id)} is a ${answer.data.role} of the team.`);
+        return refresh();
+      },
     }),
   );
   const remove = useMutation(
     trpc.admin.removeTeamMember.mutationOptions({
-      onSuccess: (answer) =>
+      onSuccess: (answer) => {
         setDone(
           `${emailOf(answer.data.user_id)} was removed; ${answer.data.keys_detached} of their keys no longer count for the team.`,
-        ),
+        );
+        return refresh();
+      },
     }),
   );
   const busy = add.isPending || remove.isPending;
@@ -105,7 +155,7 @@ function Members({ team }: { team: AdminTeam }) {
 
   return (
     <form className="adm-form" onSubmit={submit} aria-label="Team members">
-      <h4>Members</h4>
+      <h4>Add, change or remove a member</h4>
       {users.isError ? (
         <ErrorNote error={users.error} onRetry={() => void users.refetch()} />
       ) : (

@@ -1,13 +1,23 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "wouter";
-import { amountOrNull, Field, intOrNull } from "../shared/admin-fields";
+import { amountOrNull, Field, intOrNull, QueryState } from "../shared/admin-fields";
 import { ErrorNote } from "../shared/errors";
 import { useTRPC } from "../trpc";
 import { UserKeys } from "./user-keys";
 import type { AdminUser } from "./users-table";
 
 const text = (value: string | number | null) => (value === null ? "" : String(value));
+
+/**
+ * The user named in ?user=, read by id (GET /api/admin/users/{id}), so any user's panel opens
+ * whether or not they are on the list page shown.
+ */
+export function SelectedUser({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const user = useQuery(trpc.admin.getUser.queryOptions({ id }));
+  return <QueryState query={user}>{({ data }) => <UserPanel key={data.id} user={data} />}</QueryState>;
+}
 
 /** One user: limits (PATCH /api/admin/users/{id}), disable or enable, and keys. */
 export function UserPanel({ user }: { user: AdminUser }) {
@@ -29,7 +39,11 @@ function useUpdateUser() {
   const queryClient = useQueryClient();
   return useMutation(
     trpc.admin.updateUser.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries(trpc.admin.listUsers.pathFilter()),
+      onSuccess: () =>
+        Promise.all([
+          queryClient.invalidateQueries(trpc.admin.listUsers.pathFilter()),
+          queryClient.invalidateQueries(trpc.admin.getUser.pathFilter()),
+        ]),
     }),
   );
 }

@@ -5,7 +5,7 @@ import { limitText, QueryState } from "../shared/admin-fields";
 import { count } from "../shared/format";
 import { Empty } from "../shared/states";
 import { useTRPC } from "../trpc";
-import { UserPanel } from "./user-panel";
+import { SelectedUser } from "./user-panel";
 
 export type AdminUser = RouterOutputs["admin"]["listUsers"]["data"][number];
 
@@ -21,7 +21,6 @@ export function UsersTable({ selectedId, page }: { selectedId: string | null; pa
   return (
     <QueryState query={users}>
       {(answer) => {
-        const selected = answer.data.find((u) => u.id === selectedId);
         const { total, total_pages } = answer.pagination;
         return (
           <>
@@ -87,12 +86,7 @@ export function UsersTable({ selectedId, page }: { selectedId: string | null; pa
                 {page < total_pages && <Link href={`/?page=${page + 1}`}>Next</Link>}
               </nav>
             )}
-            {selectedId !== null &&
-              (selected ? (
-                <UserPanel key={selected.id} user={selected} />
-              ) : (
-                <p className="note">That user is not on this page of the list.</p>
-              ))}
+            {selectedId !== null && <SelectedUser key={selectedId} id={selectedId} />}
           </>
         );
       }}
