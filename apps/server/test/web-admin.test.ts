@@ -11,7 +11,7 @@ import {
   signIn,
   skipBrowser,
 } from "./browser";
-import { type ChatFixture, startChatFixture } from "./chat-harness";
+import { type ChatFixture, FAKE_KEY, startChatFixture } from "./chat-harness";
 import { call, createUserWithKey } from "./harness";
 
 /**
@@ -22,6 +22,9 @@ import { call, createUserWithKey } from "./harness";
 
 const hex = () => randomBytes(4).toString("hex");
 const limitText = (exact: string | null, none: string) => (exact === null ? none : `$${exact}`);
+// As the page formats them (shared/format.ts).
+const count = (n: number) => n.toLocaleString("en-US");
+const percent = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
 
 describe.skipIf(skipBrowser)("admin, teams and routes pages in Chromium", () => {
   let f: ChatFixture;
@@ -35,6 +38,34 @@ describe.skipIf(skipBrowser)("admin, teams and routes pages in Chromium", () => 
     call(`${url}/api${path}`, { key: f.t.adminKey, ...init });
   const listedUser = async (id: string) =>
     (await admin("/admin/users?per_page=100")).body.data.find((u: any) => u.id === id);
+
+  /** The page's key table, row by row, next to GET /api/admin/users/{id}/keys. */
+  async function expectKeyTableMatches(userId: string) {
+    const keys = (await admin(`/admin/users/${userId}/keys`)).body.data;
+    const table = page.getByRole("table", { name: "API keys of the user" });
+    const rows = table.locator("tbody tr");
+    // Wait for the table to hold what the endpoint answers, then compare every cell.
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('table[aria-label="API keys of the user"] tbody tr').length === n,
+      keys.length,
+    );
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-testid")))).toEqual(
+      keys.map((k: any) => `key-${k.id}`),
+    );
+    for (const k of keys) {
+      const row = page.getByTestId(`key-${k.id}`);
+      expect(await row.getByRole("rowheader").textContent()).toBe(`${k.prefix}…`);
+      expect((await row.getByRole("cell").allTextContents()).slice(0, 6)).toEqual([
+        k.name ?? "—",
+        k.scopes.join(", "),
+        k.allowed_models?.join(", ") ?? "all",
+        k.team_id ?? "—",
+        k.expires_at === null ? "never" : k.expires_at.slice(0, 10),
+        k.last_used_at === null ? "never" : k.last_used_at.slice(0, 10),
+      ]);
+    }
+    return keys;
+  }
 
   beforeAll(async () => {
     buildDashboard();
@@ -113,16 +144,31 @@ describe.skipIf(skipBrowser)("admin, teams and routes pages in Chromium", () => 
     const key = await shown.inputValue();
     expect(key).toMatch(/^llmg_/);
 
+    // The user's keys on the page are the endpoint's: the new one, plus one made over REST.
+    // Compared before either is used: a key's last use is written in the background, later.
+    const other = await admin(`/admin/users/${created.id}/keys`, {
+      body: {
+        name: "ci",
+        scopes: ["chat"],
+        allowed_models: ["openai/*"],
+        expires_at: "2099-01-01T00:00:00Z",
+      },
+    });
+    expect(other.status).toBe(201);
+    await page.reload();
+    const listed = await expectKeyTableMatches(created.id);
+    expect(listed.map((k: any) => k.name).sort()).toEqual(["ci", "laptop"]);
+
     const budget = await call(`${url}/api/budget`, { key });
     expect(budget.status).toBe(200);
     // The key is the new user's: its budget is the limit just set.
     expect(budget.body.data.limit_usd_exact).toBe("7.25");
 
-    await page.getByRole("button", { name: /^Revoke llmg_/ }).click();
+    const laptop = listed.find((k: any) => k.name === "laptop");
+    await page.getByRole("button", { name: `Revoke ${laptop.prefix}` }).click();
     await page.getByRole("button", { name: "Confirm revoke" }).click();
-    await page.getByText("Revoked", { exact: true }).waitFor();
-    // Once revoked, the key is no longer shown.
-    expect(await page.getByLabel("New key", { exact: true }).count()).toBe(0);
+    await page.getByTestId(`key-${laptop.id}`).waitFor({ state: "detached" });
+    expect((await expectKeyTableMatches(created.id)).map((k: any) => k.id)).toEqual([other.body.data.id]);
     expect((await call(`${url}/api/budget`, { key })).status).toBe(401);
   });
 
@@ -141,6 +187,72 @@ describe.skipIf(skipBrowser)("admin, teams and routes pages in Chromium", () => 
     await page.getByRole("button", { name: "Disable user" }).waitFor();
     expect((await listedUser(created.id)).disabled).toBe(false);
     expect((await call(`${url}/api/budget`, { key })).status).toBe(200);
+  });
+
+  it("opens any user's panel by id, even one not on the list page shown", async () => {
+    // Page 2 of the list is past its end here: the panel still loads the user by id.
+    const someone = await createUserWithKey(f.t);
+    await page.goto(`${url}/?user=${someone.user.id}&page=2`);
+    await page.getByRole("heading", { level: 3, name: someone.user.email }).waitFor();
+    expect(await page.getByTestId(`user-${someone.user.id}`).count()).toBe(0);
+    // Its key was never used, so nothing about it changes in the background meanwhile.
+    const keys = await expectKeyTableMatches(someone.user.id);
+    expect(keys.map((k: any) => k.id)).toEqual([someone.keyId]);
+    // An unknown id shows the envelope's 404.
+    await page.goto(`${url}/?user=usr_nobody`);
+    await page.getByText("User not found").waitFor();
+  });
+
+  it("shows spend by user for the month as GET /api/admin/usage/users answers it", async () => {
+    const other = await createUserWithKey(f.t);
+    const credential = await call(`${url}/api/credentials`, {
+      key: other.key,
+      body: { provider: "openai", name: "fake", api_key: FAKE_KEY },
+    });
+    expect(credential.status).toBe(201);
+    for (const [key, prompt, completion] of [
+      [f.user.key, 1200, 300],
+      [other.key, 150, 20],
+      [f.user.key, 900, 100],
+    ] as const) {
+      f.fakes.openai.enqueue({ type: "success", content: "Hi", usage: { prompt, completion } });
+      const res = await call(`${url}/v1/chat/completions`, {
+        key,
+        body: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const spend = (await admin("/admin/usage/users?limit=50")).body.data;
+    expect(spend.users.length).toBeGreaterThanOrEqual(2);
+    // Each line is that user's own summary.
+    const own = (await call(`${url}/api/usage/summary`, { key: other.key })).body.data.totals;
+    expect(spend.users.find((u: any) => u.user_id === other.user.id).cost_usd_exact).toBe(own.cost_usd_exact);
+
+    await page.goto(`${url}/`);
+    const table = page.getByRole("table", { name: "Spend by user" });
+    await table.waitFor();
+    expect(
+      await table.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-testid"))),
+    ).toEqual(spend.users.map((u: any) => `spend-${u.user_id}`));
+    for (const u of spend.users) {
+      const row = page.getByTestId(`spend-${u.user_id}`);
+      expect(await row.getByRole("rowheader").textContent()).toBe(u.email);
+      expect(await row.getByRole("cell").allTextContents()).toEqual([
+        count(u.requests),
+        count(u.total_tokens),
+        `$${u.cost_usd_exact}`,
+        percent(u.cost_share),
+      ]);
+    }
+    expect(spend.other).toBeNull();
+    expect((await page.getByTestId("spend-total").getByRole("cell").allTextContents()).slice(0, 3)).toEqual([
+      count(spend.totals.requests),
+      count(spend.totals.total_tokens),
+      `$${spend.totals.cost_usd_exact}`,
+    ]);
+    // A user's name in the table opens their panel.
+    await table.getByRole("link", { name: other.user.email }).click();
+    await page.getByRole("heading", { level: 3, name: other.user.email }).waitFor();
   });
 
   it("creates a team, sets its shared budget and adds a manager from the page", async () => {
@@ -178,9 +290,21 @@ describe.skipIf(skipBrowser)("admin, teams and routes pages in Chromium", () => 
     expect(mine.body.data.members).toEqual([
       expect.objectContaining({ email: f.user.user.email, role: "manager" }),
     ]);
+    // The panel lists the current members as GET /api/admin/teams/{id}/members answers them.
+    const current = (await admin(`/admin/teams/${team.id}/members`)).body.data;
+    expect(current).toEqual(mine.body.data.members);
+    const memberRow = page.getByTestId(`member-${f.user.user.id}`);
+    await memberRow.waitFor();
+    expect(await memberRow.getByRole("rowheader").textContent()).toBe(current[0].email);
+    expect(await memberRow.getByRole("cell").allTextContents()).toEqual([
+      current[0].role,
+      current[0].added_at.slice(0, 10),
+    ]);
 
     await members.getByRole("button", { name: "Remove from team" }).click();
     await members.getByRole("status").filter({ hasText: "was removed" }).waitFor();
+    await memberRow.waitFor({ state: "detached" });
+    expect((await admin(`/admin/teams/${team.id}/members`)).body.data).toEqual([]);
     expect((await call(`${url}/api/teams/${team.id}`, { key: f.user.key })).status).toBe(404);
   });
 
