@@ -23,6 +23,15 @@ describe("OpenAPI document and typed client", () => {
     }
     // Budget levels: a key's own budget and limits, tag budgets, a team's budget for its members.
     expect(Object.keys(doc.paths["/keys/{id}"]).sort()).toEqual(["delete", "get", "patch"]);
+    // The admin's reads: one user, their keys, a team's members, everyone's spend.
+    expect(Object.keys(doc.paths["/admin/users/{id}"]).sort()).toEqual(["get", "patch"]);
+    expect(Object.keys(doc.paths["/admin/users/{id}/keys"]).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/admin/teams/{id}/members"]).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/admin/usage/users"])).toEqual(["get"]);
+    expect(
+      doc.paths["/admin/usage/users"].get.parameters.map((p: { name: string }) => p.name).sort(),
+    ).toEqual(["from", "limit", "to"]);
+    expect(doc.components.schemas.SpendByUser).toBeDefined();
     expect(Object.keys(doc.paths["/budget/tags"])).toEqual(["get"]);
     expect(Object.keys(doc.paths["/budget/tags/{tag}"]).sort()).toEqual(["delete", "get", "put"]);
     expect(Object.keys(doc.paths["/teams/{id}/budget"]).sort()).toEqual(["get", "patch"]);
@@ -56,6 +65,12 @@ describe("OpenAPI document and typed client", () => {
     const user = createLlmgClient({ baseUrl: `${t.url}/`, apiKey: key.data.key });
     const keys = await user.keys.list.query({});
     expect(keys.data.map((k) => k.name)).toEqual(["typed"]);
+
+    // The admin reads the same key list, typed the same.
+    const listed = await admin.admin.listUserKeys.query({ id: created.data.id });
+    expect(listed.data).toEqual(keys.data);
+    const spend = await admin.admin.usageByUser.query({ limit: 5 });
+    expect(spend.data.users).toEqual([]);
 
     await user.keys.delete.mutate({ id: key.data.id });
     const failure = await user.keys.list.query({}).catch((e: unknown) => e);

@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { modelRoutesRouter } from "./model-routes/router";
 import { accountRouter } from "./routers/account";
 import { adminRouter } from "./routers/admin";
+import { adminReadsRouter } from "./routers/admin-reads";
 import { adminTeamsRouter } from "./routers/admin-teams";
 import { budgetRouter } from "./routers/budget";
 import { chatRouter } from "./routers/chat";
@@ -19,7 +20,7 @@ import { createCallerFactory, mergeRouters, router } from "./trpc";
 
 export const appRouter = router({
   account: accountRouter,
-  admin: mergeRouters(adminRouter, adminTeamsRouter),
+  admin: mergeRouters(adminRouter, adminTeamsRouter, adminReadsRouter),
   budget: mergeRouters(budgetRouter, router({ tags: tagBudgetsRouter })),
   chat: chatRouter,
   credentials: credentialsRouter,

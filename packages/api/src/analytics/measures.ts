@@ -3,6 +3,7 @@ import {
   type MeasureFilters,
   type MeasureGrouping,
   type MeasureRow,
+  type MeasureScope,
   probeWindow,
   queryMeasures,
 } from "@llmg/db";
@@ -10,7 +11,8 @@ import type { Kysely } from "kysely";
 import { planSources } from "./plan";
 
 export interface MeasureRequest {
-  userId: string;
+  /** null: every user's usage (the admin's spend by user). */
+  userId: MeasureScope;
   from: Date;
   to: Date;
   grouping: MeasureGrouping;

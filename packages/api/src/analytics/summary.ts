@@ -7,7 +7,10 @@ import { readMeasures } from "./measures";
 import type { TimeWindow } from "./range";
 
 /** Measures summed over some rows: a MeasureRow without its grouping keys. */
-export type Aggregate = Omit<MeasureRow, "bucket" | "provider" | "model" | "api_key_id" | "team_id" | "tag">;
+export type Aggregate = Omit<
+  MeasureRow,
+  "bucket" | "user_id" | "provider" | "model" | "api_key_id" | "team_id" | "tag"
+>;
 
 export function emptyAggregate(): Aggregate {
   return {

@@ -47,10 +47,17 @@ export interface MeasureGrouping {
    * untagged calls in one group of their own. Not combinable with key or team.
    */
   tag?: boolean | undefined;
+  /** Per user (requests.user_id): only useful when reading every user's usage. */
+  user?: boolean | undefined;
 }
+
+/** A user's id, or null for every user's usage at once (the admin's view). */
+export type MeasureScope = string | null;
 
 export interface MeasureRow {
   bucket: Date | null;
+  /** When grouped by user: the user's id. */
+  user_id: string | null;
   provider: string | null;
   model: string | null;
   /** When grouped by key/team/tag: the group's value, null for calls without one. */
@@ -89,13 +96,18 @@ export interface WindowProbe {
 
 const HOUR_MS = 3_600_000;
 
+/** `<alias>.user_id = $1`, or no condition at all for every user. */
+function userIs(alias: string, userId: MeasureScope): RawBuilder<unknown> {
+  return userId === null ? sql`true` : sql`${sql.ref(`${alias}.user_id`)} = ${userId}`;
+}
+
 /**
  * The watermark, and whether the partial hours at the window's edges hold rows outside it.
  * Read in the caller's snapshot, which the measures must then be read in too.
  */
 export async function probeWindow(
   db: Kysely<Database>,
-  userId: string,
+  userId: MeasureScope,
   from: Date,
   to: Date,
 ): Promise<WindowProbe> {
@@ -103,8 +115,8 @@ export async function probeWindow(
   const tailEnd = new Date(Math.ceil(to.getTime() / HOUR_MS) * HOUR_MS);
   const outside = (start: Date, end: Date) =>
     start < end
-      ? sql<boolean>`exists (select 1 from requests where user_id = ${userId}
-          and created_at >= ${start} and created_at < ${end})`
+      ? sql<boolean>`exists (select 1 from requests q where ${userIs("q", userId)}
+          and q.created_at >= ${start} and q.created_at < ${end})`
       : sql<boolean>`false`;
   const { rows } = await sql<{ watermark: number | null; head: boolean; tail: boolean }>`
     select (select watermark from usage_rollup_state where id = 'usage') as watermark,
@@ -137,7 +149,7 @@ const MEASURES_READ = sql.raw(`requests, successes, errors, prompt_tokens,
 
 function rollupBranch(
   source: RollupSource,
-  userId: string,
+  userId: MeasureScope,
   granularity: "hour" | "day",
   ranges: readonly TimeRange[],
   f: MeasureFilters,
@@ -146,12 +158,12 @@ function rollupBranch(
   // flattening the LATERAL into a join, which it would run as a scan of all the user's buckets.
   return sql`select x.* from ${rangeValues(ranges)}
     cross join lateral (
-      select u.bucket_start as t, ${dimList(source, "u")}, u.requests, u.successes, u.errors,
+      select u.bucket_start as t, u.user_id, ${dimList(source, "u")}, u.requests, u.successes, u.errors,
         u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.cache_write_tokens, u.reasoning_tokens,
         u.cost, u.latency_sum, u.latency_max, u.latency_hist, u.ttft_sum, u.ttft_count,
         u.cache_hits, u.saved
       from ${sql.table(source.table)} u
-      where u.user_id = ${userId} and u.granularity = ${granularity}
+      where ${userIs("u", userId)} and u.granularity = ${granularity}
         and u.bucket_start >= w.s and u.bucket_start < w.e ${filterSql("u", f)}
       offset 0
     ) x`;
@@ -159,42 +171,48 @@ function rollupBranch(
 
 const hourOfRow = utcTrunc("hour", sql`r.created_at`);
 
-function rawBranch(source: RollupSource, userId: string, ranges: readonly TimeRange[], f: MeasureFilters) {
+function rawBranch(
+  source: RollupSource,
+  userId: MeasureScope,
+  ranges: readonly TimeRange[],
+  f: MeasureFilters,
+) {
   const exprs = sql.join(source.exprs);
   // LATERAL keeps each range one index range scan on (user_id, created_at).
   return sql`select x.* from ${rangeValues(ranges)}
     cross join lateral (
-      select ${hourOfRow} as t, ${exprs}, ${rawMeasures()}
+      select ${hourOfRow} as t, r.user_id, ${exprs}, ${rawMeasures()}
       from ${source.from}
-      where r.user_id = ${userId} and r.created_at >= w.s and r.created_at < w.e ${filterSql("r", f)}
-      group by ${hourOfRow}, ${exprs}
+      where ${userIs("r", userId)} and r.created_at >= w.s and r.created_at < w.e ${filterSql("r", f)}
+      group by ${hourOfRow}, r.user_id, ${exprs}
     ) x`;
 }
 
 /** Rows past the watermark, found through the txid index: what the rollups do not hold yet. */
 function tailBranch(
   source: RollupSource,
-  userId: string,
+  userId: MeasureScope,
   range: TimeRange,
   watermark: number,
   f: MeasureFilters,
 ) {
   const exprs = sql.join(source.exprs);
-  return sql`select ${hourOfRow} as t, ${exprs}, ${rawMeasures()}
+  return sql`select ${hourOfRow} as t, r.user_id, ${exprs}, ${rawMeasures()}
     from ${source.from}
-    where r.txid >= cast(cast(${String(watermark)} as text) as xid8) and r.user_id = ${userId}
+    where r.txid >= cast(cast(${String(watermark)} as text) as xid8) and ${userIs("r", userId)}
       and r.created_at >= ${new Date(range[0])} and r.created_at < ${new Date(range[1])} ${filterSql("r", f)}
-    group by ${hourOfRow}, ${exprs}`;
+    group by ${hourOfRow}, r.user_id, ${exprs}`;
 }
 
 /**
- * Usage of one user over the plan's ranges, summed per the requested grouping. One statement:
+ * Usage of one user (or of every user, `userId` null) over the plan's ranges, summed per the
+ * requested grouping. One statement:
  * the rollup rows and the live rows are unioned and summed together in SQL, so cost sums stay
  * exact `numeric` all the way. Must run in the snapshot the plan's probe was read in.
  */
 export async function queryMeasures(
   db: Kysely<Database>,
-  userId: string,
+  userId: MeasureScope,
   plan: SourcePlan,
   grouping: MeasureGrouping,
   filters: MeasureFilters = {},
@@ -216,6 +234,10 @@ export async function queryMeasures(
     keys.push(bucket);
     select.push(sql`${bucket} as bucket`);
   } else select.push(sql`null::timestamptz as bucket`);
+  if (grouping.user) {
+    keys.push(sql`u.user_id`);
+    select.push(sql`u.user_id`);
+  } else select.push(sql`null::text as user_id`);
   if (grouping.provider) {
     keys.push(sql`u.provider`);
     select.push(sql`u.provider`);
@@ -239,7 +261,7 @@ export async function queryMeasures(
   const having = keys.length > 0 ? sql`` : sql`having count(*) > 0`;
 
   const { rows } = await sql<Record<string, unknown>>`
-    with src (t, ${dimList(source)}, ${MEASURES_READ}) as (${sql.join(branches, sql` union all `)})
+    with src (t, user_id, ${dimList(source)}, ${MEASURES_READ}) as (${sql.join(branches, sql` union all `)})
     select ${sql.join(select)}, ${summedMeasuresForRead()}
     from src u ${groupBy} ${having}`.execute(db);
   return rows.map(toMeasureRow);
@@ -249,6 +271,7 @@ function toMeasureRow(row: Record<string, unknown>): MeasureRow {
   const n = (key: string) => Number(row[key] ?? 0);
   return {
     bucket: row.bucket ? new Date(row.bucket as Date) : null,
+    user_id: (row.user_id as string | null) ?? null,
     provider: (row.provider as string | null) ?? null,
     model: (row.model as string | null) ?? null,
     api_key_id: (row.api_key_id as string | null) ?? null,

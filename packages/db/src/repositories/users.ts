@@ -85,3 +85,13 @@ export async function updateUserAdminFields(
     .where("id", "=", id)
     .execute();
 }
+
+/** The users among `ids` (unknown ids are simply absent). */
+export async function findUsersByIds(db: Kysely<Database>, ids: readonly string[]): Promise<User[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom("users")
+    .selectAll()
+    .where("id", "in", [...ids])
+    .execute();
+}
