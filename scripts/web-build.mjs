@@ -10,7 +10,11 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const web = join(root, "apps", "web");
 const builtIndex = join(web, "dist", "index.html");
-const sources = ["src", "index.html", "vite.config.ts", "package.json", "tsconfig.json"];
+const sources = ["src", "index.html", "vite.config.ts", "package.json", "tsconfig.json"].map((source) =>
+  join(web, source),
+);
+// The dashboard bundles the typed client from its source: a change there changes the build too.
+sources.push(join(root, "packages", "client", "src"));
 
 /** Newest modification time among a path and everything under it. */
 function newest(path) {
@@ -25,7 +29,7 @@ function newest(path) {
 function isStale() {
   if (!existsSync(builtIndex)) return true;
   const built = statSync(builtIndex).mtimeMs;
-  return sources.some((source) => newest(join(web, source)) > built);
+  return sources.some((source) => newest(source) > built);
 }
 
 const force = process.argv.includes("--force");

@@ -14,6 +14,10 @@ import {
 import { type ChatFixture, FAKE_KEY, startChatFixture } from "./chat-harness";
 import { call, createUserWithKey } from "./harness";
 
+// The page's own global, used in functions that run in the browser (this file compiles
+// without the DOM's types).
+declare const document: any;
+
 /**
  * The dashboard's Admin page (the admin key's only page), and a user's Teams and Routes pages,
  * in Chromium against the real gateway: every change made on a page is read back from the REST

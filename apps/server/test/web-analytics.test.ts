@@ -50,7 +50,9 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
   const from = isoDay(Date.now() - 6 * DAY_MS);
 
   const api = (path: string, query: Record<string, string | number> = {}, key = f.user.key) => {
-    const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+    const qs = new URLSearchParams(
+      Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString();
     return call(`${f.t.url}/api/${path}${qs ? `?${qs}` : ""}`, { key });
   };
 

@@ -266,7 +266,7 @@ describe.skipIf(skipBrowser)("web dashboard in Chromium", () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     await page.getByLabel("Group by").selectOption("model");
-    await page.waitForURL((url) => url.searchParams.get("by") === "model");
+    await page.waitForURL((url) => url.pathname === "/spend" && url.searchParams.get("by") === "model");
     const byModel = (await call(`${f.t.url}/api/usage/summary?group_by=model&limit=50`, { key: f.user.key }))
       .body.data;
     await page.getByRole("row", { name: /openai\/gpt-4o-mini/ }).waitFor();

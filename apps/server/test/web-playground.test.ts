@@ -16,6 +16,10 @@ import {
 import { type ChatFixture, startChatFixture } from "./chat-harness";
 import { call } from "./harness";
 
+// The page's own global, used in functions that run in the browser (this file compiles
+// without the DOM's types).
+declare const document: any;
+
 /**
  * The Playground and Models pages in Chromium against the real gateway: an answer streamed
  * from a fake provider through the session cookie (no key in the page), its tokens and cost

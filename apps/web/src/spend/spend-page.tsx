@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useId } from "react";
-import { useSearchParams } from "wouter";
+import { useLocation, useSearchParams } from "wouter";
 import { count, usdExact } from "../shared/format";
 import { PageTitle } from "../shared/page-title";
 import { QueryView } from "../shared/states";
@@ -11,19 +11,20 @@ import { DIMENSIONS, PERIODS, rangeOf, readDimension, readPeriod } from "./spend
 /** Where the money went: the period's spend grouped by tag, key, team, model or provider. */
 export function SpendPage() {
   const trpc = useTRPC();
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
+  const [, navigate] = useLocation();
   const by = readDimension(params.get("by"));
   const period = readPeriod(params.get("period"));
   const byId = useId();
   const periodId = useId();
   const summary = useQuery(trpc.usage.summary.queryOptions({ ...rangeOf(period), group_by: by, limit: 50 }));
 
-  const set = (name: string, value: string) =>
-    setParams((current) => {
-      const next = new URLSearchParams(current);
-      next.set(name, value);
-      return next;
-    });
+  // An absolute path ("~"): inside the page's nested route, wouter would write /spend/?…
+  const set = (name: string, value: string) => {
+    const next = new URLSearchParams(params);
+    next.set(name, value);
+    navigate(`~/spend?${next}`);
+  };
 
   return (
     <>
