@@ -32,8 +32,13 @@ export function usdShort(value: number): string {
   return `$${value.toFixed(2)}`;
 }
 
+// Made once: toLocaleString() builds a new Intl formatter on every call, and charts format
+// every tick on every render.
+const COUNT = new Intl.NumberFormat("en-US");
+const DAY = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+
 export function count(value: number): string {
-  return value.toLocaleString("en-US");
+  return COUNT.format(value);
 }
 
 export function percent(fraction: number): string {
@@ -53,5 +58,5 @@ export function change(value: number | null): string | null {
 
 /** "2026-11-03T00:00:00.000Z" → "Nov 3" (UTC, as the buckets are). */
 export function day(iso: string): string {
-  return new Date(iso).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+  return DAY.format(new Date(iso));
 }

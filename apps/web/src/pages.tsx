@@ -21,12 +21,27 @@ export interface PageEntry {
 type Loader = () => Promise<{ default: ComponentType }>;
 const loaders = new Map<ComponentType, Loader>();
 
-// One chunk per page (code-split): a page's code, and its charting library when it draws
-// charts, load only when someone opens it.
-const page = (load: Loader) => {
-  const component = lazy(load);
-  loaders.set(component, load);
-  return component;
+/**
+ * One chunk per page (code-split): a page's code, and its charting library when it draws
+ * charts, load only when someone opens it. Once the chunk is in (preloadPage fetched it while
+ * the session was checked), the page renders at once instead of through lazy(): React 19 keeps
+ * a Suspense fallback on screen for at least 300 ms, which was most of the Overview's first
+ * render on a fast network.
+ */
+const page = (load: Loader): ComponentType => {
+  let loaded: ComponentType | undefined;
+  const loadOnce: Loader = () =>
+    load().then((module) => {
+      loaded = module.default;
+      return module;
+    });
+  const Lazy = lazy(loadOnce);
+  const Page = () => {
+    const Loaded = loaded;
+    return Loaded ? <Loaded /> : <Lazy />;
+  };
+  loaders.set(Page, loadOnce);
+  return Page;
 };
 
 export const PAGES: PageEntry[] = [
@@ -135,7 +150,7 @@ function userPageAt(path: string): PageEntry | undefined {
 /**
  * Starts loading the chunk of the user page at `path` right away, while the session is still
  * being checked, instead of after it (a first load then waits for one round trip less). The
- * module loader keeps the promise, so lazy() later finds the chunk loaded or loading.
+ * module loader keeps the promise, so the page later finds the chunk loaded or loading.
  */
 export function preloadPage(path: string): void {
   const entry = userPageAt(path);
