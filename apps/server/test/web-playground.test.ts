@@ -15,6 +15,7 @@ import {
 } from "./browser";
 import { type ChatFixture, startChatFixture } from "./chat-harness";
 import { call } from "./harness";
+import { rollUp } from "./usage-fixture";
 
 // The page's own global, used in functions that run in the browser (this file compiles
 // without the DOM's types).
@@ -44,6 +45,8 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
   let context: BrowserContext;
   let page: Page;
   const api = (path: string) => call(`${f.t.url}/api${path}`, { key: f.user.key });
+  /** The first streamed answer's usage row, found again on the Requests and Usage pages. */
+  let firstCall: any;
   // An operator's model with no price (both rates 0), which the pages must flag, not show as $0.
   const overrides = mkdtempSync(join(tmpdir(), "llmg-web-pricing-"));
 
@@ -110,6 +113,7 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     // The call the page made is the history's newest row: same tokens, same exact cost.
     const history = await api("/usage/requests?per_page=1");
     const row = history.body.data[0];
+    firstCall = row;
     expect(row).toMatchObject({ provider: "openai", model: "gpt-4o-mini", stream: true, status: "success" });
     expect(row.prompt_tokens).toBe(1200);
     expect(row.completion_tokens).toBe(300);
@@ -338,6 +342,29 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     // Only the priced model gets a bar.
     await page.locator("[data-testid=compare-result] .recharts-bar-rectangle").first().waitFor();
     expect(await page.locator("[data-testid=compare-result] .recharts-bar-rectangle").count()).toBe(1);
+  });
+
+  it("shows the playground's call in Requests and its cost in the Usage charts, as the API does", async () => {
+    expect(firstCall).toBeDefined();
+    await page.goto(`${f.t.url}/requests`);
+    const row = page.getByTestId(`request-${firstCall.id}`);
+    await row.waitFor();
+    expect(await row.getByTestId("cost").textContent()).toBe(`$${firstCall.total_cost_exact}`);
+
+    await rollUp(f.t.gateway.services.db);
+    const today = new Date().toISOString().slice(0, 10);
+    const monthStart = `${today.slice(0, 8)}01`;
+    const chart = (
+      await api(`/usage/charts?type=cost&granularity=day&group_by=provider&from=${monthStart}&to=${today}`)
+    ).body.data;
+    const openai = chart.series.find((s: any) => s.name === "openai");
+    const apiTotal = openai.data.reduce((a: number, b: number) => a + b, 0);
+    expect(apiTotal).toBeGreaterThanOrEqual(Number(firstCall.total_cost_exact));
+    await page.goto(`${f.t.url}/usage?range=month&granularity=day&split=provider`);
+    const shown = page.getByTestId("total-cost-openai");
+    await shown.waitFor();
+    // The charts carry costs as numbers; the page shows their sum to 1e-9 USD.
+    expect(Number((await shown.textContent())?.replace("$", ""))).toBeCloseTo(apiTotal, 9);
   });
 
   it("sent nothing anywhere but the gateway", () => {
