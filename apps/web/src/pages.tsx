@@ -36,6 +36,7 @@ const page = (load: Loader): ComponentType => {
       return module;
     });
   const Lazy = lazy(loadOnce);
+  // biome-ignore lint/correctness/noComponentHookFactories: made once per page when this module loads, never during a render
   const Page = () => {
     const Loaded = loaded;
     return Loaded ? <Loaded /> : <Lazy />;
