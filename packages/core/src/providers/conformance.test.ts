@@ -156,7 +156,11 @@ describe.each(PROVIDER_IDS)("%s adapter", (provider) => {
   });
 
   it("times out a slow answer as provider_timeout 504", async () => {
-    fake.enqueue({ type: "delay", ms: 1_000 });
+    // Twice: a connection the fake closes just as the request goes out is retried (rightly: it
+    // may not have reached the provider), and the retry must meet the same silence. With one,
+    // that retry met the default answer at once (seen once in CI on the stream variant).
+    const slow = { type: "delay", ms: 1_000 } as const;
+    fake.enqueue(slow, slow);
     const error = await rejectionOf(
       adapter.chat(req, testContext(fake.url, { timeouts: { connectMs: 500, totalMs: 80 } })),
     );
@@ -164,7 +168,9 @@ describe.each(PROVIDER_IDS)("%s adapter", (provider) => {
   });
 
   it("times out a stream whose headers do not come", async () => {
-    fake.enqueue({ type: "delay", ms: 1_000, next: { type: "stream" } });
+    // Twice, for the same reason as the slow answer above.
+    const slow = { type: "delay", ms: 1_000, next: { type: "stream" } } as const;
+    fake.enqueue(slow, slow);
     const { events, error } = await collectUntilError(
       adapter.chatStream(req, testContext(fake.url, { timeouts: { connectMs: 500, totalMs: 80 } })),
     );
