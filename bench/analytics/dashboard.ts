@@ -32,7 +32,7 @@ export const DASHBOARD_PAGES: DashboardPage[] = [
     ready: [
       '[data-testid="spent"]',
       '[data-testid="tile-Requests"]',
-      "figure.chart .recharts-bar-rectangle",
+      "figure.chart rect.bar-segment",
       "table.table tbody tr",
     ],
   },

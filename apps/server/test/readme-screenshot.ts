@@ -49,7 +49,7 @@ it("writes docs/dashboard-overview.png", async () => {
     const session = await openBrowser(f.t.url, { viewport: { width: 1280, height: 800 } });
     try {
       await signIn(session.page, f.t.url, f.user.key);
-      await session.page.locator("figure.chart .recharts-bar-rectangle").first().waitFor();
+      await session.page.locator("figure.chart rect.bar-segment").first().waitFor();
       await session.page.locator("table.table tbody tr").first().waitFor();
       await session.page.screenshot({ path: out, fullPage: true });
       process.stdout.write(`wrote ${out}\n`);
