@@ -224,7 +224,9 @@ describe.skipIf(skipBrowser)("web dashboard in Chromium", () => {
     );
     // One segment per day and provider with spend, each titled with the API's figure for it.
     const chart = (
-      await call(`${f.t.url}/api/usage/charts?type=cost&granularity=day&group_by=provider`, { key: f.user.key })
+      await call(`${f.t.url}/api/usage/charts?type=cost&granularity=day&group_by=provider`, {
+        key: f.user.key,
+      })
     ).body.data;
     const points = chart.series.flatMap((s: any) =>
       s.data.flatMap((value: number, i: number) => (value > 0 ? [{ provider: s.name, value, i }] : [])),

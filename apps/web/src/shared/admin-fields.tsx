@@ -1,10 +1,9 @@
-import { cloneElement, type ReactElement, type ReactNode, useId, useState } from "react";
-import { ErrorNote } from "./errors";
-import { Loading } from "./states";
+import { cloneElement, type ReactElement, useState } from "react";
+import { ConfirmAction, Field as SettingsField } from "./settings-form";
 
 /**
- * Form bits shared by the Admin, Teams and Routes pages. A field is its label tied to its one
- * control by id, with the hint as the control's description (so the label alone names it).
+ * Form bits shared by the Admin, Teams and Routes pages: a field is settings-form's Field (label
+ * tied to its one control by id, the hint as the control's description) around one element.
  */
 export function Field({
   label,
@@ -15,20 +14,10 @@ export function Field({
   hint?: string;
   children: ReactElement<{ id?: string; "aria-describedby"?: string }>;
 }) {
-  const id = useId();
-  const hintId = `${id}-hint`;
   return (
-    <div className="adm-field">
-      <label className="adm-label" htmlFor={id}>
-        {label}
-      </label>
-      {cloneElement(children, { id, ...(hint ? { "aria-describedby": hintId } : {}) })}
-      {hint && (
-        <span id={hintId} className="muted small">
-          {hint}
-        </span>
-      )}
-    </div>
+    <SettingsField label={label} hint={hint} className="adm-field">
+      {(props) => cloneElement(children, props)}
+    </SettingsField>
   );
 }
 
@@ -60,32 +49,7 @@ export function ConfirmButton({
   onConfirm: () => void;
   disabled?: boolean;
 }) {
-  const [asking, setAsking] = useState(false);
-  if (!asking) {
-    return (
-      <button type="button" className="secondary" disabled={disabled} onClick={() => setAsking(true)}>
-        {label}
-      </button>
-    );
-  }
-  return (
-    <span className="adm-confirm">
-      <button
-        type="button"
-        className="adm-danger"
-        disabled={disabled}
-        onClick={() => {
-          setAsking(false);
-          onConfirm();
-        }}
-      >
-        {confirmLabel}
-      </button>
-      <button type="button" className="secondary" onClick={() => setAsking(false)}>
-        Cancel
-      </button>
-    </span>
-  );
+  return <ConfirmAction label={label} confirmLabel={confirmLabel} pending={disabled} onConfirm={onConfirm} />;
 }
 
 /** A secret shown once: readable, selectable, with a copy button. */
@@ -109,27 +73,5 @@ export function ShownOnce({ label, value }: { label: string; value: string }) {
   );
 }
 
-interface QueryLike<T> {
-  isPending: boolean;
-  isError: boolean;
-  error: unknown;
-  data: T | undefined;
-  refetch: () => unknown;
-}
-
-/**
- * Loading, the envelope's error, or the data — as states.tsx's QueryView, but typed loosely
- * enough for tRPC's queries, whose error type is not an `Error` subtype QueryView accepts.
- */
-export function QueryState<T>({
-  query,
-  children,
-}: {
-  query: QueryLike<T>;
-  children: (data: T) => ReactNode;
-}) {
-  if (query.isPending) return <Loading />;
-  if (query.isError || query.data === undefined)
-    return <ErrorNote error={query.error} onRetry={() => void query.refetch()} />;
-  return <>{children(query.data)}</>;
-}
+/** Loading, the envelope's error, or the data (the name the admin pages use). */
+export { QueryView as QueryState } from "./states";

@@ -1,9 +1,10 @@
-import { type ReactNode, useId } from "react";
+import type { ReactNode } from "react";
+import { Field } from "./settings-form";
 
 /**
  * A label above its control, tied by id rather than by wrapping: a wrapping label's name would
  * take in a select's option texts ("Split by Provider Model …"), which screen readers read out
- * and which makes the field hard to find by its label.
+ * and which makes the field hard to find by its label. The filters' shape of settings-form's Field.
  */
 export function LabelledField({
   label,
@@ -14,11 +15,9 @@ export function LabelledField({
   className?: string;
   children: (id: string) => ReactNode;
 }) {
-  const id = useId();
   return (
-    <div className={className ?? "field"}>
-      <label htmlFor={id}>{label}</label>
-      {children(id)}
-    </div>
+    <Field label={label} className={className}>
+      {({ id }) => children(id)}
+    </Field>
   );
 }

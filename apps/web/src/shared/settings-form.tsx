@@ -1,8 +1,5 @@
-import type { UseQueryResult } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { type ReactNode, useId, useState } from "react";
-import { ErrorNote } from "./errors";
-import { Loading } from "./states";
 
 interface FieldIssue {
   field?: unknown;
@@ -35,11 +32,13 @@ export function Field({
   label,
   error,
   hint,
+  className = "field",
   children,
 }: {
   label: string;
   error?: string | undefined;
-  hint?: string;
+  hint?: string | undefined;
+  className?: string | undefined;
   children: (props: { id: string; "aria-invalid"?: true; "aria-describedby"?: string }) => ReactNode;
 }) {
   const id = useId();
@@ -47,7 +46,7 @@ export function Field({
   const hintId = `${id}-hint`;
   const described = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
   return (
-    <div className="field">
+    <div className={className}>
       <label htmlFor={id}>{label}</label>
       {children({
         id,
@@ -82,30 +81,39 @@ export function ConfirmAction({
 }: {
   label: string;
   /** The first button's accessible name when its text alone is ambiguous ("Delete" what). */
-  ariaLabel?: string;
+  ariaLabel?: string | undefined;
   confirmLabel: string;
-  question: string;
-  pending?: boolean;
+  question?: string | undefined;
+  pending?: boolean | undefined;
   onConfirm: () => void;
 }) {
   const [asking, setAsking] = useState(false);
   if (!asking) {
     return (
-      <button type="button" className="secondary" aria-label={ariaLabel} onClick={() => setAsking(true)}>
+      <button
+        type="button"
+        className="secondary"
+        aria-label={ariaLabel}
+        disabled={pending}
+        onClick={() => setAsking(true)}
+      >
         {label}
       </button>
     );
   }
   return (
     <span className="confirm">
-      <span>{question}</span>
+      {question && <span>{question}</span>}
       <button
         type="button"
         className="danger"
         disabled={pending}
         // biome-ignore lint/a11y/noAutofocus: the button just appeared in answer to a click; focus follows it
         autoFocus
-        onClick={onConfirm}
+        onClick={() => {
+          setAsking(false);
+          onConfirm();
+        }}
       >
         {confirmLabel}
       </button>
@@ -123,21 +131,8 @@ export function when(iso: string | null): string {
     : new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
 }
 
-/**
- * Like QueryView, for any error type (tRPC's error is not an `Error` subtype in TypeScript):
- * loading, the envelope's error with a retry, or the data.
- */
-export function Loaded<T>({
-  query,
-  children,
-}: {
-  query: UseQueryResult<T, unknown>;
-  children: (data: T) => ReactNode;
-}) {
-  if (query.isPending) return <Loading />;
-  if (query.isError) return <ErrorNote error={query.error} onRetry={() => void query.refetch()} />;
-  return <>{children(query.data)}</>;
-}
+/** Loading, the envelope's error with a retry, or the data (the name the settings pages use). */
+export { QueryView as Loaded } from "./states";
 
 /**
  * A wide table's scrolling box. Focusable, so a keyboard user can scroll it sideways at phone
