@@ -4,6 +4,7 @@ import { ErrorNote } from "../shared/errors";
 import { Field, fieldErrors } from "../shared/settings-form";
 import { useTRPC } from "../trpc";
 import type { CreateCredential, Provider } from "./credential-types";
+import { KeyAndUrlFields } from "./key-and-url-fields";
 
 /**
  * Stores a provider key. The key is held in this form's state only until the API answers, then
@@ -69,34 +70,17 @@ export function AddCredentialForm({ providers }: { providers: Provider[] }) {
             <input {...props} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
           )}
         </Field>
-        <Field label="Provider API key" error={errors.api_key} hint="Stored encrypted; only a hint is shown.">
-          {(props) => (
-            <input
-              {...props}
-              type="password"
-              value={apiKey}
-              onChange={(e) => setApiKey(e.target.value)}
-              autoComplete="new-password"
-              spellCheck={false}
-            />
-          )}
-        </Field>
-        <Field
-          label="Base URL (optional)"
-          error={errors.base_url}
-          hint={chosen ? `Default: ${chosen.base_url}` : undefined}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="url"
-              value={baseUrl}
-              onChange={(e) => setBaseUrl(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-            />
-          )}
-        </Field>
+        <KeyAndUrlFields
+          keyLabel="Provider API key"
+          keyHint="Stored encrypted; only a hint is shown."
+          apiKey={apiKey}
+          onApiKey={setApiKey}
+          urlLabel="Base URL (optional)"
+          urlHint={chosen ? `Default: ${chosen.base_url}` : undefined}
+          baseUrl={baseUrl}
+          onBaseUrl={setBaseUrl}
+          errors={errors}
+        />
       </div>
       <label className="check">
         <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.target.checked)} /> Make it

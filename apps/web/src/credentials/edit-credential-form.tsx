@@ -4,6 +4,7 @@ import { ErrorNote } from "../shared/errors";
 import { Field, fieldErrors } from "../shared/settings-form";
 import { useTRPC } from "../trpc";
 import type { Credential, UpdateCredential } from "./credential-types";
+import { KeyAndUrlFields } from "./key-and-url-fields";
 
 /**
  * Changes what PUT /api/credentials/{id} allows: name, a new key (rotation), base URL, priority,
@@ -51,33 +52,17 @@ export function EditCredentialForm({ credential, onDone }: { credential: Credent
         <Field label="Name" error={errors.name}>
           {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <Field
-          label="New provider API key"
-          error={errors.api_key}
-          hint={`Leave empty to keep the current key (${credential.hint}).`}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="password"
-              value={apiKey}
-              onChange={(e) => setApiKey(e.target.value)}
-              autoComplete="new-password"
-              spellCheck={false}
-            />
-          )}
-        </Field>
-        <Field label="Base URL" error={errors.base_url} hint="Empty: the provider's default URL.">
-          {(props) => (
-            <input
-              {...props}
-              type="url"
-              value={baseUrl}
-              onChange={(e) => setBaseUrl(e.target.value)}
-              spellCheck={false}
-            />
-          )}
-        </Field>
+        <KeyAndUrlFields
+          keyLabel="New provider API key"
+          keyHint={`Leave empty to keep the current key (${credential.hint}).`}
+          apiKey={apiKey}
+          onApiKey={setApiKey}
+          urlLabel="Base URL"
+          urlHint="Empty: the provider's default URL."
+          baseUrl={baseUrl}
+          onBaseUrl={setBaseUrl}
+          errors={errors}
+        />
         <Field label="Priority" error={errors.priority} hint="Higher is tried first (-1000 to 1000).">
           {(props) => (
             <input

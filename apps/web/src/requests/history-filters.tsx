@@ -1,6 +1,7 @@
 import type { RouterOutputs } from "@llmg/client";
 import { type FormEvent, useState } from "react";
 import { LabelledField } from "../shared/labelled-field";
+import { ProviderSelect } from "../shared/provider-select";
 import { type HistoryView, PER_PAGE } from "./requests-params";
 
 type Providers = RouterOutputs["providers"]["list"]["data"];
@@ -48,26 +49,11 @@ export function HistoryFilters({
     onApply(next);
   };
   const clear = () => onApply({ sort: view.sort, order: view.order, page: 1, perPage: view.perPage });
-  const providerIds: string[] = providers.map((p) => p.id);
 
   return (
     // Keyed by the view by the caller: the fields show what the URL says after back/forward.
     <form className="filters card" aria-label="Request filters" onSubmit={submit}>
-      <LabelledField label="Provider">
-        {(id) => (
-          <select id={id} name="provider" value={provider} onChange={(e) => setProvider(e.target.value)}>
-            <option value="">All providers</option>
-            {view.provider && !providerIds.includes(view.provider) && (
-              <option value={view.provider}>{view.provider}</option>
-            )}
-            {providers.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </LabelledField>
+      <ProviderSelect providers={providers} value={provider} fromUrl={view.provider} onChange={setProvider} />
       <LabelledField label="Model">
         {(id) => (
           <input

@@ -1,5 +1,6 @@
 import type { RouterOutputs } from "@llmg/client";
 import { LabelledField } from "../shared/labelled-field";
+import { ProviderSelect } from "../shared/provider-select";
 import { GRANULARITIES, RANGES, type RangeId, SPLITS, type UsageView } from "./usage-params";
 
 type Providers = RouterOutputs["providers"]["list"]["data"];
@@ -21,8 +22,7 @@ export function UsageFilters({
   models: ByModel;
 }) {
   const set = (patch: Partial<UsageView>) => onChange({ ...view, ...patch });
-  // The URL may name a provider or model the lists do not (yet) hold: keep it selectable.
-  const providerIds: string[] = providers.map((p) => p.id);
+  // The URL may name a model the list does not (yet) hold: keep it selectable.
   const modelNames = [
     ...new Set(models.filter((m) => !view.provider || m.provider === view.provider).map((m) => m.model)),
   ].sort();
@@ -108,27 +108,13 @@ export function UsageFilters({
           </select>
         )}
       </LabelledField>
-      <LabelledField label="Provider">
-        {(id) => (
-          <select
-            id={id}
-            name="provider"
-            value={view.provider ?? ""}
-            // Another provider's model would match nothing: the model filter starts over.
-            onChange={(e) => set({ provider: e.target.value || undefined, model: undefined })}
-          >
-            <option value="">All providers</option>
-            {view.provider && !providerIds.includes(view.provider) && (
-              <option value={view.provider}>{view.provider}</option>
-            )}
-            {providers.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </LabelledField>
+      <ProviderSelect
+        providers={providers}
+        value={view.provider ?? ""}
+        fromUrl={view.provider}
+        // Another provider's model would match nothing: the model filter starts over.
+        onChange={(provider) => set({ provider: provider || undefined, model: undefined })}
+      />
       <LabelledField label="Model">
         {(id) => (
           <select
