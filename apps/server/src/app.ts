@@ -8,6 +8,7 @@ import { verifyJsonDepth } from "./http/json-depth";
 import { requestContext } from "./http/request-context";
 import { restHandler } from "./http/rest";
 import { trpcHandler } from "./http/trpc";
+import { usageExportHandler } from "./http/usage-export";
 import { v1Router } from "./http/v1";
 import { defaultWebDir, webRouter } from "./http/web";
 import type { AppLogger } from "./logger";
@@ -34,6 +35,8 @@ export function createApp(services: Services, logger: AppLogger): Express {
     strict: false,
     verify: verifyJsonDepth,
   });
+  // Streamed, so outside the router (trpc-to-openapi answers in one piece); same key check first.
+  app.get("/api/usage/export", authenticateFirst(services), usageExportHandler(services));
   app.use("/api", authenticateFirst(services), json, restHandler(services));
   app.use("/trpc", trpcHandler(services));
   app.use("/v1", v1Router(services));

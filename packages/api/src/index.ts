@@ -40,3 +40,4 @@ export * from "./services/keys";
 export * from "./services/users";
 export { assertCsrf, authenticateSession, isSafeMethod, type SessionAuth } from "./session/authenticate";
 export { CSRF_HEADER, readSessionCookie, SESSION_COOKIE } from "./session/cookie";
+export * from "./usage-export";

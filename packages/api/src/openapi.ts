@@ -2,6 +2,7 @@ import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
 import { errorEnvelopeSchema } from "./envelope";
 import { appRouter } from "./root";
+import { addUsageExportPath } from "./usage-export/openapi-path";
 
 const ERROR_STATUSES: Record<string, string> = {
   "400": "Invalid input (validation_error); `details` lists each offending field",
@@ -44,6 +45,7 @@ export function createOpenApiDocument(options: { serverUrl?: string; version?: s
   doc.components.schemas ??= {};
   const { $schema: _, ...envelope } = z.toJSONSchema(errorEnvelopeSchema, { io: "output" });
   doc.components.schemas.ErrorEnvelope = envelope as never;
+  addUsageExportPath(doc);
   for (const pathItem of Object.values(doc.paths ?? {})) {
     for (const operation of Object.values(
       pathItem as Record<string, { responses?: Record<string, unknown> }>,

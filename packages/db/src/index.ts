@@ -18,6 +18,7 @@ export * from "./repositories/settings";
 export * from "./repositories/team-webhooks";
 export * from "./repositories/teams";
 export * from "./repositories/usage-account";
+export * from "./repositories/usage-export";
 export * from "./repositories/usage-generate";
 export * from "./repositories/usage-history";
 export * from "./repositories/usage-measures";
