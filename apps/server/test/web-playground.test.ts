@@ -407,7 +407,6 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     await page.getByRole("button", { name: "Remove mistral/mistral-small-latest" }).click();
     await expect.poll(() => page.getByTestId("compare-total").count()).toBe(2);
     expect(new URL(page.url()).searchParams.get("compare")).toBe(picked.slice(0, 2).join(","));
-    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
   it("flags a model without a price in the catalog, the calculator and the comparison, never as $0", async () => {
