@@ -278,6 +278,7 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
   const values = (ids: string[]) => Promise.all(ids.map((id) => page.locator(`#${id}`).inputValue()));
 
   it("prices a request exactly as GET /api/pricing/calculator, and a reload of its URL shows the same", async () => {
+    await page.goto(`${f.t.url}/models?q=mini`);
     await page.getByLabel("Model to price").selectOption("anthropic/claude-sonnet-4-5");
     await page.locator("#calc-input").fill("1234567");
     await page.locator("#calc-output").fill("89012");
@@ -406,6 +407,11 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     // Removing a model re-prices the rest at once and writes the list back.
     await page.getByRole("button", { name: "Remove mistral/mistral-small-latest" }).click();
     await expect.poll(() => page.getByTestId("compare-total").count()).toBe(2);
+    expect(await page.getByTestId("compare-total").allTextContents()).toEqual(
+      rest.body.data.models
+        .filter((m: any) => m.provider !== "mistral")
+        .map((m: any) => `$${m.total_cost_exact}`),
+    );
     expect(new URL(page.url()).searchParams.get("compare")).toBe(picked.slice(0, 2).join(","));
   });
 
