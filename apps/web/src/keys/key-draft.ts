@@ -1,3 +1,4 @@
+import { amountOrNull, intOrNull } from "../shared/admin-fields";
 import type { ApiKey, BudgetPeriod, CreateKey, Scope, UpdateKey } from "./key-types";
 
 /**
@@ -62,16 +63,6 @@ export function modelList(text: string): string[] | null {
   return list.length === 0 ? null : list;
 }
 
-/** A whole number typed in a field, or null when left empty (the API says if it is wrong). */
-function intOrNull(text: string): number | null {
-  return text.trim() === "" ? null : Number(text.trim());
-}
-
-function textOrNull(text: string): string | null {
-  const trimmed = text.trim();
-  return trimmed === "" ? null : trimmed;
-}
-
 /** The form prefilled with a key's current values. */
 export function draftOfKey(key: ApiKey): KeyDraft {
   return {
@@ -91,13 +82,13 @@ export function draftOfKey(key: ApiKey): KeyDraft {
 /** POST /api/keys's body: only what was filled in. The budget goes as the decimal string typed. */
 export function createInput(draft: KeyDraft): CreateKey {
   const input: CreateKey = { scopes: draft.scopes };
-  const name = textOrNull(draft.name);
+  const name = draft.name.trim() === "" ? null : draft.name.trim();
   if (name !== null) input.name = name;
   if (draft.teamId !== "") input.team_id = draft.teamId;
   if (draft.expires !== "") input.expires_at = instantOf(draft.expires);
   const allowed = modelList(draft.models);
   if (allowed) input.allowed_models = allowed;
-  const budget = textOrNull(draft.budget);
+  const budget = amountOrNull(draft.budget);
   if (budget !== null) {
     input.budget_usd = budget;
     input.budget_period = draft.period;
@@ -122,7 +113,7 @@ const sameList = (a: readonly string[] | null, b: readonly string[] | null) =>
 export function updatePatch(key: ApiKey, draft: KeyDraft): Omit<UpdateKey, "id"> | null {
   const was = draftOfKey(key);
   const patch: Omit<UpdateKey, "id"> = {};
-  const name = textOrNull(draft.name);
+  const name = draft.name.trim() === "" ? null : draft.name.trim();
   if (name !== key.name) patch.name = name;
   if (draft.teamId !== was.teamId) patch.team_id = draft.teamId === "" ? null : draft.teamId;
   if (!sameList(draft.scopes, key.scopes)) patch.scopes = draft.scopes;
@@ -131,7 +122,7 @@ export function updatePatch(key: ApiKey, draft: KeyDraft): Omit<UpdateKey, "id">
     patch.expires_at = draft.expires === "" ? null : instantOf(draft.expires);
   const models = modelList(draft.models);
   if (!sameList(models, key.allowed_models)) patch.allowed_models = models;
-  const budget = textOrNull(draft.budget);
+  const budget = amountOrNull(draft.budget);
   if (budget !== key.budget_usd) patch.budget_usd = budget;
   if (budget !== null && draft.period !== key.budget_period) patch.budget_period = draft.period;
   for (const [field, text, current] of [
