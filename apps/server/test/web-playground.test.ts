@@ -274,11 +274,15 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     expect(await page.getByText("No price").count()).toBe(0);
   });
 
-  it("prices a request exactly as GET /api/pricing/calculator", async () => {
+  /** The values of the fields with these ids, as the page shows them. */
+  const values = (ids: string[]) => Promise.all(ids.map((id) => page.locator(`#${id}`).inputValue()));
+
+  it("prices a request exactly as GET /api/pricing/calculator, and a reload of its URL shows the same", async () => {
+    await page.goto(`${f.t.url}/models?q=mini`);
     await page.getByLabel("Model to price").selectOption("anthropic/claude-sonnet-4-5");
-    await page.getByLabel("Input tokens").first().fill("1234567");
-    await page.getByLabel("Output tokens").first().fill("89012");
-    await page.getByLabel("Of which cached").fill("1000");
+    await page.locator("#calc-input").fill("1234567");
+    await page.locator("#calc-output").fill("89012");
+    await page.locator("#calc-cached").fill("1000");
     await page.getByLabel("Requests").fill("3");
     await page.getByRole("button", { name: "Calculate" }).click();
     await page.getByTestId("calc-total").waitFor();
@@ -286,11 +290,69 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
       "/pricing/calculator?provider=anthropic&model=claude-sonnet-4-5&input_tokens=1234567&output_tokens=89012&cached_tokens=1000&requests=3",
     );
     expect(rest.status).toBe(200);
-    expect(await text(page, "calc-total")).toBe(`$${rest.body.data.total.total_cost_exact}`);
-    expect(await text(page, "calc-per-request")).toBe(`$${rest.body.data.per_request.total_cost_exact}`);
+    const total = `$${rest.body.data.total.total_cost_exact}`;
+    const perRequest = `$${rest.body.data.per_request.total_cost_exact}`;
+    expect(await text(page, "calc-total")).toBe(total);
+    expect(await text(page, "calc-per-request")).toBe(perRequest);
+
+    // The inputs are in the URL, beside the catalog's filters, which stay.
+    const url = new URL(page.url());
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      q: "mini",
+      price: "anthropic/claude-sonnet-4-5",
+      price_in: "1234567",
+      price_out: "89012",
+      price_cached: "1000",
+      price_requests: "3",
+    });
+    // A reload (or the link opened elsewhere) shows the same inputs and the same exact costs.
+    await page.reload();
+    await page.getByTestId("calc-total").waitFor();
+    expect(await page.getByLabel("Model to price").inputValue()).toBe("anthropic/claude-sonnet-4-5");
+    expect(await values(["calc-input", "calc-output", "calc-cached", "calc-requests"])).toEqual([
+      "1234567",
+      "89012",
+      "1000",
+      "3",
+    ]);
+    expect(await text(page, "calc-total")).toBe(total);
+    expect(await text(page, "calc-per-request")).toBe(perRequest);
+    expect(await page.getByLabel("Search models").inputValue()).toBe("mini");
+    // A catalog filter changed afterwards keeps the calculation in the URL and on the page.
+    await page.getByLabel("Search models").fill("sonnet");
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("sonnet");
+    expect(new URL(page.url()).searchParams.get("price_in")).toBe("1234567");
+    expect(await text(page, "calc-total")).toBe(total);
   });
 
-  it("compares the picked models with one bar each and the compare endpoint's exact costs", async () => {
+  it("takes a calculator link with out-of-bounds numbers as the defaults, and names an unknown model", async () => {
+    await page.goto(
+      `${f.t.url}/models?price=openai/gpt-4o-mini&price_in=999999999999&price_out=-1&price_cached=abc&price_requests=0`,
+    );
+    await page.getByTestId("calc-total").waitFor();
+    expect(await values(["calc-input", "calc-output", "calc-cached", "calc-requests"])).toEqual([
+      "1000",
+      "500",
+      "0",
+      "1",
+    ]);
+    const rest = await api(
+      "/pricing/calculator?provider=openai&model=gpt-4o-mini&input_tokens=1000&output_tokens=500&cached_tokens=0&requests=1",
+    );
+    expect(await text(page, "calc-total")).toBe(`$${rest.body.data.total.total_cost_exact}`);
+
+    await page.goto(`${f.t.url}/models?price=openai/no-such-model`);
+    await page.getByTestId("calc-unknown-model").waitFor();
+    expect(await page.getByTestId("calc-result").count()).toBe(0);
+  });
+
+  it("compares the picked models with one bar each and the compare endpoint's exact costs, kept in the URL", async () => {
+    await page.goto(`${f.t.url}/models?provider=openai&q=mini`);
+    await waitForText(
+      page,
+      "model-count",
+      String((await api("/models?provider=openai&q=mini")).body.pagination.total),
+    );
     const picked = ["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5", "mistral/mistral-small-latest"];
     for (const model of picked) {
       await page.getByLabel("Model to add").selectOption(model);
@@ -301,20 +363,56 @@ describe.skipIf(skipBrowser)("Playground and Models pages in Chromium", () => {
     expect(await page.getByRole("list", { name: "Models to compare" }).getByRole("listitem").count()).toBe(3);
     await page.locator("#compare-input").fill("50000");
     await page.locator("#compare-output").fill("2000");
+    await page.locator("#compare-cached").fill("20000");
     await page.getByRole("button", { name: "Compare", exact: true }).click();
     await page.getByTestId("compare-result").waitFor();
     await page.locator("[data-testid=compare-result] .recharts-bar-rectangle").first().waitFor();
     expect(await page.locator("[data-testid=compare-result] .recharts-bar-rectangle").count()).toBe(3);
 
     const rest = await api(
-      `/pricing/compare?models=${picked.join(",")}&input_tokens=50000&output_tokens=2000`,
+      `/pricing/compare?models=${picked.join(",")}&input_tokens=50000&output_tokens=2000&cached_tokens=20000`,
     );
     expect(rest.status).toBe(200);
-    expect(await page.getByTestId("compare-total").allTextContents()).toEqual(
-      rest.body.data.models.map((m: any) => `$${m.total_cost_exact}`),
+    const totals = rest.body.data.models.map((m: any) => `$${m.total_cost_exact}`);
+    expect(await page.getByTestId("compare-total").allTextContents()).toEqual(totals);
+    // Cached tokens are priced as cache reads: the workload without them costs more.
+    const uncached = await api(
+      `/pricing/compare?models=${picked.join(",")}&input_tokens=50000&output_tokens=2000`,
     );
+    expect(uncached.body.data.models.map((m: any) => `$${m.total_cost_exact}`)).not.toEqual(totals);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "models-compare");
+
+    const url = new URL(page.url());
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      provider: "openai",
+      q: "mini",
+      compare: picked.join(","),
+      compare_in: "50000",
+      compare_out: "2000",
+      compare_cached: "20000",
+    });
+    await page.reload();
+    await page.getByTestId("compare-result").waitFor();
+    expect(
+      await page.getByRole("list", { name: "Models to compare" }).getByRole("listitem").allTextContents(),
+    ).toEqual(picked.map((m) => `${m}×`));
+    expect(await values(["compare-input", "compare-output", "compare-cached"])).toEqual([
+      "50000",
+      "2000",
+      "20000",
+    ]);
+    expect(await page.getByTestId("compare-total").allTextContents()).toEqual(totals);
+
+    // Removing a model re-prices the rest at once and writes the list back.
+    await page.getByRole("button", { name: "Remove mistral/mistral-small-latest" }).click();
+    await expect.poll(() => page.getByTestId("compare-total").count()).toBe(2);
+    expect(await page.getByTestId("compare-total").allTextContents()).toEqual(
+      rest.body.data.models
+        .filter((m: any) => m.provider !== "mistral")
+        .map((m: any) => `$${m.total_cost_exact}`),
+    );
+    expect(new URL(page.url()).searchParams.get("compare")).toBe(picked.slice(0, 2).join(","));
   });
 
   it("flags a model without a price in the catalog, the calculator and the comparison, never as $0", async () => {

@@ -13,6 +13,10 @@ import {
 import { type ChatFixture, FAKE_KEY, startChatFixture } from "./chat-harness";
 import { call } from "./harness";
 
+// The page's own global, used in functions that run in the browser (this file compiles
+// without the DOM's types).
+declare const document: any;
+
 /**
  * The dashboard's settings pages (Credentials, API keys, Budget, Account) in Chromium against
  * the real gateway on PostgreSQL, with fake providers: what each page shows is compared with
@@ -28,10 +32,22 @@ describe.skipIf(skipBrowser)("settings pages in Chromium", () => {
   let page: Page;
   const rest = (path: string, init: { method?: string; body?: unknown; key?: string } = {}) =>
     call(`${f.t.url}/api${path}`, { key: f.user.key, ...init });
+  /** Two teams the user belongs to, for the key forms' team choice. */
+  const teams: { id: string; name: string }[] = [];
 
   beforeAll(async () => {
     buildDashboard();
     f = await startChatFixture("postgres", { LLMG_PROVIDER_MAX_RETRIES: "0" });
+    for (const name of ["platform", "research"]) {
+      const team = await rest("/admin/teams", { key: f.t.adminKey, body: { name } });
+      expect(team.status).toBe(201);
+      const joined = await rest(`/admin/teams/${team.body.data.id}/members`, {
+        key: f.t.adminKey,
+        body: { user_id: f.user.user.id },
+      });
+      expect(joined.status).toBe(200);
+      teams.push({ id: team.body.data.id, name });
+    }
     session = await openBrowser(f.t.url);
     ({ context, page } = session);
     await signIn(page, f.t.url, f.user.key, "/credentials");
@@ -181,6 +197,11 @@ describe.skipIf(skipBrowser)("settings pages in Chromium", () => {
     await form.getByLabel(/^manage/).uncheck();
     await form.getByLabel("Key budget (USD)").fill("2.5");
     await form.getByLabel("Allowed models").fill("openai/*, anthropic/claude-sonnet-4-5");
+    // The team choice offers the user's teams (GET /api/teams) and "No team".
+    const offered = await form.getByLabel("Team").locator("option").allTextContents();
+    const mine = (await rest("/teams")).body.data.map((t: any) => t.name);
+    expect(offered).toEqual(["No team", ...mine]);
+    await form.getByLabel("Team").selectOption({ label: "platform" });
     await form.getByRole("button", { name: "Create key" }).click();
     const shown = page.getByTestId("new-key");
     await shown.waitFor();
@@ -200,9 +221,11 @@ describe.skipIf(skipBrowser)("settings pages in Chromium", () => {
     expect(created.scopes).toEqual(["chat", "read"]);
     expect(created.budget_usd).toBe("2.5");
     expect(created.allowed_models).toEqual(["openai/*", "anthropic/claude-sonnet-4-5"]);
+    expect(created.team_id).toBe(teams[0]?.id);
     expect(newKey.startsWith(created.prefix)).toBe(true);
     const row = page.getByTestId(`key-${created.id}`);
     await row.waitFor();
+    expect(await row.locator('[data-field="team"]').textContent()).toBe("platform");
     expect(await row.textContent()).toContain("$2.5 / month");
     expect(await row.textContent()).toContain("chat, read");
     await screenshot(page, "settings-keys-created");
@@ -218,9 +241,117 @@ describe.skipIf(skipBrowser)("settings pages in Chromium", () => {
     expect(await page.content()).not.toContain(newKey);
   });
 
+  /** The key's row as GET /api/keys has it: name, team, budget. */
+  async function expectKeyRowAsRest(id: string) {
+    const key = ((await rest("/keys")).body.data as any[]).find((k) => k.id === id);
+    const row = page.getByTestId(`key-${id}`);
+    const team = teams.find((t) => t.id === key.team_id)?.name ?? "none";
+    await expect.poll(() => row.locator('[data-field="team"]').textContent()).toBe(team);
+    await expect.poll(() => row.locator("th").textContent()).toBe(key.name ?? "unnamed");
+    const budget = key.budget_usd === null ? "none" : `$${key.budget_usd} / ${key.budget_period}`;
+    await expect.poll(async () => ((await row.textContent()) ?? "").includes(budget)).toBe(true);
+    return key;
+  }
+
+  it("edits a key's name, budget and team in its row, as GET /api/keys then shows", async () => {
+    const before = ((await rest("/keys")).body.data as any[]).find((k) => k.name === "ci");
+    const edit = page.getByRole("button", { name: "Edit ci" });
+    await edit.click();
+    expect(await edit.getAttribute("aria-expanded")).toBe("true");
+    const form = page.getByRole("form", { name: "Edit key ci" });
+    // Prefilled with the key's values.
+    expect(await form.getByLabel("Name").inputValue()).toBe("ci");
+    expect(await form.getByLabel("Key budget (USD)").inputValue()).toBe("2.5");
+    expect(await form.getByLabel("Team").inputValue()).toBe(teams[0]?.id);
+    expect(await form.getByLabel("Allowed models").inputValue()).toBe(
+      "openai/*, anthropic/claude-sonnet-4-5",
+    );
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    const sent: unknown[] = [];
+    const watch = (request: any) => {
+      if (request.url().includes("keys.update")) sent.push(request.postDataJSON());
+    };
+    page.on("request", watch);
+    await form.getByLabel("Name").fill("ci-renamed");
+    await form.getByLabel("Key budget (USD)").fill("7.125");
+    await form.getByLabel("Budget period").selectOption("day");
+    await form.getByLabel("Team").selectOption({ label: "research" });
+    await form.getByRole("button", { name: "Save changes" }).click();
+    await form.waitFor({ state: "detached" });
+    // Focus is back on the row's Edit button.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label")))
+      .toBe("Edit ci-renamed");
+    page.off("request", watch);
+    // Only what changed went out (tRPC's batch body wraps the input under its index).
+    expect(JSON.stringify(sent)).toContain('"budget_usd":"7.125"');
+    expect(JSON.stringify(sent)).not.toContain("allowed_models");
+    expect(JSON.stringify(sent)).not.toContain("scopes");
+
+    const after = await expectKeyRowAsRest(before.id);
+    expect(after).toMatchObject({
+      name: "ci-renamed",
+      budget_usd: "7.125",
+      budget_period: "day",
+      team_id: teams[1]?.id,
+      scopes: before.scopes,
+      allowed_models: before.allowed_models,
+    });
+  });
+
+  it("clears a field by emptying it: the key's budget is gone in GET /api/keys", async () => {
+    const key = ((await rest("/keys")).body.data as any[]).find((k) => k.name === "ci-renamed");
+    await page.getByRole("button", { name: "Edit ci-renamed" }).click();
+    const form = page.getByRole("form", { name: "Edit key ci-renamed" });
+    await form.getByLabel("Key budget (USD)").fill("");
+    await form.getByLabel("Team").selectOption({ label: "No team" });
+    const update = page.waitForRequest((request) => request.url().includes("keys.update"));
+    await form.getByRole("button", { name: "Save changes" }).click();
+    const body = JSON.stringify((await update).postDataJSON());
+    expect(body).toContain('"budget_usd":null');
+    expect(body).toContain('"team_id":null');
+    await form.waitFor({ state: "detached" });
+    const after = await expectKeyRowAsRest(key.id);
+    expect(after).toMatchObject({ budget_usd: null, budget_period: null, team_id: null, name: "ci-renamed" });
+  });
+
+  it("shows the API's refusal of an edit with its message and request id, next to the field", async () => {
+    const key = ((await rest("/keys")).body.data as any[]).find((k) => k.name === "ci-renamed");
+    const refused = await rest(`/keys/${key.id}`, { method: "PATCH", body: { rpm: 0 } });
+    expect(refused.status).toBe(400);
+    const message = refused.body.details.find((d: any) => d.field === "rpm").message;
+
+    await page.getByRole("button", { name: "Edit ci-renamed" }).click();
+    const form = page.getByRole("form", { name: "Edit key ci-renamed" });
+    await form.getByLabel("Requests per minute").fill("0");
+    const answer = page.waitForResponse((response) => response.url().includes("keys.update"));
+    await form.getByRole("button", { name: "Save changes" }).click();
+    const response = await answer;
+    const requestId = response.headers()["x-llmg-request-id"];
+    expect(requestId).toBeTruthy();
+    const alert = form.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain(refused.body.message);
+    expect(await alert.textContent()).toContain(`Request id: ${requestId}`);
+    const field = form.getByLabel("Requests per minute");
+    await expect.poll(() => field.getAttribute("aria-invalid")).toBe("true");
+    const errorId = ((await field.getAttribute("aria-describedby")) ?? "")
+      .split(" ")
+      .find((id) => id.endsWith("-error"));
+    expect(await page.locator(`[id="${errorId}"]`).textContent()).toBe(message);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, "settings-keys-edit-refused");
+
+    // Cancel closes the form; the key is as it was.
+    await form.getByRole("button", { name: "Cancel" }).click();
+    await form.waitFor({ state: "detached" });
+    expect(((await rest("/keys")).body.data as any[]).find((k) => k.id === key.id).rpm).toBe(key.rpm);
+  });
+
   it("revokes the key from the page, after which it gets 401", async () => {
-    const created = ((await rest("/keys")).body.data as any[]).find((k) => k.name === "ci");
-    await page.getByRole("button", { name: "Revoke ci" }).click();
+    const created = ((await rest("/keys")).body.data as any[]).find((k) => k.name === "ci-renamed");
+    await page.getByRole("button", { name: "Revoke ci-renamed" }).click();
     await page.getByRole("button", { name: "Yes, revoke" }).click();
     await page.getByTestId(`key-${created.id}`).waitFor({ state: "detached" });
     expect((await call(`${f.t.url}/api/budget`, { key: newKey })).status).toBe(401);

@@ -3,8 +3,11 @@ import type { RouterInputs, RouterOutputs } from "@llmg/client";
 export type ApiKey = RouterOutputs["keys"]["list"]["data"][number];
 export type CreatedKey = RouterOutputs["keys"]["create"]["data"];
 export type CreateKey = RouterInputs["keys"]["create"];
+export type UpdateKey = RouterInputs["keys"]["update"];
 export type Scope = ApiKey["scopes"][number];
 export type BudgetPeriod = NonNullable<ApiKey["budget_period"]>;
+/** A team the signed-in user belongs to (teams.list), offered for a key's team. */
+export type MyTeam = RouterOutputs["teams"]["list"]["data"][number];
 
 /** In the order the API lists them (its scopes come back in this order too). */
 export const SCOPES: { id: Scope; text: string }[] = [

@@ -7,53 +7,67 @@ import { CompareChart } from "./compare-chart";
 import { ModelSelect } from "./model-select";
 import { isUnpricedTotal } from "./price-text";
 import { QueryState } from "./query-state";
-import { TokenField, wholeNumber } from "./token-field";
+import { parseWorkload, WorkloadInputs, workloadDraft } from "./workload-inputs";
+import { type CompareParams, DEFAULT_WORKLOAD, MAX_COMPARE } from "./workload-params";
 
 type PriceList = RouterOutputs["pricing"]["list"]["data"];
 type Provider = RouterOutputs["providers"]["list"]["data"][number];
 type CompareInput = RouterInputs["pricing"]["compare"];
 type Comparison = RouterOutputs["pricing"]["compare"]["data"];
 
-/** The API's own limit on one comparison. */
-export const MAX_COMPARE = 20;
-
 /** Several models priced on one workload by the API's compare procedure, as a chart and exact costs. */
 export function CompareView({
-  picked,
-  onPick,
+  view,
+  onChange,
   priceList,
   providers,
 }: {
-  picked: string[];
-  onPick: (models: string[]) => void;
+  /** What the URL holds: the models picked and, once a comparison was asked, its workload. */
+  view: CompareParams;
+  onChange: (view: CompareParams, options?: { replace?: boolean }) => void;
   priceList: PriceList;
   providers: Provider[];
 }) {
   const trpc = useTRPC();
+  const picked = view.models;
   const [adding, setAdding] = useState("");
-  const [inputTokens, setInputTokens] = useState("1000");
-  const [outputTokens, setOutputTokens] = useState("500");
+  const [workload, setWorkload] = useState(() => workloadDraft(view.workload ?? DEFAULT_WORKLOAD));
   const [problem, setProblem] = useState<string | null>(null);
-  const [asked, setAsked] = useState<CompareInput | null>(null);
-  // Nothing is asked until the form is sent.
-  const result = useQuery(trpc.pricing.compare.queryOptions(asked ?? skipToken));
+  // Back, Forward or a link changes the asked workload: the fields follow it.
+  const urlKey = view.workload === null ? "" : JSON.stringify(view.workload);
+  const [shownKey, setShownKey] = useState(urlKey);
+  if (shownKey !== urlKey) {
+    setShownKey(urlKey);
+    setWorkload(workloadDraft(view.workload ?? DEFAULT_WORKLOAD));
+  }
+  // Once asked, the comparison follows the picked models; nothing is asked before.
+  const asked = view.workload !== null && picked.length > 0 ? view.workload : null;
+  const input: CompareInput | typeof skipToken =
+    asked === null
+      ? skipToken
+      : {
+          models: picked,
+          input_tokens: asked.input,
+          output_tokens: asked.output,
+          cached_tokens: asked.cached,
+        };
+  const result = useQuery(trpc.pricing.compare.queryOptions(input));
+
+  const pick = (models: string[]) => onChange({ ...view, models }, { replace: true });
 
   const add = () => {
     if (adding === "" || picked.includes(adding) || picked.length >= MAX_COMPARE) return;
-    onPick([...picked, adding]);
+    pick([...picked, adding]);
     setAdding("");
   };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const input = wholeNumber(inputTokens);
-    const output = wholeNumber(outputTokens);
-    if (picked.length === 0 || input === null || output === null) {
-      setProblem("Add at least one model and give whole token counts.");
-      return;
-    }
+    const parsed = parseWorkload(workload);
+    if (picked.length === 0) return setProblem("Add at least one model.");
+    if (typeof parsed === "string") return setProblem(parsed);
     setProblem(null);
-    setAsked({ models: picked, input_tokens: input, output_tokens: output });
+    onChange({ models: picked, workload: parsed });
   };
 
   return (
@@ -90,7 +104,7 @@ export function CompareView({
                   type="button"
                   className="chip-remove"
                   aria-label={`Remove ${key}`}
-                  onClick={() => onPick(picked.filter((k) => k !== key))}
+                  onClick={() => pick(picked.filter((k) => k !== key))}
                 >
                   ×
                 </button>
@@ -98,15 +112,7 @@ export function CompareView({
             ))}
           </ul>
         )}
-        <div className="calc-fields">
-          <TokenField id="compare-input" label="Input tokens" value={inputTokens} onChange={setInputTokens} />
-          <TokenField
-            id="compare-output"
-            label="Output tokens"
-            value={outputTokens}
-            onChange={setOutputTokens}
-          />
-        </div>
+        <WorkloadInputs idPrefix="compare" draft={workload} onChange={setWorkload} />
         {problem && (
           <p className="error" role="alert">
             {problem}

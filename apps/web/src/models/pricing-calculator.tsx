@@ -6,7 +6,8 @@ import { useTRPC } from "../trpc";
 import { ModelSelect } from "./model-select";
 import { isZero, perMillionExact } from "./price-text";
 import { QueryState } from "./query-state";
-import { TokenField, wholeNumber } from "./token-field";
+import { parseRequests, parseWorkload, WorkloadInputs, workloadDraft } from "./workload-inputs";
+import { type CalculatorParams, writeCalculator } from "./workload-params";
 
 type PriceList = RouterOutputs["pricing"]["list"]["data"];
 type Provider = RouterOutputs["providers"]["list"]["data"][number];
@@ -22,43 +23,63 @@ const LINES = [
 ] as const;
 
 /** The exact cost of a request (and of N alike) on one model, as the API prices it. */
-export function PricingCalculator({ priceList, providers }: { priceList: PriceList; providers: Provider[] }) {
+export function PricingCalculator({
+  view,
+  onAsk,
+  priceList,
+  providers,
+}: {
+  /** What the URL holds: the calculation shown, if one was asked. */
+  view: CalculatorParams;
+  onAsk: (view: CalculatorParams) => void;
+  priceList: PriceList;
+  providers: Provider[];
+}) {
   const trpc = useTRPC();
   const first = priceList.models[0];
-  const [model, setModel] = useState(first ? `${first.provider}/${first.model}` : "");
-  const [inputTokens, setInputTokens] = useState("1000");
-  const [outputTokens, setOutputTokens] = useState("500");
-  const [cachedTokens, setCachedTokens] = useState("0");
-  const [requests, setRequests] = useState("1");
+  const inCatalog = (key: string) => priceList.models.some((m) => `${m.provider}/${m.model}` === key);
+  // A link to a model the catalog does not have asks nothing; the note below says so.
+  const asked = view.model !== null && inCatalog(view.model) ? view.model : null;
+  const fields = () => ({
+    model: asked ?? (first ? `${first.provider}/${first.model}` : ""),
+    workload: workloadDraft(view.workload),
+    requests: String(view.requests),
+  });
+  const [draft, setDraft] = useState(fields);
   const [problem, setProblem] = useState<string | null>(null);
-  const [asked, setAsked] = useState<CalculatorInput | null>(null);
-  // Nothing is asked until the form is sent.
-  const result = useQuery(trpc.pricing.calculator.queryOptions(asked ?? skipToken));
+  // Back, Forward or a link changes the URL: the fields follow it (set while rendering, as
+  // React advises for state derived from a prop, rather than in an effect a frame later).
+  const urlKey = writeCalculator(view).toString();
+  const [shownKey, setShownKey] = useState(urlKey);
+  if (shownKey !== urlKey) {
+    setShownKey(urlKey);
+    setDraft(fields());
+    setProblem(null);
+  }
+  // Nothing is asked until the form is sent (or the URL says it was).
+  const slash = asked?.indexOf("/") ?? -1;
+  const input: CalculatorInput | typeof skipToken =
+    asked === null
+      ? skipToken
+      : {
+          provider: asked.slice(0, slash) as CalculatorInput["provider"],
+          model: asked.slice(slash + 1),
+          input_tokens: view.workload.input,
+          output_tokens: view.workload.output,
+          cached_tokens: view.workload.cached,
+          requests: view.requests,
+        };
+  const result = useQuery(trpc.pricing.calculator.queryOptions(input));
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const input = wholeNumber(inputTokens);
-    const output = wholeNumber(outputTokens);
-    const cached = wholeNumber(cachedTokens);
-    const times = wholeNumber(requests, 1);
-    if (model === "" || input === null || output === null || cached === null || times === null) {
-      setProblem("Pick a model and give whole token counts (requests at least 1).");
-      return;
-    }
-    if (cached > input) {
-      setProblem("Cached tokens are part of the input tokens: they cannot be more.");
-      return;
-    }
+    const workload = parseWorkload(draft.workload);
+    const requests = parseRequests(draft.requests);
+    if (draft.model === "") return setProblem("Pick a model.");
+    if (typeof workload === "string") return setProblem(workload);
+    if (requests === null) return setProblem("Give a whole number of requests, at least 1.");
     setProblem(null);
-    const slash = model.indexOf("/");
-    setAsked({
-      provider: model.slice(0, slash) as CalculatorInput["provider"],
-      model: model.slice(slash + 1),
-      input_tokens: input,
-      output_tokens: output,
-      cached_tokens: cached,
-      requests: times,
-    });
+    onAsk({ model: draft.model, workload, requests });
   };
 
   return (
@@ -68,27 +89,22 @@ export function PricingCalculator({ priceList, providers }: { priceList: PriceLi
         <ModelSelect
           id="calc-model"
           label="Model to price"
-          value={model}
-          onChange={setModel}
+          value={draft.model}
+          onChange={(model) => setDraft({ ...draft, model })}
           priceList={priceList}
           providers={providers}
         />
-        <div className="calc-fields">
-          <TokenField id="calc-input" label="Input tokens" value={inputTokens} onChange={setInputTokens} />
-          <TokenField
-            id="calc-output"
-            label="Output tokens"
-            value={outputTokens}
-            onChange={setOutputTokens}
-          />
-          <TokenField
-            id="calc-cached"
-            label="Of which cached"
-            value={cachedTokens}
-            onChange={setCachedTokens}
-          />
-          <TokenField id="calc-requests" label="Requests" value={requests} onChange={setRequests} min={1} />
-        </div>
+        <WorkloadInputs
+          idPrefix="calc"
+          draft={draft.workload}
+          onChange={(workload) => setDraft({ ...draft, workload })}
+          requests={{ value: draft.requests, onChange: (requests) => setDraft({ ...draft, requests }) }}
+        />
+        {view.model !== null && asked === null && (
+          <p className="muted" data-testid="calc-unknown-model">
+            The link's model {view.model} is not in the catalog: pick one.
+          </p>
+        )}
         {problem && (
           <p className="error" role="alert">
             {problem}

@@ -28,9 +28,3 @@ export function TokenField({
     </div>
   );
 }
-
-/** A whole number in [min, 100M] (the API's bound), or null. */
-export function wholeNumber(text: string, min = 0): number | null {
-  const value = Number(text);
-  return text.trim() !== "" && Number.isInteger(value) && value >= min && value <= 100_000_000 ? value : null;
-}

@@ -1,10 +1,13 @@
 import type { RouterInputs } from "@llmg/client";
-import { useLocation, useSearch } from "wouter";
+import { useSearchPatch } from "./url-search";
 
 type ModelListInput = RouterInputs["models"]["list"];
 type ProviderId = NonNullable<ModelListInput["provider"]>;
 
 export const PER_PAGE = 25;
+
+/** The query-string keys the filters own (the calculator and comparison own others). */
+const CATALOG_KEYS = ["provider", "q", "capability", "page"] as const;
 
 export interface CatalogFilters {
   provider: string;
@@ -18,8 +21,8 @@ export interface CatalogFilters {
  * list can be linked to, reloaded and moved through with Back.
  */
 export function useCatalogFilters() {
-  const [location, navigate] = useLocation();
-  const params = new URLSearchParams(useSearch());
+  const { search, patch: patchSearch } = useSearchPatch();
+  const params = new URLSearchParams(search);
   const page = Number(params.get("page") ?? "1");
   const filters: CatalogFilters = {
     provider: params.get("provider") ?? "",
@@ -37,10 +40,7 @@ export function useCatalogFilters() {
     if (next.q !== "") out.set("q", next.q);
     if (next.capabilities.length > 0) out.set("capability", next.capabilities.join(","));
     if (next.page > 1) out.set("page", String(next.page));
-    // Relative to the page's own path: /models?q=…, not /models/?q=… (the nested root is "/").
-    const path = location === "/" ? "" : location;
-    const query = out.toString();
-    navigate(`${path}${query === "" ? "" : `?${query}`}`, options);
+    patchSearch(CATALOG_KEYS, out, options);
   };
 
   return { filters, update };
