@@ -3,7 +3,7 @@ import { type GenerateOptions, generateRequestRows, insertRequests } from "@llmg
 import { testBackends } from "@llmg/db/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUserWithKey } from "./harness";
+import { call, createUserWithKey } from "./harness";
 import {
   canonical,
   generate,
@@ -448,5 +448,12 @@ describe.each(testBackends())("usage summary and charts over HTTP on %s", (kind)
     const requests = await get({ type: "requests", from: FROM, to: TO });
     expect(requests.body.data.series[0]).not.toHaveProperty("data_exact");
     expect(requests.body.data.series[0]).not.toHaveProperty("total_exact");
+
+    // And /openapi.json documents both.
+    const doc = await call(`${f.t.url}/openapi.json`);
+    const fields = doc.body.components.schemas.UsageChart.properties.series.items.properties;
+    expect(fields.data_exact).toMatchObject({ type: "array", items: { type: "string" } });
+    expect(fields.total_exact).toMatchObject({ type: "string" });
+    expect(fields.data_exact.description).toContain("exact decimal");
   });
 });
