@@ -354,8 +354,13 @@ describe.each(testBackends())("usage summary and charts over HTTP on %s", (kind)
       const tiny = `0.${String(i % 97).padStart(18, "0")}1`;
       if (r.cache_hit) return { ...r, saved_usd: addDecimals(r.saved_usd ?? "0", "100", tiny) };
       if (r.status !== "success") return r;
-      const precise = addDecimals(r.total_cost, "100", tiny);
-      return { ...r, completion_cost: addDecimals(r.completion_cost, "100", tiny), total_cost: precise };
+      // The generator always sets both; insert types leave them optional.
+      const precise = addDecimals(r.total_cost ?? "0", "100", tiny);
+      return {
+        ...r,
+        completion_cost: addDecimals(r.completion_cost ?? "0", "100", tiny),
+        total_cost: precise,
+      };
     });
     await insertRequests(f.db, rows);
   }
