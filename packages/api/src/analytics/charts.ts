@@ -63,10 +63,10 @@ function measureOf(type: Exclude<ChartType, "latency">, a: Aggregate): number {
   return a.prompt_tokens + a.completion_tokens;
 }
 
-/** The exact decimal sum behind a money chart's point; other charts carry none. */
-function exactOf(type: ChartType, a: Aggregate): string | null {
-  if (type === "cost") return a.cost;
-  if (type === "savings") return a.saved;
+/** A money chart's exact decimal sum of an aggregate; the charts of counts and ms have none. */
+function exactOf(type: ChartType): ((a: Aggregate) => string) | null {
+  if (type === "cost") return (a) => a.cost;
+  if (type === "savings") return (a) => a.saved;
   return null;
 }
 
@@ -177,16 +177,11 @@ export async function usageChart(
       .sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));
     const listed = ranked.slice(0, request.limit);
     const rest = ranked.slice(request.limit);
-    const seriesOf = (name: string, buckets: Aggregate[], whole: Aggregate): ChartSeries => {
-      const total = exactOf(type, whole);
-      if (total === null) return { name, data: buckets.map(pointOf) };
-      return {
-        name,
-        data: buckets.map(pointOf),
-        data_exact: buckets.map((a) => exactOf(type, a) as string),
-        total_exact: total,
-      };
-    };
+    const exact = exactOf(type);
+    const seriesOf = (name: string, buckets: Aggregate[], whole: Aggregate): ChartSeries =>
+      exact === null
+        ? { name, data: buckets.map(pointOf) }
+        : { name, data: buckets.map(pointOf), data_exact: buckets.map(exact), total_exact: exact(whole) };
     series = listed.map(({ name, buckets, whole }) => seriesOf(name, buckets, whole));
     if (dimension === "key" || dimension === "team" || dimension === "tag") {
       const groups = listed.map(({ name }) => groupOfName.get(name) ?? null);
