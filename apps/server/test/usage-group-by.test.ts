@@ -324,9 +324,14 @@ describe.each(testBackends())("usage group_by on %s", (kind) => {
       full.labels.map((_: string, i: number) => rest.reduce((n, s) => n + (s.data[i] ?? 0), 0)),
     );
     expect(other?.group).toBeNull();
-    // Provider and model charts keep their shape: no group fields.
+    // Provider and model charts keep their shape: no group fields (a cost chart's exact strings only).
     const byModel = await f.get("usage/charts", { type: "cost", group_by: "model", from: FROM, to: TO });
-    expect(Object.keys(byModel.body.data.series[0]).sort()).toEqual(["data", "name"]);
+    expect(Object.keys(byModel.body.data.series[0]).sort()).toEqual([
+      "data",
+      "data_exact",
+      "name",
+      "total_exact",
+    ]);
   });
 
   it("answers the typed client like the REST route", async () => {

@@ -1,6 +1,9 @@
+import { addDecimals } from "@llmg/core";
+import { type GenerateOptions, generateRequestRows, insertRequests } from "@llmg/db";
 import { testBackends } from "@llmg/db/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, createUserWithKey } from "./harness";
 import {
   canonical,
   generate,
@@ -11,6 +14,13 @@ import {
 } from "./usage-fixture";
 
 const D = (iso: string) => new Date(iso);
+
+interface ChartSeriesBody {
+  name: string;
+  data: number[];
+  data_exact?: string[];
+  total_exact?: string;
+}
 // A fixed past fortnight: data in its first ten days, nothing in the last four.
 const FROM = "2025-03-01T00:00:00Z";
 const TO = "2025-03-15T00:00:00Z";
@@ -322,5 +332,133 @@ describe.each(testBackends())("usage summary and charts over HTTP on %s", (kind)
       expect(res.body.error).toBe("validation_error");
       expect(res.body.details[0].field, JSON.stringify(query)).toBe(field);
     }
+  });
+
+  /** Cost and saving per UTC bucket straight from the rows, keyed by the bucket's ISO start. */
+  async function rawBuckets(userId: string, unit: "hour" | "day", from: string, to: string) {
+    // The bucket spelled as the API's labels, in SQL, so no driver's time zone reading is involved.
+    const { rows } = await sql<{ b: string; cost: string; saved: string }>`
+      select to_char(date_trunc(${unit}, created_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00:00.000"Z"') as b,
+        sum(total_cost)::text as cost, coalesce(sum(saved_usd), 0)::text as saved
+      from requests where user_id = ${userId} and created_at >= ${D(from)} and created_at < ${D(to)}
+      group by 1`.execute(f.db);
+    return new Map(rows.map((r) => [r.b, { cost: canonical(r.cost), saved: canonical(r.saved) }]));
+  }
+
+  /**
+   * Generated rows whose costs have more digits than a double holds (20 significant): a float
+   * step anywhere between the rows and the answer would show.
+   */
+  async function insertPreciseRows(options: GenerateOptions) {
+    const rows = generateRequestRows(options).map((r, i) => {
+      const tiny = `0.${String(i % 97).padStart(18, "0")}1`;
+      if (r.cache_hit) return { ...r, saved_usd: addDecimals(r.saved_usd ?? "0", "100", tiny) };
+      if (r.status !== "success") return r;
+      // The generator always sets both; insert types leave them optional.
+      const precise = addDecimals(r.total_cost ?? "0", "100", tiny);
+      return {
+        ...r,
+        completion_cost: addDecimals(r.completion_cost ?? "0", "100", tiny),
+        total_cost: precise,
+      };
+    });
+    await insertRequests(f.db, rows);
+  }
+
+  // Last of the charts tests: it rolls up again, which the tests before rely on not happening.
+  it("gives money charts exact strings: every point and sum is the rows' numeric sum", async () => {
+    const c = await createUserWithKey(f.t);
+    const userId = c.user.id as string;
+    const get = (query: Record<string, string>) => f.get("usage/charts", query, c.key);
+    await insertPreciseRows({
+      userId,
+      count: 400,
+      from: D(FROM),
+      to: D("2025-03-11T00:00:00Z"),
+      seed: 21,
+      idPrefix: "exact",
+      cacheHitEvery: 7,
+    });
+    await rollUp(f.db);
+    // Late rows after the run, read raw next to the rollups.
+    await insertPreciseRows({
+      userId,
+      count: 60,
+      from: D("2025-03-03T00:00:00Z"),
+      to: D("2025-03-04T00:00:00Z"),
+      seed: 22,
+      idPrefix: "exact_late",
+      cacheHitEvery: 5,
+    });
+
+    // Per day over the fortnight: closed days from the daily rollups, the late rows raw.
+    const daily = await get({ type: "cost", granularity: "day", from: FROM, to: TO });
+    const perDay = await rawBuckets(userId, "day", FROM, TO);
+    const [total] = daily.body.data.series as ChartSeriesBody[];
+    const expectedDays = (daily.body.data.labels as string[]).map((l) => perDay.get(l)?.cost ?? "0");
+    expect(expectedDays.filter((cost) => cost !== "0")).toHaveLength(10);
+    // More digits than a double holds: only an exact sum gets these right.
+    expect(expectedDays.every((cost) => cost === "0" || String(Number(cost)) !== cost)).toBe(true);
+    expect(total?.data_exact).toEqual(expectedDays);
+    // The float points are the same sums, for plotting.
+    expect(total?.data).toEqual(expectedDays.map(Number));
+    const raw = await rawTotals(f.db, userId, D(FROM), D(TO));
+    expect(total?.total_exact).toBe(raw.cost);
+
+    // Per hour over a range cut inside hours: its edges are read from the rows, the rest from
+    // the hourly rollups.
+    const from = "2025-03-02T10:30:00Z";
+    const to = "2025-03-05T17:45:12.345Z";
+    const hourly = await get({ type: "cost", granularity: "hour", from, to });
+    const perHour = await rawBuckets(userId, "hour", from, to);
+    const [hourTotal] = hourly.body.data.series as ChartSeriesBody[];
+    expect(hourTotal?.data_exact).toEqual(
+      (hourly.body.data.labels as string[]).map((l) => perHour.get(l)?.cost ?? "0"),
+    );
+    expect(hourTotal?.total_exact).toBe((await rawTotals(f.db, userId, D(from), D(to))).cost);
+
+    // Savings are money too: the cache hits' savings, exact.
+    const savings = await get({ type: "savings", granularity: "day", from: FROM, to: TO });
+    const [saved] = savings.body.data.series as ChartSeriesBody[];
+    expect(saved?.data_exact).toEqual(
+      (savings.body.data.labels as string[]).map((l) => perDay.get(l)?.saved ?? "0"),
+    );
+    expect(saved?.total_exact).toBe(raw.saved);
+
+    // Grouped: each listed provider's sum is its rows' sum, "(other)" the rest's, and the
+    // series add up per bucket to the ungrouped chart, all without a float step.
+    const grouped = await get({
+      type: "cost",
+      granularity: "day",
+      group_by: "provider",
+      limit: "2",
+      from: FROM,
+      to: TO,
+    });
+    const series = grouped.body.data.series as ChartSeriesBody[];
+    expect(series.map((s) => s.name)).toHaveLength(3);
+    expect(series[2]?.name).toBe("(other)");
+    const costOf = async (provider: string) =>
+      (await rawTotals(f.db, userId, D(FROM), D(TO), { provider })).cost;
+    for (const s of series.slice(0, 2)) expect(s.total_exact, s.name).toBe(await costOf(s.name));
+    const others = ["anthropic", "deepseek", "google", "mistral", "openai"].filter(
+      (p) => !series.some((s) => s.name === p),
+    );
+    const otherCosts = await Promise.all(others.map(costOf));
+    expect(series[2]?.total_exact).toBe(addDecimals(...otherCosts));
+    const summed = expectedDays.map((_, i) => addDecimals(...series.map((s) => s.data_exact?.[i] ?? "x")));
+    expect(summed).toEqual(expectedDays);
+
+    // Counts carry no exact strings.
+    const requests = await get({ type: "requests", from: FROM, to: TO });
+    expect(requests.body.data.series[0]).not.toHaveProperty("data_exact");
+    expect(requests.body.data.series[0]).not.toHaveProperty("total_exact");
+
+    // And /openapi.json documents both.
+    const doc = await call(`${f.t.url}/openapi.json`);
+    const fields = doc.body.components.schemas.UsageChart.properties.series.items.properties;
+    expect(fields.data_exact).toMatchObject({ type: "array", items: { type: "string" } });
+    expect(fields.total_exact).toMatchObject({ type: "string" });
+    expect(fields.data_exact.description).toContain("exact decimal");
   });
 });

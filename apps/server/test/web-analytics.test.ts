@@ -1,3 +1,5 @@
+import { addDecimals } from "@llmg/core";
+import { sql } from "kysely";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,10 +14,10 @@ import {
 } from "./browser";
 import { type ChatFixture, startChatFixture } from "./chat-harness";
 import { call, createUserWithKey } from "./harness";
-import { rollUp } from "./usage-fixture";
+import { canonical, generate, rollUp } from "./usage-fixture";
 
 /**
- * The Usage and Requests pages in Chromium on PostgreSQL (the other dashboard tests use
+ * The Usage, Requests and Budget history views in Chromium on PostgreSQL (the other dashboard tests use
  * PGlite), against spend made by real chat calls to the fake providers. Every figure the pages
  * show is compared with what the REST endpoint answers for the same view.
  */
@@ -23,9 +25,9 @@ import { rollUp } from "./usage-fixture";
 const DAY_MS = 86_400_000;
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-// Written here rather than imported from the page, so a formatting slip there shows up.
+// Written here rather than imported from the page, so a formatting slip there shows up. Costs
+// are not here: the page shows the API's exact string itself.
 function expectedFigure(type: string, value: number): string {
-  if (type === "cost") return `$${value.toFixed(9).replace(/\.?0+$/, "")}`;
   if (type === "latency") return `${Math.round(value).toLocaleString("en-US")} ms`;
   return Math.round(value).toLocaleString("en-US");
 }
@@ -39,7 +41,7 @@ const CALLS = [
   { provider: "deepseek", model: "deepseek-chat", prompt: 3000, completion: 700 },
 ] as const;
 
-describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)", () => {
+describe.skipIf(skipBrowser)("Usage, Requests and Budget history pages in Chromium (PostgreSQL)", () => {
   let f: ChatFixture;
   let session: BrowserSession;
   let context: BrowserContext;
@@ -100,7 +102,10 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     await f?.close();
   }, 60_000);
 
-  /** Every series' figure under the chart equals the API's series summed (latency: its peak). */
+  /**
+   * Every series' figure under the chart equals the API's: a cost series' exact sum as sent
+   * (string equality), the other series summed (latency: its peak).
+   */
   async function expectChartFigures(query: Record<string, string>) {
     for (const type of ["cost", "requests", "tokens", "latency"]) {
       const groupBy = type === "latency" ? "none" : (query.split ?? "provider");
@@ -123,10 +128,12 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
         );
       const expected = res.body.data.series.map((s: any) => [
         s.label ?? s.name,
-        expectedFigure(
-          type,
-          type === "latency" ? Math.max(0, ...s.data) : s.data.reduce((a: number, b: number) => a + b, 0),
-        ),
+        type === "cost"
+          ? `$${s.total_exact}`
+          : expectedFigure(
+              type,
+              type === "latency" ? Math.max(0, ...s.data) : s.data.reduce((a: number, b: number) => a + b, 0),
+            ),
       ]);
       expect(shown, type).toEqual(expected);
     }
@@ -138,6 +145,13 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     expect(await page.getByLabel("Range", { exact: true }).inputValue()).toBe("custom");
     expect(await page.getByLabel("From", { exact: true }).inputValue()).toBe(from);
     await expectChartFigures({});
+    // And those exact sums are the calls' own exact costs added up, provider by provider.
+    const calls = (await api("usage/requests", { per_page: 100 })).body.data as any[];
+    const cost = await api("usage/charts", { type: "cost", group_by: "provider", from, to });
+    for (const s of cost.body.data.series) {
+      const own = calls.filter((r) => r.provider === s.name).map((r) => r.total_cost_exact as string);
+      expect(s.total_exact, s.name).toBe(addDecimals(...own));
+    }
     // Cost is split by provider: the five used, each its own series.
     const names = await page.getByTestId("chart-cost").locator("tbody th").allTextContents();
     expect(names.sort()).toEqual(["anthropic", "deepseek", "google", "mistral", "openai"].sort());
@@ -324,6 +338,104 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
     }
   }, 60_000);
 
+  it("charts the budget history with the exact figures of GET /api/budget/history", async () => {
+    // A user with spend in several past months who set a limit this month: the months before
+    // had none in force, this one has it.
+    const owner = await createUserWithKey(f.t);
+    const now = Date.now();
+    const monthStart = (back: number) => {
+      const d = new Date(now);
+      return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1));
+    };
+    await generate(f.t.gateway.services.db, {
+      userId: owner.user.id,
+      count: 400,
+      from: monthStart(4),
+      to: monthStart(1),
+      seed: 31,
+    });
+    await generate(f.t.gateway.services.db, {
+      userId: owner.user.id,
+      count: 20,
+      from: monthStart(0),
+      to: new Date(Math.max(monthStart(0).getTime() + 1, now - 60_000)),
+      seed: 32,
+      idPrefix: "hist",
+    });
+    const limit = await call(`${f.t.url}/api/budget`, {
+      key: owner.key,
+      method: "PUT",
+      body: { limit_usd: "12.345" },
+    });
+    expect(limit.status, JSON.stringify(limit.body)).toBe(200);
+
+    const theirs = await session.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const p = await theirs.newPage();
+      await signIn(p, f.t.url, owner.key, "/budget");
+      const card = p.getByTestId("budget-history");
+      await card.locator("figure.chart svg.recharts-surface").first().waitFor();
+      expect(await card.locator("figure.chart").getAttribute("aria-label")).toBe(
+        "Spend per month over the last 12 months, with the monthly limit in force",
+      );
+      const res = await api("budget/history", { months: 12, granularity: "month" }, owner.key);
+      expect(res.status).toBe(200);
+      const points = res.body.data.points as any[];
+      expect(points).toHaveLength(12);
+      // Spend in the four months generated; no limit before this month.
+      expect(points.filter((q) => q.requests > 0)).toHaveLength(4);
+      expect(points.map((q) => q.limit_usd_exact)).toEqual([...new Array(11).fill(null), "12.345"]);
+      const shown = await card
+        .locator("table tbody tr")
+        .evaluateAll((rows) =>
+          rows.map((r) => [
+            r.getAttribute("data-testid"),
+            r.querySelector("th")?.textContent,
+            ...["spent", "requests", "limit", "percent"].map(
+              (field) => r.querySelector(`[data-field="${field}"]`)?.textContent,
+            ),
+          ]),
+        );
+      const monthName = new Intl.DateTimeFormat("en-US", {
+        month: "short",
+        year: "numeric",
+        timeZone: "UTC",
+      });
+      expect(shown).toEqual(
+        [...points]
+          .reverse()
+          .map((q) => [
+            `history-${q.period}`,
+            monthName.format(new Date(q.start)),
+            `$${q.spent_usd_exact}`,
+            q.requests.toLocaleString("en-US"),
+            q.limit_usd_exact === null ? "no limit" : `$${q.limit_usd_exact}`,
+            q.percent_of_limit === null ? "—" : `${q.percent_of_limit.toFixed(1)} %`,
+          ]),
+      );
+      // The spend shown is the calls' own: the rows of each month summed exactly.
+      for (const q of points.filter((x) => x.requests > 0)) {
+        const { rows } = await sql<{ spent: string }>`
+          select sum(total_cost)::text as spent from requests
+          where user_id = ${owner.user.id} and to_char(created_at at time zone 'UTC', 'YYYY-MM') = ${q.period}`.execute(
+          f.t.gateway.services.db,
+        );
+        expect(q.spent_usd_exact, q.period).toBe(canonical(rows[0]?.spent ?? "0"));
+      }
+      expect(await seriousAxeViolations(p)).toEqual([]);
+      await screenshot(p, "budget-history");
+      // A phone in dark mode: the chart's legend and the table stay legible and inside the width.
+      await p.setViewportSize({ width: 390, height: 844 });
+      await p.emulateMedia({ colorScheme: "dark" });
+      await card.locator("figure.chart svg.recharts-surface").first().waitFor();
+      expect(await overflowsSideways(p)).toBe(false);
+      expect(await seriousAxeViolations(p)).toEqual([]);
+      await screenshot(p, "budget-history-phone");
+    } finally {
+      await theirs.close();
+    }
+  }, 60_000);
+
   it("shows another user none of these calls, and their detail as not found", async () => {
     const other = await createUserWithKey(f.t);
     const theirs = await session.browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -340,6 +452,10 @@ describe.skipIf(skipBrowser)("Usage and Requests pages in Chromium (PostgreSQL)"
       await alert.waitFor();
       expect(await alert.textContent()).toContain(api404.body.message);
       expect(await p.getByTestId("cost-total").count()).toBe(0);
+      // Their budget history: no calls in the year, said so instead of an empty chart.
+      await p.goto(`${f.t.url}/budget`);
+      await p.getByTestId("budget-history").getByText("No calls in the last 12 months.").waitFor();
+      expect(await p.getByTestId("budget-history").locator("figure.chart").count()).toBe(0);
     } finally {
       await theirs.close();
     }

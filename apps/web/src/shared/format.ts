@@ -36,6 +36,7 @@ export function usdShort(value: number): string {
 // every tick on every render.
 const COUNT = new Intl.NumberFormat("en-US");
 const DAY = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+const MONTH = new Intl.DateTimeFormat("en-US", { month: "short", year: "numeric", timeZone: "UTC" });
 
 export function count(value: number): string {
   return COUNT.format(value);
@@ -59,4 +60,9 @@ export function change(value: number | null): string | null {
 /** "2026-11-03T00:00:00.000Z" → "Nov 3" (UTC, as the buckets are). */
 export function day(iso: string): string {
   return DAY.format(new Date(iso));
+}
+
+/** "2026-11-01T00:00:00.000Z" → "Nov 2026" (UTC, as budget periods are). */
+export function month(iso: string): string {
+  return MONTH.format(new Date(iso));
 }

@@ -3,7 +3,7 @@ import { useMemo } from "react";
 import { ErrorNote } from "../shared/errors";
 import { Loading } from "../shared/states";
 import { useTRPC } from "../trpc";
-import { type Chart, type ChartType, figure, seriesTotals } from "./chart-data";
+import { type Chart, type ChartType, seriesTotals, totalFigure } from "./chart-data";
 import { UsageChart } from "./usage-chart";
 import type { UsageView } from "./usage-params";
 
@@ -14,7 +14,10 @@ export const CHARTS: { type: ChartType; title: string; totalHeading: string }[] 
   { type: "latency", title: "Latency of successful calls", totalHeading: "Highest bucket" },
 ];
 
-/** One measure over the view's range: its chart, and the exact figures of each series below. */
+/**
+ * One measure over the view's range: its chart, and each series' figure below (costs as the
+ * API's exact sums).
+ */
 export function ChartCard({
   type,
   title,
@@ -76,7 +79,7 @@ function ChartBody({ chart, title, totalHeading }: { chart: Chart; title: string
               <tr key={t.name}>
                 <th scope="row">{t.name}</th>
                 <td className="num" data-testid={`total-${chart.type}-${t.name}`}>
-                  {figure(chart.type, t.value)}
+                  {totalFigure(chart.type, t)}
                 </td>
               </tr>
             ))}

@@ -13,7 +13,8 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import { bucketLabel, type Chart, chartRows, figure } from "./chart-data";
+import { usdExact } from "../shared/format";
+import { bucketLabel, type Chart, chartRows, exactPoint, figure } from "./chart-data";
 import { seriesColor } from "./series-colors";
 
 // Past this many buckets bars get thinner than a pixel per series; stacked areas draw one path
@@ -52,8 +53,15 @@ export function UsageChart({ chart, title }: { chart: Chart; title: string }) {
     <XAxis dataKey="t" tickFormatter={axis.x} tick={{ fontSize: 12 }} interval={labelStep(rows.length)} />
   );
   const yAxis = <YAxis tickFormatter={axis.y} tick={{ fontSize: 12 }} width={72} />;
+  // A cost point shows its exact string; the rest their rounded figure.
   const tooltip = (
-    <Tooltip labelFormatter={(label) => axis.x(String(label))} formatter={(v) => axis.y(Number(v))} />
+    <Tooltip
+      labelFormatter={(label) => axis.x(String(label))}
+      formatter={(v, _name, item) => {
+        const exact = exactPoint(item.dataKey, item.payload);
+        return exact !== null ? usdExact(exact) : axis.y(Number(v));
+      }}
+    />
   );
   const names = chart.series.map((s) => s.label ?? s.name);
 

@@ -63,6 +63,13 @@ function measureOf(type: Exclude<ChartType, "latency">, a: Aggregate): number {
   return a.prompt_tokens + a.completion_tokens;
 }
 
+/** A money chart's exact decimal sum of an aggregate; the charts of counts and ms have none. */
+function exactOf(type: ChartType): ((a: Aggregate) => string) | null {
+  if (type === "cost") return (a) => a.cost;
+  if (type === "savings") return (a) => a.saved;
+  return null;
+}
+
 function unitOf(type: ChartType): string {
   if (type === "cost" || type === "savings") return "usd";
   if (type === "cache_hits") return "requests";
@@ -74,6 +81,12 @@ const avgLatency = (a: Aggregate) => (a.successes > 0 ? Math.round(a.latency_sum
 export interface ChartSeries {
   name: string;
   data: number[];
+  /**
+   * Cost and savings charts: each point and the series' sum over the range as exact decimal
+   * strings, added up from the numeric sums SQL returns (data holds the same as numbers).
+   */
+  data_exact?: string[];
+  total_exact?: string;
   /** Key, team and tag series: the group's id (null = no key/team/tag) and its display name. */
   group?: string | null;
   label?: string | null;
@@ -154,12 +167,22 @@ export async function usageChart(
     const ranked = [...cells.entries()]
       .map(([name, buckets]) => {
         const whole = buckets.reduce(addInto, emptyAggregate());
-        return { name, buckets, weight: type === "latency" ? whole.successes : measureOf(type, whole) };
+        return {
+          name,
+          buckets,
+          whole,
+          weight: type === "latency" ? whole.successes : measureOf(type, whole),
+        };
       })
       .sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));
     const listed = ranked.slice(0, request.limit);
     const rest = ranked.slice(request.limit);
-    series = listed.map(({ name, buckets }) => ({ name, data: buckets.map(pointOf) }));
+    const exact = exactOf(type);
+    const seriesOf = (name: string, buckets: Aggregate[], whole: Aggregate): ChartSeries =>
+      exact === null
+        ? { name, data: buckets.map(pointOf) }
+        : { name, data: buckets.map(pointOf), data_exact: buckets.map(exact), total_exact: exact(whole) };
+    series = listed.map(({ name, buckets, whole }) => seriesOf(name, buckets, whole));
     if (dimension === "key" || dimension === "team" || dimension === "tag") {
       const groups = listed.map(({ name }) => groupOfName.get(name) ?? null);
       const labels = await labelGroups(db, userId, dimension, groups);
@@ -172,7 +195,11 @@ export async function usageChart(
       const summed = starts.map((_, i) =>
         rest.reduce((into, r) => addInto(into, r.buckets[i] as Aggregate), emptyAggregate()),
       );
-      const other: ChartSeries = { name: OTHER_NAME, data: summed.map(pointOf) };
+      const other = seriesOf(
+        OTHER_NAME,
+        summed,
+        summed.reduce((into, a) => addInto(into, a), emptyAggregate()),
+      );
       if (dimension === "key" || dimension === "team" || dimension === "tag") {
         other.group = null;
         other.label = null;

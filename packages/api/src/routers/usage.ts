@@ -57,7 +57,7 @@ export const usageRouter = router({
         path: "/usage/charts",
         tags: ["usage"],
         summary: "Chart data",
-        description: `Chart-ready series over UTC buckets, every bucket present (0 when empty). Without from/to: this month so far. ${GROUPS} ${FRESHNESS}`,
+        description: `Chart-ready series over UTC buckets, every bucket present (0 when empty). Without from/to: this month so far. Cost and savings series also carry data_exact (each point) and total_exact (the series' sum) as exact decimal strings: data holds the same as numbers, for plotting. ${GROUPS} ${FRESHNESS}`,
         protect: true,
       },
     })

@@ -139,7 +139,23 @@ export const usageChartSchema = z
           description:
             "total; avg/p50/p95 for latency; else the provider, provider/model, key id, team id or tag; (untagged), (no key), (no team) for calls without one; (other) for the groups past `limit`, summed",
         }),
-        data: z.array(z.number()).meta({ description: "One value per label, 0 where nothing happened" }),
+        data: z.array(z.number()).meta({
+          description:
+            "One value per label, 0 where nothing happened. Cost and savings: USD as numbers, for plotting; compute with data_exact",
+        }),
+        data_exact: z
+          .array(usdExact)
+          .optional()
+          .meta({
+            description:
+              'Cost and savings charts only: the same points as exact decimal USD strings (one per label, "0" where nothing happened), the numeric sums of the request rows with no float step',
+            example: ["0.0123", "0", "1.000002"],
+          }),
+        total_exact: usdExact.optional().meta({
+          description:
+            "Cost and savings charts only: the series' exact sum over the whole range (the sum of data_exact); for the ungrouped \"total\" series, the chart's total",
+          example: "1.0123",
+        }),
         group: z.string().nullable().optional().meta({
           description: "key, team and tag series: the key id, team id or tag (null: none, or other)",
         }),
