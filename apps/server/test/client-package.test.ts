@@ -53,7 +53,7 @@ describe("@llmg/client packed and installed outside the workspace", () => {
       ["--filter", "@llmg/client", "pack", "--pack-destination", project.dir],
       {
         cwd: repoRoot,
-        timeoutMs: 300_000,
+        timeoutMs: 480_000,
       },
     );
     expect(packed.code, packed.output).toBe(0);
@@ -73,7 +73,7 @@ describe("@llmg/client packed and installed outside the workspace", () => {
       { cwd: project.dir, timeoutMs: 240_000, env: npmEnv() },
     );
     expect(installed.code, installed.output).toBe(0);
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     project?.remove();

@@ -22,7 +22,8 @@ export function run(
   options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
 ): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env });
+    // Its own process group, so a timeout ends what it started too (pnpm runs the build in a child).
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true });
     let output = "";
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -33,7 +34,7 @@ export function run(
       output += chunk;
     });
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
       reject(new Error(`${command} ${args.join(" ")} ran past ${options.timeoutMs} ms:\n${output}`));
     }, options.timeoutMs);
     child.on("error", reject);

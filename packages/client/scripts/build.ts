@@ -45,18 +45,52 @@ const program = ts.createProgram(sources, {
   rootDir: join(root, "src"),
   outDir: dist,
 });
-const errors = ts.getPreEmitDiagnostics(program);
-if (errors.length) {
-  const host = {
-    getCanonicalFileName: (f: string) => f,
-    getCurrentDirectory: () => root,
-    getNewLine: () => "\n",
-  };
-  throw new Error(ts.formatDiagnostics(errors, host));
-}
+const diagnosticHost = {
+  getCanonicalFileName: (f: string) => f,
+  getCurrentDirectory: () => root,
+  getNewLine: () => "\n",
+};
+/** This package's files only: the workspace's typecheck covers the rest, and checking it all here is slow. */
+const diagnosticsOf = (of: ts.Program, files: string[]) =>
+  files.flatMap((file) => {
+    const source = of.getSourceFile(file);
+    return [...of.getSyntacticDiagnostics(source), ...of.getSemanticDiagnostics(source)];
+  });
+const errors = diagnosticsOf(program, sources);
+if (errors.length) throw new Error(ts.formatDiagnostics(errors, diagnosticHost));
 for (const source of sources.slice(0, 2)) {
   const result = program.emit(program.getSourceFile(source), undefined, undefined, true);
   if (result.emitSkipped) throw new Error(`no declarations for ${source}`);
 }
-writeFileSync(join(dist, "app-router.d.ts"), routerDeclarations(program, sources[2]!));
-console.log("@llmg/client: built dist/");
+const { text, procedures } = routerDeclarations(program, sources[2]!);
+writeFileSync(join(dist, "app-router.d.ts"), text);
+
+// The written-out types must say what the router says: each procedure's input and output is
+// checked both ways against @llmg/api's own, so a shape the writer got wrong stops the build.
+const check = join(dist, "router-check.ts");
+const at = (name: string) =>
+  name
+    .split(".")
+    .map((part) => `[${JSON.stringify(part)}]`)
+    .join("");
+const lines = procedures.map(
+  (name, i) => `export const in${i}: Same<WrittenIn${at(name)}, In${at(name)}> = true;
+export const out${i}: Same<WrittenOut${at(name)}, Out${at(name)}> = true;`,
+);
+writeFileSync(
+  check,
+  `import type { RouterInputs as In, RouterOutputs as Out } from "@llmg/api";
+import type { RouterInputs as WrittenIn, RouterOutputs as WrittenOut } from "./app-router.js";
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+${lines.join("\n")}
+`,
+);
+try {
+  const options = { ...config.options, noEmit: true };
+  const checked = ts.createProgram([check], options, undefined, program);
+  const mismatches = diagnosticsOf(checked, [check]);
+  if (mismatches.length) throw new Error(ts.formatDiagnostics(mismatches, diagnosticHost));
+} finally {
+  rmSync(check);
+}
+console.log(`@llmg/client: built dist/ (${procedures.length} procedures, each checked against the router)`);
