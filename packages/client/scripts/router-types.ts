@@ -7,8 +7,8 @@ import ts from "typescript";
  * checks against it without @llmg/api, zod, kysely or anything they bring.
  *
  * Only the shapes a JSON API can carry are accepted: anything else (a function, a generic, a
- * class instance from a library) stops the build with the path to it rather than leaking an
- * `any` or an import of a package the install will not have.
+ * class instance from a library) stops the build with the path to it rather than writing an
+ * import of a package the install will not have.
  */
 export function routerDeclarations(
   program: ts.Program,

@@ -19,7 +19,7 @@ export interface LlmgClientOptions {
 
 /**
  * The typed client over /trpc. Types come from `AppRouter` alone (a type-only import), so no
- * code generation step and no server code end up in an app that uses it.
+ * server code ends up in an app that uses it; the packed package carries them written out.
  */
 export function createLlmgClient(options: LlmgClientOptions): TRPCClient<AppRouter> {
   return createTRPCClient<AppRouter>({
