@@ -1,7 +1,7 @@
-import type { AppRouter } from "@llmg/api";
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import type { AppRouter } from "./app-router.js";
 
-export type { AppRouter, RouterInputs, RouterOutputs } from "@llmg/api";
+export type { AppRouter, RouterInputs, RouterOutputs } from "./app-router.js";
 
 export interface LlmgClientOptions {
   /** Where the gateway runs, e.g. "http://127.0.0.1:8080" (the client adds /trpc). */
@@ -19,9 +19,9 @@ export interface LlmgClientOptions {
 
 /**
  * The typed client over /trpc. Types come from `AppRouter` alone (a type-only import), so no
- * code generation step and no server code end up in an app that uses it.
+ * server code ends up in an app that uses it; the packed package carries them written out.
  */
-export function createLlmgClient(options: LlmgClientOptions) {
+export function createLlmgClient(options: LlmgClientOptions): TRPCClient<AppRouter> {
   return createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
@@ -48,4 +48,4 @@ export function llmgErrorCode(error: unknown): string | undefined {
   return typeof data?.error === "string" ? data.error : undefined;
 }
 
-export { type ChatChunk, type ChatInput, LlmgStreamError, streamChat } from "./stream";
+export { type ChatChunk, type ChatInput, LlmgStreamError, streamChat } from "./stream.js";

@@ -1,5 +1,5 @@
-import type { RouterInputs } from "@llmg/api";
-import type { LlmgClientOptions } from "./index";
+import type { RouterInputs } from "./app-router.js";
+import type { LlmgClientOptions } from "./index.js";
 
 export type ChatInput = RouterInputs["chat"]["completions"];
 

@@ -17,7 +17,11 @@ import { addTeamMember, removeMember } from "../services/team-members";
 import { createTeamAsAdmin, updateTeamAsAdmin } from "../services/teams";
 import { adminProcedure, router } from "../trpc";
 
-const memberOutput = z.object({ team_id: z.string(), user_id: z.string(), role: teamRole });
+const memberOutput = z.object({
+  team_id: z.string().meta({ example: "team_4Fq0bX2kLm9PzR7sT1uV" }),
+  user_id: z.string().meta({ example: "usr_2Bc4De6Fg8Hi0Jk2Lm4N" }),
+  role: teamRole,
+});
 
 /** The admin's side of teams; merged into the admin router (admin.createTeam, …). */
 export const adminTeamsRouter = router({
@@ -124,7 +128,7 @@ export const adminTeamsRouter = router({
           team_id: z.string(),
           user_id: z.string(),
           removed: z.literal(true),
-          keys_detached: z.number().int(),
+          keys_detached: z.number().int().meta({ example: 2 }),
         }),
       ),
     )

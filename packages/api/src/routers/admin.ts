@@ -138,7 +138,11 @@ export const adminRouter = router({
       },
     })
     .input(z.object({ id, keyId: id }))
-    .output(ok(z.object({ id: z.string(), revoked: z.literal(true) })))
+    .output(
+      ok(
+        z.object({ id: z.string().meta({ example: "key_9Xk2mP4qR7sT1uVwY3zA" }), revoked: z.literal(true) }),
+      ),
+    )
     .mutation(async ({ ctx, input }) => {
       const revoked = await revokeKey(ctx.services.db, input.id, input.keyId);
       if (!revoked) throw notFound("API key");

@@ -111,7 +111,11 @@ export const credentialsRouter = router({
       },
     })
     .input(idInput)
-    .output(ok(z.object({ id: z.string(), deleted: z.literal(true) })))
+    .output(
+      ok(
+        z.object({ id: z.string().meta({ example: "cred_7Hn2Qe5rTy8uIo1pAs3D" }), deleted: z.literal(true) }),
+      ),
+    )
     .mutation(async ({ ctx, input }) => {
       const row = await deleteProviderCredential(ctx, ctx.user.userId, input.id);
       return { success: true as const, data: { id: row.id, deleted: true as const } };

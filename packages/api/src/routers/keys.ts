@@ -121,7 +121,11 @@ export const keysRouter = router({
       },
     })
     .input(z.object({ id: text().min(1).max(100) }))
-    .output(ok(z.object({ id: z.string(), revoked: z.literal(true) })))
+    .output(
+      ok(
+        z.object({ id: z.string().meta({ example: "key_9Xk2mP4qR7sT1uVwY3zA" }), revoked: z.literal(true) }),
+      ),
+    )
     .mutation(async ({ ctx, input }) => {
       const revoked = await revokeKey(ctx.services.db, ctx.user.userId, input.id);
       if (!revoked) throw notFound("API key");

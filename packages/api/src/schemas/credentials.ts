@@ -86,7 +86,7 @@ export const credentialSchema = z
 
 export const credentialTestSchema = z.object({
   ok: z.boolean(),
-  latency_ms: z.number().int(),
+  latency_ms: z.number().int().meta({ example: 412 }),
   status: z.number().int().optional(),
   error: z.string().optional(),
 });

@@ -131,7 +131,7 @@ export const sessionRouter = router({
       },
     })
     .input(z.object({}))
-    .output(ok(z.object({ signed_out: z.literal(true) })))
+    .output(ok(z.object({ signed_out: z.literal(true).meta({ example: true }) })))
     .mutation(async ({ ctx }) => {
       const token = readSessionCookie(ctx.cookieHeader);
       if (token !== undefined) {
