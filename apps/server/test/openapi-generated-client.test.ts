@@ -94,7 +94,9 @@ describe("REST clients generated from /openapi.json", () => {
       const statuses = Object.keys(op.responses);
       const success = statuses.filter((s) => s.startsWith("2"));
       expect(success, at).toHaveLength(1);
-      const ok = op.responses[success[0]!]!.content?.["application/json"];
+      const content = op.responses[success[0]!]!.content ?? {};
+      // GET /usage/export answers a file (CSV or JSON Lines); every other operation answers JSON.
+      const ok = content["application/json"] ?? content["text/csv"];
       expect(ok?.schema, at).toBeDefined();
       const errors = statuses.filter((s) => /^[45]/.test(s));
       expect(errors, at).toContain("400");

@@ -37,8 +37,16 @@ export function addUsageExportPath(doc: OpenAPIObject): void {
         "200": {
           description: "The export, as an attachment (content-disposition names the file)",
           content: {
-            "text/csv": { schema: { type: "string" } },
-            "application/x-ndjson": { schema: { type: "string" } },
+            "text/csv": {
+              schema: { type: "string" },
+              example:
+                "day,provider,model,requests,errors,prompt_tokens,completion_tokens,cached_tokens,cache_write_tokens,reasoning_tokens,cost_usd\r\n2026-11-03,openai,gpt-4o-mini,1204,3,902113,210877,40960,0,0,0.26183655\r\n",
+            },
+            "application/x-ndjson": {
+              schema: { type: "string" },
+              example:
+                '{"day":"2026-11-03","provider":"openai","model":"gpt-4o-mini","requests":1204,"errors":3,"prompt_tokens":902113,"completion_tokens":210877,"cached_tokens":40960,"cache_write_tokens":0,"reasoning_tokens":0,"cost_usd":"0.26183655"}\n',
+            },
           },
         },
         "400": {
