@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { type DbKind, testBackends } from "@llmg/db/testing";
+import type { DbKind } from "@llmg/db";
+import { testBackends } from "@llmg/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChatFixture, FAKE_KEY, startChatFixture } from "./chat-harness";
 import { call, createUserWithKey } from "./harness";
@@ -45,6 +46,18 @@ async function rowEventually(f: ChatFixture, id: string) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`no row ${id}`);
+}
+
+type SdkError = InstanceType<typeof Anthropic.APIError>;
+
+/** The error a call of the SDK fails with (the test fails if it succeeds). */
+async function failure(promise: PromiseLike<unknown>): Promise<SdkError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as SdkError;
+  }
+  throw new Error("the call succeeded");
 }
 
 const lastBody = (f: ChatFixture) => f.fakes.anthropic.requests.at(-1)?.body as Record<string, unknown>;
@@ -112,8 +125,7 @@ const [first, ...others] = testBackends() as [DbKind, ...DbKind[]];
 describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? " + Redis" : ""}`, () => {
   let f: ChatFixture;
   let client: Anthropic;
-  const sdk = (apiKey: string) =>
-    new Anthropic({ baseURL: `${f.t.url}/anthropic`, apiKey, maxRetries: 0 });
+  const sdk = (apiKey: string) => new Anthropic({ baseURL: `${f.t.url}/anthropic`, apiKey, maxRetries: 0 });
   beforeAll(async () => {
     f = await startChatFixture(first, {}, { redis: first === "postgres" });
     client = sdk(f.user.key);
@@ -127,7 +139,11 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
   });
 
   it("takes the key as x-api-key and as Authorization: Bearer", async () => {
-    for (const headers of [{ "x-api-key": f.user.key }, { authorization: `Bearer ${f.user.key}` }]) {
+    const keyHeaders: Record<string, string>[] = [
+      { "x-api-key": f.user.key },
+      { authorization: `Bearer ${f.user.key}` },
+    ];
+    for (const headers of keyHeaders) {
       const res = await call(`${f.t.url}/anthropic/v1/messages`, {
         headers: { ...headers, "anthropic-version": "2023-06-01" },
         body: { model: SONNET, max_tokens: 16, messages: [{ role: "user", content: "Hi" }] },
@@ -162,7 +178,12 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
     expect(message.usage.cache_creation_input_tokens).toBe(2000);
     const { response } = await stream.withResponse();
     const row = await rowOf(f, response.headers.get("request-id")!);
-    expect(row).toMatchObject({ endpoint: "anthropic", stream: true, status: "success", cache_write_tokens: 2000 });
+    expect(row).toMatchObject({
+      endpoint: "anthropic",
+      stream: true,
+      status: "success",
+      cache_write_tokens: 2000,
+    });
     expect(Number(row.total_cost)).toBe(Number(CACHED_COST.total));
     expect(lastBody(f)).toMatchObject({ stream: true, system: longSystem });
   });
@@ -196,7 +217,9 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
       "event: message_delta",
       "event: message_stop",
     ]);
-    expect(text).toContain('data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"b"}}');
+    expect(text).toContain(
+      'data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"b"}}',
+    );
     // 10 × 0.000003 + 2 × 0.000015
     const row = await rowOf(f, res.headers.get("request-id")!);
     expect(Number(row.total_cost)).toBe(0.00006);
@@ -223,7 +246,12 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
     });
     expect(first.stop_reason).toBe("tool_use");
     const use = first.content.find((block) => block.type === "tool_use");
-    expect(use).toMatchObject({ type: "tool_use", id: "toolu_01abc", name: "get_weather", input: { city: "Paris" } });
+    expect(use).toMatchObject({
+      type: "tool_use",
+      id: "toolu_01abc",
+      name: "get_weather",
+      input: { city: "Paris" },
+    });
     expect(lastBody(f).tools).toEqual(tools);
     f.fakes.anthropic.enqueue({ type: "success", content: "Sunny in Paris." });
     const second = await client.messages.create({
@@ -281,7 +309,11 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
     const pdf = Buffer.from("%PDF-1.4 fake").toString("base64");
     const content: Anthropic.ContentBlockParam[] = [
       { type: "image", source: { type: "base64", media_type: "image/png", data: png } },
-      { type: "document", source: { type: "base64", media_type: "application/pdf", data: pdf }, title: "Spec" },
+      {
+        type: "document",
+        source: { type: "base64", media_type: "application/pdf", data: pdf },
+        title: "Spec",
+      },
       { type: "text", text: "Describe both." },
     ];
     await client.messages.create(
@@ -331,7 +363,11 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
     expect(res.body.request_id).toMatch(/^req_/);
     expect(f.fakes.openai.requests.length).toBe(calls);
     await expect(
-      client.messages.create({ model: "gpt-4o-mini", max_tokens: 16, messages: [{ role: "user", content: "x" }] }),
+      client.messages.create({
+        model: "gpt-4o-mini",
+        max_tokens: 16,
+        messages: [{ role: "user", content: "x" }],
+      }),
     ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
   });
 
@@ -350,46 +386,62 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
     const badKey = await post({ model: SONNET, max_tokens: 1, messages: [] }, "llmg_wrong");
     expect(badKey.status).toBe(401);
     expect(badKey.body.error.type).toBe("authentication_error");
-    await expect(sdk("llmg_wrong").messages.create({ model: SONNET, max_tokens: 1, messages: [] })).rejects.toBeInstanceOf(
-      Anthropic.AuthenticationError,
-    );
-    const unknown = await call(`${f.t.url}/anthropic/v1/complete`, { headers: { "x-api-key": f.user.key }, body: {} });
+    await expect(
+      sdk("llmg_wrong").messages.create({ model: SONNET, max_tokens: 1, messages: [] }),
+    ).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+    const unknown = await call(`${f.t.url}/anthropic/v1/complete`, {
+      headers: { "x-api-key": f.user.key },
+      body: {},
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.type).toBe("not_found_error");
   });
 
   it("passes Anthropic's own refusal back as it came", async () => {
-    // temperature above 1: the fake refuses it as the real API does.
-    const error = await client.messages
-      .create({ model: SONNET, max_tokens: 16, temperature: 1.5, messages: [{ role: "user", content: "Hi" }] })
-      .catch((e: unknown) => e);
+    // A tool name with a space: the fake refuses it as the real API does.
+    const error = await failure(
+      client.messages.create({
+        model: SONNET,
+        max_tokens: 16,
+        tools: [{ name: "get weather", input_schema: { type: "object" } }],
+        messages: [{ role: "user", content: "Hi" }],
+      }),
+    );
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((error as Anthropic.APIError).type).toBe("invalid_request_error");
-    expect((error as Anthropic.APIError).apiMessage).toContain("less than or equal to 1");
+    expect(error.type).toBe("invalid_request_error");
+    expect(error.apiMessage).toBe("tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'");
   });
 
   it("refuses a call over budget with 402 billing_error (the SDK's PaymentRequiredError), reserving nothing", async () => {
     const poor = await limitedUser(f, { monthly_budget_usd: "0.000001" });
     const calls = f.fakes.anthropic.requests.length;
-    const error = await sdk(poor.key)
-      .messages.create({ model: SONNET, max_tokens: 1000, messages: [{ role: "user", content: "Hi" }] })
-      .catch((e: unknown) => e);
+    const error = await failure(
+      sdk(poor.key).messages.create({
+        model: SONNET,
+        max_tokens: 1000,
+        messages: [{ role: "user", content: "Hi" }],
+      }),
+    );
     expect(error).toBeInstanceOf(Anthropic.PaymentRequiredError);
-    expect((error as Anthropic.APIError).status).toBe(402);
-    expect((error as Anthropic.APIError).type).toBe("billing_error");
+    expect(error.status).toBe(402);
+    expect(error.type).toBe("billing_error");
     expect(f.fakes.anthropic.requests.length).toBe(calls);
   });
 
   it("refuses a call over the rate limit with 429 rate_limit_error and retry-after", async () => {
     const busy = await limitedUser(f, { rate_limit_rpm: 1 });
     const limited = sdk(busy.key);
-    await limited.messages.create({ model: SONNET, max_tokens: 8, messages: [{ role: "user", content: "1" }] });
-    const error = await limited.messages
-      .create({ model: SONNET, max_tokens: 8, messages: [{ role: "user", content: "2" }] })
-      .catch((e: unknown) => e);
+    await limited.messages.create({
+      model: SONNET,
+      max_tokens: 8,
+      messages: [{ role: "user", content: "1" }],
+    });
+    const error = await failure(
+      limited.messages.create({ model: SONNET, max_tokens: 8, messages: [{ role: "user", content: "2" }] }),
+    );
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
-    expect((error as Anthropic.APIError).type).toBe("rate_limit_error");
-    expect(Number((error as Anthropic.APIError).headers?.get("retry-after"))).toBeGreaterThan(0);
+    expect(error.type).toBe("rate_limit_error");
+    expect(Number(error.headers?.get("retry-after"))).toBeGreaterThan(0);
   });
 
   it("aborts upstream when the client leaves mid-stream, and still records what was produced", async () => {
@@ -403,7 +455,12 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
     const res = await fetch(`${f.t.url}/anthropic/v1/messages`, {
       method: "POST",
       headers: { "x-api-key": f.user.key, "content-type": "application/json" },
-      body: JSON.stringify({ model: SONNET, max_tokens: 64, stream: true, messages: [{ role: "user", content: "Count" }] }),
+      body: JSON.stringify({
+        model: SONNET,
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: "user", content: "Count" }],
+      }),
       signal: abort.signal,
     });
     const reader = res.body!.getReader();
@@ -414,7 +471,12 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
     }
     abort.abort();
     const row = await rowEventually(f, res.headers.get("request-id")!);
-    expect(row).toMatchObject({ status: "error", error_code: "client_closed", http_status: 499, stream: true });
+    expect(row).toMatchObject({
+      status: "error",
+      error_code: "client_closed",
+      http_status: 499,
+      stream: true,
+    });
     // message_start's input side is Anthropic's own count; the output is estimated from the text passed on.
     expect(row.prompt_tokens).toBe(1000);
     expect(row.usage_estimated).toBe(true);
@@ -433,6 +495,9 @@ describe.each(others)("/anthropic on %s", (kind) => {
   });
 
   it("prices and records a message exactly as on PostgreSQL", async () => {
-    await pricedCallAndRow(f, new Anthropic({ baseURL: `${f.t.url}/anthropic`, apiKey: f.user.key, maxRetries: 0 }));
+    await pricedCallAndRow(
+      f,
+      new Anthropic({ baseURL: `${f.t.url}/anthropic`, apiKey: f.user.key, maxRetries: 0 }),
+    );
   });
 });

@@ -72,7 +72,8 @@ function cacheControls(body: Record<string, unknown>): [string, unknown][] {
     }
   };
   for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) take(`tools.${i}`, tool);
-  for (const [i, block] of (Array.isArray(body.system) ? body.system : []).entries()) take(`system.${i}`, block);
+  for (const [i, block] of (Array.isArray(body.system) ? body.system : []).entries())
+    take(`system.${i}`, block);
   for (const [i, message] of (body.messages as unknown[]).entries()) {
     if (!isRecord(message)) continue;
     for (const [k, block] of blocksOf(message).entries()) {

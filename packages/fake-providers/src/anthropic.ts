@@ -251,7 +251,8 @@ export const anthropicWire: WireFormat = {
     }
     const violation = anthropicViolation(isRecord(body) ? { max_tokens: 1_000_000, ...body } : body);
     if (violation !== undefined) return { error: error(400, violation) };
-    if (!isRecord(body) || typeof body.model !== "string") return { error: error(400, "model: Field required") };
+    if (!isRecord(body) || typeof body.model !== "string")
+      return { error: error(400, "model: Field required") };
     const counted = JSON.stringify([body.system ?? null, body.messages, body.tools ?? null]);
     return { ok: { input_tokens: Math.ceil(counted.length / 4) } };
   },

@@ -136,7 +136,12 @@ function pump(res: ServerResponse, head: string, total: number): void {
   step();
 }
 
-function countTokens(wire: WireFormat, res: ServerResponse, body: unknown, headers: Record<string, string> = {}) {
+function countTokens(
+  wire: WireFormat,
+  res: ServerResponse,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const answer = wire.countTokens?.(body) ?? { error: wire.error(404, "Unknown endpoint") };
   if ("error" in answer) return sendError(res, answer.error, headers);
   res.writeHead(200, { "content-type": "application/json", ...headers });
@@ -249,7 +254,12 @@ export async function startFakeProvider(
     step();
   };
 
-  const run = (behavior: FakeBehavior, route: Exclude<Route, { kind: "countTokens" }>, body: unknown, res: ServerResponse): void => {
+  const run = (
+    behavior: FakeBehavior,
+    route: Exclude<Route, { kind: "countTokens" }>,
+    body: unknown,
+    res: ServerResponse,
+  ): void => {
     switch (behavior.type) {
       case "hugeBody":
         res.writeHead(behavior.status ?? 200, { "content-type": "application/json", ...commonHeaders() });

@@ -327,9 +327,9 @@ describe("anthropic fake: prompt caching rules", () => {
   });
 
   it("refuses an unknown type or ttl", async () => {
-    expect(await refusal(withSystem({ type: "text", text: "x", cache_control: { type: "persistent" } }))).toBe(
-      "system.0.cache_control.type: Input should be 'ephemeral'",
-    );
+    expect(
+      await refusal(withSystem({ type: "text", text: "x", cache_control: { type: "persistent" } })),
+    ).toBe("system.0.cache_control.type: Input should be 'ephemeral'");
     expect(await refusal(withSystem(cached("2h")))).toBe(
       "system.0.cache_control.ephemeral.ttl: Input should be '5m' or '1h'",
     );
@@ -347,7 +347,11 @@ describe("anthropic fake: prompt caching rules", () => {
 
 describe("anthropic fake: count_tokens", () => {
   const count = (body: Record<string, unknown>) =>
-    fetch(`${fake.url}/v1/messages/count_tokens`, { method: "POST", headers: HEADERS, body: JSON.stringify(body) });
+    fetch(`${fake.url}/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: HEADERS,
+      body: JSON.stringify(body),
+    });
 
   it("counts a body without max_tokens, by the same request rules", async () => {
     const { max_tokens: _m, ...body } = base;

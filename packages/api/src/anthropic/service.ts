@@ -7,6 +7,7 @@ import {
   type Usage,
 } from "@llmg/core";
 import type { ChatCost } from "../chat/call";
+import { fromProviderError } from "../chat/provider-errors";
 import {
   failed,
   finishWithError,
@@ -16,7 +17,6 @@ import {
   settlesBefore,
   succeeded,
 } from "../chat/service";
-import { fromProviderError } from "../chat/provider-errors";
 import { ApiError } from "../errors";
 import type { Services } from "../services";
 import { callOptions, endpointFor } from "../services/provider-endpoint";

@@ -195,9 +195,11 @@ export function createAdapter(spec: ProviderSpec): ProviderAdapter {
 
     async chat(req, ctx) {
       const { path, body } = spec.buildChat(req, ctx, false);
-      const response = await requestJson(providerCall(spec, ctx, "POST", path, body)).catch((error: unknown) => {
-        throw withoutBodyBytes(ctx, error);
-      });
+      const response = await requestJson(providerCall(spec, ctx, "POST", path, body)).catch(
+        (error: unknown) => {
+          throw withoutBodyBytes(ctx, error);
+        },
+      );
       const parsed = spec.parseChat(response.json, req);
       const result = parsed.toolCalls
         ? { ...parsed, toolCalls: parsed.toolCalls.map(withArguments) }

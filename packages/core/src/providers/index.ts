@@ -1,13 +1,6 @@
 export type { ProviderSpec, StreamState, StreamTranslator } from "./adapter";
 export { type AdjustedRequest, type Adjustment, adjustRequest, formatAdjustments } from "./adjust";
 export {
-  isProviderError,
-  type ParsedProviderError,
-  ProviderError,
-  type ProviderErrorCode,
-  type ProviderErrorInit,
-} from "./errors";
-export {
   anthropicNativeCountTokens,
   anthropicNativeMessage,
   anthropicNativeStream,
@@ -15,6 +8,13 @@ export {
   type NativeCallOptions,
   type NativeStream,
 } from "./anthropic/native";
+export {
+  isProviderError,
+  type ParsedProviderError,
+  ProviderError,
+  type ProviderErrorCode,
+  type ProviderErrorInit,
+} from "./errors";
 export { GeneratedText } from "./generated-text";
 /** Gemini finish reasons that end a billed answer with a 502: the model's outcome, not the key's health. */
 export { TOOL_FAILURE_REASONS } from "./google/chat";

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
-import type { ErrorFields } from "@llmg/api";
+import { ApiError, type ErrorFields, errorFields } from "@llmg/api";
+import { ProviderError } from "@llmg/core";
 import { sendJson } from "../send-json";
 
 /**
@@ -30,6 +31,23 @@ function errorType(fields: ErrorFields): string {
   const code = details?.provider === "anthropic" ? details.provider_code : undefined;
   if (typeof code === "string" && ANTHROPIC_TYPES.has(code)) return code;
   return TYPE_BY_STATUS[fields.status] ?? (fields.status >= 500 ? "api_error" : "invalid_request_error");
+}
+
+/**
+ * The fields of an error on this surface: Anthropic's own refusal keeps its message word for word
+ * (the chat surfaces prefix it with "anthropic: ", here the client is talking to Anthropic).
+ */
+export function anthropicErrorFields(error: unknown): ErrorFields {
+  const fields = errorFields(error);
+  const cause = error instanceof ApiError ? error.cause : undefined;
+  if (
+    cause instanceof ProviderError &&
+    cause.provider === "anthropic" &&
+    cause.upstreamStatus !== undefined
+  ) {
+    return { ...fields, message: cause.message };
+  }
+  return fields;
 }
 
 /** `{"type":"error","error":{"type","message"},"request_id"}` (ErrorResponse). */

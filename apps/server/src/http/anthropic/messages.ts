@@ -5,7 +5,6 @@ import {
   anthropicCountCall,
   completeAnthropic,
   countAnthropicTokens,
-  errorFields,
   isDatabaseInputError,
   type Services,
   streamAnthropic,
@@ -15,7 +14,7 @@ import type { Request, Response } from "express";
 import { drained } from "../chat-stream";
 import { clientAddress } from "../client-address";
 import { sendJson } from "../send-json";
-import { anthropicErrorEvent, sendAnthropicError } from "./errors";
+import { anthropicErrorEvent, anthropicErrorFields, sendAnthropicError } from "./errors";
 
 const COST_HEADER = "x-llmg-cost-usd";
 
@@ -31,10 +30,10 @@ function answerError(services: Services, req: Request, res: Response, error: unk
   if (res.headersSent) {
     // A client that is not reading gets no more bytes queued for it: its connection is dropped.
     if (res.writableNeedDrain) res.destroy();
-    else if (!res.writableEnded) res.end(anthropicErrorEvent(errorFields(error), req.requestId));
+    else if (!res.writableEnded) res.end(anthropicErrorEvent(anthropicErrorFields(error), req.requestId));
     return;
   }
-  const fields = errorFields(error);
+  const fields = anthropicErrorFields(error);
   if ((fields.status >= 500 && fields.error === "internal_error") || isDatabaseInputError(error)) {
     services.logger.error({ request_id: req.requestId, err: error }, "anthropic call failed");
   }

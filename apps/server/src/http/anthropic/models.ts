@@ -10,7 +10,12 @@ import { sendAnthropicError } from "./errors";
  */
 const CREATED_AT = "1970-01-01T00:00:00Z";
 
-const entry = (m: ModelInfo) => ({ type: "model", id: m.id, display_name: m.displayName, created_at: CREATED_AT });
+const entry = (m: ModelInfo) => ({
+  type: "model",
+  id: m.id,
+  display_name: m.displayName,
+  created_at: CREATED_AT,
+});
 
 /** The Anthropic models the key may call, in the catalog's order. */
 function anthropicModels(services: Services, allowed: readonly string[] | null): ModelInfo[] {

@@ -6,7 +6,12 @@ import { openStream, parseSse, requestJson, type SseEvent } from "../http";
 import type { CallContext } from "../types";
 import { statusForAnthropicErrorType } from "./errors";
 import { anthropicSpec } from "./index";
-import { type AnthropicUsage, anthropicUsageSchema, mergeAnthropicUsage, normalizeAnthropicUsage } from "./usage";
+import {
+  type AnthropicUsage,
+  anthropicUsageSchema,
+  mergeAnthropicUsage,
+  normalizeAnthropicUsage,
+} from "./usage";
 
 /**
  * The Messages API passed through as Anthropic defines it (the /anthropic surface): the client's
@@ -29,7 +34,8 @@ function nativeCall(ctx: CallContext, path: string, body: unknown, options: Nati
 function readUsage(value: unknown): AnthropicUsage | undefined {
   if (!isRecord(value)) return undefined;
   const parsed = anthropicUsageSchema.safeParse(value);
-  if (!parsed.success) throw malformedResponse("anthropic", `unexpected usage (${parsed.error.issues[0]?.message})`);
+  if (!parsed.success)
+    throw malformedResponse("anthropic", `unexpected usage (${parsed.error.issues[0]?.message})`);
   return parsed.data;
 }
 
@@ -104,7 +110,11 @@ export function anthropicNativeStream(
       if (!raw) return undefined;
       const usage = normalizeAnthropicUsage(raw);
       if (complete) return usage;
-      return { ...usage, completionTokens: Math.max(usage.completionTokens, generated.tokens()), estimated: true };
+      return {
+        ...usage,
+        completionTokens: Math.max(usage.completionTokens, generated.tokens()),
+        estimated: true,
+      };
     },
     async *[Symbol.asyncIterator]() {
       const http = nativeCall(ctx, "/v1/messages", { ...body, stream: true }, options);
@@ -125,7 +135,8 @@ export function anthropicNativeStream(
             case "content_block_delta":
               if (isRecord(json.delta)) {
                 const { text, thinking, partial_json: partial } = json.delta;
-                for (const piece of [text, thinking, partial]) if (typeof piece === "string") generated.append(piece);
+                for (const piece of [text, thinking, partial])
+                  if (typeof piece === "string") generated.append(piece);
               }
               break;
             case "message_delta": {
