@@ -444,6 +444,39 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
     expect(Number(error.headers?.get("retry-after"))).toBeGreaterThan(0);
   });
 
+  it("ends a stream Anthropic breaks off with Anthropic's error event, charging what was produced", async () => {
+    f.fakes.anthropic.enqueue({
+      type: "streamError",
+      errorType: "overloaded_error",
+      message: "Overloaded",
+      chunks: ["Half", " an"],
+    });
+    const res = await fetch(`${f.t.url}/anthropic/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": f.user.key, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: SONNET,
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: "user", content: "Go" }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const blocks = (await res.text()).trim().split("\n\n");
+    expect(blocks.filter((block) => block.includes("text_delta"))).toHaveLength(2);
+    const last = blocks.at(-1)!.split("\n");
+    expect(last[0]).toBe("event: error");
+    expect(JSON.parse(last[1]!.slice("data: ".length))).toMatchObject({
+      type: "error",
+      error: { type: "overloaded_error", message: "Overloaded" },
+      request_id: res.headers.get("request-id"),
+    });
+    const row = await rowEventually(f, res.headers.get("request-id")!);
+    expect(row).toMatchObject({ status: "error", http_status: 529, stream: true, usage_estimated: true });
+    expect(row.prompt_tokens).toBe(12);
+    expect(Number(row.total_cost)).toBeGreaterThan(0);
+  });
+
   it("aborts upstream when the client leaves mid-stream, and still records what was produced", async () => {
     f.fakes.anthropic.enqueue({
       type: "stream",

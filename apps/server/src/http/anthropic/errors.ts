@@ -40,11 +40,8 @@ function errorType(fields: ErrorFields): string {
 export function anthropicErrorFields(error: unknown): ErrorFields {
   const fields = errorFields(error);
   const cause = error instanceof ApiError ? error.cause : undefined;
-  if (
-    cause instanceof ProviderError &&
-    cause.provider === "anthropic" &&
-    cause.upstreamStatus !== undefined
-  ) {
+  // providerCode: the error's type, from Anthropic's own error body or stream event.
+  if (cause instanceof ProviderError && cause.provider === "anthropic" && cause.providerCode !== undefined) {
     return { ...fields, message: cause.message };
   }
   return fields;
