@@ -518,19 +518,26 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
   });
 });
 
-describe.each(others)("/anthropic on %s", (kind) => {
+describe.each(others)("/anthropic on %s, storing bodies", (kind) => {
   let f: ChatFixture;
   beforeAll(async () => {
-    f = await startChatFixture(kind);
+    f = await startChatFixture(kind, { LLMG_STORE_BODIES: "true" });
   });
   afterAll(async () => {
     await f?.close();
   });
 
-  it("prices and records a message exactly as on PostgreSQL", async () => {
-    await pricedCallAndRow(
-      f,
-      new Anthropic({ baseURL: `${f.t.url}/anthropic`, apiKey: f.user.key, maxRetries: 0 }),
-    );
+  it("prices and records a message exactly as on PostgreSQL, the native bodies as the row's bodies", async () => {
+    const client = new Anthropic({ baseURL: `${f.t.url}/anthropic`, apiKey: f.user.key, maxRetries: 0 });
+    await pricedCallAndRow(f, client);
+    const row = await f.t.database.db
+      .selectFrom("requests")
+      .selectAll()
+      .orderBy("created_at", "desc")
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
+    expect(json(row.request_body)).toEqual(lastBody(f));
+    expect(json(row.response_body)).toMatchObject({ type: "message", usage: cachedUsage });
   });
 });
