@@ -325,6 +325,21 @@ describe(`/anthropic with the official SDK on ${first}${first === "postgres" ? "
     expect(upstream.headers["anthropic-beta"]).toBe("extended-cache-ttl-2025-04-11");
   });
 
+  it("serves the SDK's beta messages (Claude Code's path), its betas forwarded as anthropic-beta", async () => {
+    f.fakes.anthropic.enqueue({ type: "success", content: "Beta hi" });
+    const message = await client.beta.messages.create({
+      model: SONNET,
+      max_tokens: 16,
+      betas: ["extended-cache-ttl-2025-04-11"],
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    expect(message.content).toEqual([{ type: "text", text: "Beta hi" }]);
+    const upstream = f.fakes.anthropic.requests.at(-1)!;
+    expect(upstream.path).toBe("/v1/messages");
+    expect(upstream.headers["anthropic-beta"]).toBe("extended-cache-ttl-2025-04-11");
+    expect(upstream.body).not.toHaveProperty("betas");
+  });
+
   it("counts tokens with Anthropic's count, recording and charging nothing", async () => {
     const before = await f.t.database.db
       .selectFrom("requests")
