@@ -1,5 +1,6 @@
 import { createOpenApiDocument, type Services } from "@llmg/api";
 import express, { type Express } from "express";
+import { anthropicRouter } from "./http/anthropic";
 import { authenticateFirst } from "./http/authenticate-first";
 import { docsRouter } from "./http/docs";
 import { errorHandler, notFoundHandler } from "./http/errors";
@@ -40,6 +41,7 @@ export function createApp(services: Services, logger: AppLogger): Express {
   app.use("/api", authenticateFirst(services), json, restHandler(services));
   app.use("/trpc", trpcHandler(services));
   app.use("/v1", v1Router(services));
+  app.use("/anthropic", anthropicRouter(services));
   // The dashboard last: it never sits in front of the API (and /v1's chat calls do not even
   // reach express, see http/server.ts).
   app.use(webRouter(services.config.LLMG_WEB_DIR ?? defaultWebDir()));

@@ -20,7 +20,7 @@ export interface ChatFixture {
 export async function startChatFixture(
   kind: DbKind,
   env: Record<string, string> = {},
-  options: { logLines?: string[] } = {},
+  options: { logLines?: string[]; redis?: boolean } = {},
 ): Promise<ChatFixture> {
   const entries = await Promise.all(
     FAKE_PROVIDER_IDS.map(async (id) => [id, await startFakeProvider(id, { apiKey: FAKE_KEY })] as const),
@@ -40,6 +40,7 @@ export async function startChatFixture(
       ...env,
     },
     ...(options.logLines ? { logLines: options.logLines } : {}),
+    ...(options.redis ? { redis: true } : {}),
   });
   const user = await createUserWithKey(t);
   for (const provider of FAKE_PROVIDER_IDS) {

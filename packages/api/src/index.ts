@@ -1,4 +1,6 @@
 export * from "./analytics";
+export * from "./anthropic/call";
+export * from "./anthropic/service";
 export * from "./auth/admin-key";
 export * from "./auth/api-key";
 export * from "./auth/authenticator";

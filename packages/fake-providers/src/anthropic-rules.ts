@@ -58,8 +58,60 @@ export function anthropicViolation(body: unknown): string | undefined {
     toolRules(body) ??
     messageRules(body) ??
     thinkingRules(body) ??
-    outputRules(body)
+    outputRules(body) ??
+    cacheRules(body)
   );
+}
+
+/** Every `cache_control` of the body with its path, in the order the API reads the prompt: tools, system, messages. */
+function cacheControls(body: Record<string, unknown>): [string, unknown][] {
+  const found: [string, unknown][] = [];
+  const take = (path: string, block: unknown) => {
+    if (isRecord(block) && block.cache_control !== undefined && block.cache_control !== null) {
+      found.push([`${path}.cache_control`, block.cache_control]);
+    }
+  };
+  for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) take(`tools.${i}`, tool);
+  for (const [i, block] of (Array.isArray(body.system) ? body.system : []).entries())
+    take(`system.${i}`, block);
+  for (const [i, message] of (body.messages as unknown[]).entries()) {
+    if (!isRecord(message)) continue;
+    for (const [k, block] of blocksOf(message).entries()) {
+      take(`messages.${i}.content.${k}`, block);
+      // A tool_result's own content blocks may carry breakpoints too (ToolResultBlockParam.content).
+      const inner = Array.isArray(block.content) ? block.content : [];
+      for (const [j, part] of inner.entries()) take(`messages.${i}.content.${k}.content.${j}`, part);
+    }
+  }
+  return found;
+}
+
+/**
+ * Prompt caching. `cache_control` is CacheControlEphemeral: `{type: 'ephemeral', ttl?: '5m' | '1h'}`
+ * (SDK). "You can define up to 4 cache breakpoints"
+ * (https://docs.claude.com/en/docs/build-with-claude/prompt-caching). TTLs may not grow along the
+ * prompt (tools, then system, then messages): "a ttl='1h' cache_control block must not come after
+ * a ttl='5m' cache_control block" (the API's 400, as reported in vellum-ai/vellum-assistant#22191).
+ */
+function cacheRules(body: Record<string, unknown>): string | undefined {
+  const controls = cacheControls(body);
+  let seenFiveMinutes = false;
+  for (const [path, control] of controls) {
+    if (!isRecord(control) || control.type !== "ephemeral") {
+      return `${path}.type: Input should be 'ephemeral'`;
+    }
+    if (control.ttl !== undefined && control.ttl !== "5m" && control.ttl !== "1h") {
+      return `${path}.ephemeral.ttl: Input should be '5m' or '1h'`;
+    }
+    if (control.ttl === "1h" && seenFiveMinutes) {
+      return "a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block";
+    }
+    if (control.ttl !== "1h") seenFiveMinutes = true;
+  }
+  if (controls.length > 4) {
+    return `A maximum of 4 blocks with cache_control may be provided. Found ${controls.length}.`;
+  }
+  return undefined;
 }
 
 function requiredFields(body: Record<string, unknown>): string | undefined {

@@ -160,6 +160,7 @@ export const anthropicWire: WireFormat = {
       const model = isRecord(body) && typeof body.model === "string" ? body.model : undefined;
       return { kind: "chat", stream: isRecord(body) && body.stream === true, model };
     }
+    if (method === "POST" && pathname === "/v1/messages/count_tokens") return { kind: "countTokens" };
     if (method === "GET" && pathname === "/v1/models") return { kind: "models" };
     return undefined;
   },
@@ -238,6 +239,23 @@ export const anthropicWire: WireFormat = {
   },
 
   error,
+
+  /**
+   * MessageCountTokensParams is MessageCreateParams without max_tokens (and stream): the same
+   * rules, then `{input_tokens}` (MessageTokensCount). The count is the fake's own, deterministic:
+   * a quarter of the characters of the system prompt, messages and tools as JSON.
+   */
+  countTokens(body) {
+    if (isRecord(body) && body.max_tokens !== undefined) {
+      return { error: error(400, "max_tokens: Extra inputs are not permitted") };
+    }
+    const violation = anthropicViolation(isRecord(body) ? { max_tokens: 1_000_000, ...body } : body);
+    if (violation !== undefined) return { error: error(400, violation) };
+    if (!isRecord(body) || typeof body.model !== "string")
+      return { error: error(400, "model: Field required") };
+    const counted = JSON.stringify([body.system ?? null, body.messages, body.tools ?? null]);
+    return { ok: { input_tokens: Math.ceil(counted.length / 4) } };
+  },
 
   models(ids) {
     return {

@@ -104,6 +104,7 @@ function instantHandler(wire: WireFormat, apiKey: string, models: string[]) {
       : wire.error(404, `Unknown endpoint ${req.method} ${path}`);
     if (failure) return sendError(res, failure);
     if (route?.kind === "models") return res.writeHead(200, json).end(modelList);
+    if (route?.kind === "countTokens") return countTokens(wire, res, parseBody(raw));
     if (route?.stream)
       return res.writeHead(200, sse).end(INCLUDE_USAGE_FLAG.test(raw) ? streamWithUsage : streamPlain);
     return res.writeHead(200, json).end(completion);
@@ -133,6 +134,18 @@ function pump(res: ServerResponse, head: string, total: number): void {
   res.write(head);
   sent = Buffer.byteLength(head);
   step();
+}
+
+function countTokens(
+  wire: WireFormat,
+  res: ServerResponse,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const answer = wire.countTokens?.(body) ?? { error: wire.error(404, "Unknown endpoint") };
+  if ("error" in answer) return sendError(res, answer.error, headers);
+  res.writeHead(200, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(answer.ok));
 }
 
 function sendError(res: ServerResponse, reply: ErrorReply, extraHeaders: Record<string, string> = {}): void {
@@ -241,7 +254,12 @@ export async function startFakeProvider(
     step();
   };
 
-  const run = (behavior: FakeBehavior, route: Route, body: unknown, res: ServerResponse): void => {
+  const run = (
+    behavior: FakeBehavior,
+    route: Exclude<Route, { kind: "countTokens" }>,
+    body: unknown,
+    res: ServerResponse,
+  ): void => {
     switch (behavior.type) {
       case "hugeBody":
         res.writeHead(behavior.status ?? 200, { "content-type": "application/json", ...commonHeaders() });
@@ -344,6 +362,7 @@ export async function startFakeProvider(
     if (!route) return sendError(res, wire.error(404, `Unknown endpoint ${method} ${path}`));
     const authError = wire.checkAuth(req.headers, path, apiKey);
     if (authError) return sendError(res, authError, commonHeaders());
+    if (route.kind === "countTokens") return countTokens(wire, res, body, commonHeaders());
     if (route.kind === "chat") {
       const refused = wire.validate?.(body, route);
       if (refused) return sendError(res, refused, commonHeaders());

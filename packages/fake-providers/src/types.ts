@@ -145,7 +145,11 @@ export interface ErrorReply {
   headers?: Record<string, string>;
 }
 
-export type Route = { kind: "chat"; stream: boolean; model?: string } | { kind: "models" };
+export type Route =
+  | { kind: "chat"; stream: boolean; model?: string }
+  | { kind: "models" }
+  /** A token count of a chat body, without generating (Anthropic's count_tokens). */
+  | { kind: "countTokens" };
 
 /** What the tool-call rule needs to know of a chat request, read from the provider's own body shape. */
 export interface Conversation {
@@ -180,4 +184,6 @@ export interface WireFormat {
   inspect(body: unknown): Conversation;
   models(ids: string[]): unknown;
   defaultModels: string[];
+  /** The answer to a `countTokens` route: the count, or the error the real API gives the body. */
+  countTokens?(body: unknown): { ok: unknown } | { error: ErrorReply };
 }

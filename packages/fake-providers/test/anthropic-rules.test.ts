@@ -307,3 +307,59 @@ describe("anthropic fake: answers", () => {
     expect(plain.json.error).toEqual({ type: errorType, message: "went wrong" });
   });
 });
+
+describe("anthropic fake: prompt caching rules", () => {
+  const cached = (ttl?: string) => ({
+    type: "text",
+    text: "Long context",
+    cache_control: ttl === undefined ? { type: "ephemeral" } : { type: "ephemeral", ttl },
+  });
+  const withSystem = (...blocks: unknown[]) => ({ ...base, system: blocks });
+
+  it("accepts ephemeral breakpoints, 1h before 5m, up to four", async () => {
+    expect((await send(withSystem(cached("1h"), cached(), cached("5m"), cached()))).status).toBe(200);
+  });
+
+  it("refuses a fifth breakpoint", async () => {
+    expect(await refusal(withSystem(cached(), cached(), cached(), cached(), cached()))).toBe(
+      "A maximum of 4 blocks with cache_control may be provided. Found 5.",
+    );
+  });
+
+  it("refuses an unknown type or ttl", async () => {
+    expect(
+      await refusal(withSystem({ type: "text", text: "x", cache_control: { type: "persistent" } })),
+    ).toBe("system.0.cache_control.type: Input should be 'ephemeral'");
+    expect(await refusal(withSystem(cached("2h")))).toBe(
+      "system.0.cache_control.ephemeral.ttl: Input should be '5m' or '1h'",
+    );
+  });
+
+  it("refuses a 1h breakpoint after a 5m one, reading tools before system and messages", async () => {
+    const tools = [{ ...weatherTool, cache_control: { type: "ephemeral" } }];
+    expect(await refusal({ ...withSystem(cached("1h")), tools })).toBe(
+      "a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block",
+    );
+    const messages = [{ role: "user", content: [cached("1h")] }];
+    expect(await refusal({ ...withSystem(cached("5m")), messages })).toContain("must not come after");
+  });
+});
+
+describe("anthropic fake: count_tokens", () => {
+  const count = (body: Record<string, unknown>) =>
+    fetch(`${fake.url}/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: HEADERS,
+      body: JSON.stringify(body),
+    });
+
+  it("counts a body without max_tokens, by the same request rules", async () => {
+    const { max_tokens: _m, ...body } = base;
+    const ok = await count(body);
+    expect(ok.status).toBe(200);
+    const counted = JSON.stringify([null, hi, null]);
+    expect(await ok.json()).toEqual({ input_tokens: Math.ceil(counted.length / 4) });
+    expect((await count(base)).status).toBe(400);
+    expect((await count({ ...body, messages: [] })).status).toBe(400);
+  });
+});

@@ -31,7 +31,7 @@ export interface StreamInfo {
 }
 
 /** Settles once the client took what was queued for it, or went away. */
-function drained(res: ServerResponse): Promise<void> {
+export function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off("drain", done);

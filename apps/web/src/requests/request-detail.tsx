@@ -10,6 +10,12 @@ import { when } from "./history-table";
 
 type Detail = RouterOutputs["usage"]["request"]["data"];
 
+/** How each surface a row came through is named (the row's `endpoint`). */
+const ENDPOINT_LABELS: Record<string, string> = {
+  v1: "OpenAI-compatible (/v1)",
+  anthropic: "Anthropic Messages (/anthropic)",
+};
+
 /** One call, every recorded field; the list's filters ride along in the query for the way back. */
 export function RequestDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -66,7 +72,7 @@ function DetailBody({ detail: d }: { detail: Detail }) {
           </Fact>
           <Fact label="Time (UTC)">{when(d.created_at)}</Fact>
           <Fact label="Endpoint">
-            {d.endpoint === "v1" ? "OpenAI-compatible (/v1)" : "/api/chat/completions"}
+            {ENDPOINT_LABELS[d.endpoint] ?? "/api/chat/completions"}
             {d.stream ? ", streamed" : ""}
           </Fact>
           {d.cache_hit && <Fact label="Response cache">Answered from the cache</Fact>}

@@ -10,10 +10,16 @@ import type { Attribution } from "./attribution";
 export interface ChatCall {
   principal: UserPrincipal;
   meta: Pick<RequestMeta, "requestId" | "ip" | "userAgent">;
-  endpoint: "api" | "v1";
+  /** The surface: /api, /v1 (OpenAI's shape) or /anthropic (Anthropic's own, passed through). */
+  endpoint: "api" | "v1" | "anthropic";
   model: ModelInfo;
   /** The request in our OpenAI shape, `model` already the provider's name. */
   request: ChatRequest;
+  /**
+   * A native surface's body, sent upstream as it is (see anthropic/service.ts): stored as the
+   * row's request body in place of `request`, which then only names the model.
+   */
+  nativeBody?: Record<string, unknown>;
   metadata: Record<string, unknown> | null;
   /** Tags and agent run (x-llmg-tags, metadata.tags, x-llmg-run-id); none when absent. */
   attribution?: Attribution;

@@ -47,7 +47,7 @@ export function usageRow(services: Services, call: ChatCall, outcome: CallOutcom
     ip: call.meta.ip,
     user_agent: call.meta.userAgent,
     metadata: call.metadata ? JSON.stringify(call.metadata) : null,
-    request_body: storeBodies ? bodyJson(call.request) : null,
+    request_body: storeBodies ? bodyJson(call.nativeBody ?? call.request) : null,
     response_body: storeBodies && outcome.responseBody !== undefined ? bodyJson(outcome.responseBody) : null,
     tags: call.attribution?.tags ?? [],
     run_id: call.attribution?.runId ?? null,

@@ -31,7 +31,7 @@ import { usageRow } from "./record";
 /** Anthropic requires max_tokens; when neither the caller nor the catalog gives one, this is used. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
-interface Prepared {
+export interface Prepared {
   credential: ResolvedCredential;
   admission: Admission;
   context: CallContext;
@@ -102,7 +102,7 @@ function maxOutputTokens(call: ChatCall): number {
  * Records the failed call and hands back the error to throw. A failure to record is logged, not
  * thrown over the original error: the caller must learn why its call failed.
  */
-async function failed(
+export async function failed(
   services: Services,
   call: ChatCall,
   startedAt: number,
@@ -135,7 +135,7 @@ async function failed(
  * Settles the reservation to the real cost and commits the usage row. The two are independent
  * round trips (Redis, PostgreSQL), so they run side by side rather than one after the other.
  */
-async function succeeded(
+export async function succeeded(
   services: Services,
   call: ChatCall,
   admission: Admission,
@@ -150,7 +150,7 @@ async function succeeded(
   ]);
 }
 
-interface Priced {
+export interface Priced {
   /** The usage as billed: the provider's, or its repair when the cost engine refused it. */
   usage: Usage;
   cost: ChatCost;
@@ -164,7 +164,7 @@ interface Priced {
  * it is repaired, priced at the dearest rates, and the call goes on, its row flagged
  * (usage_estimated, error_code "invalid_usage"). Any other pricing failure is thrown.
  */
-function price(services: Services, call: ChatCall, usage: Usage): Priced {
+export function price(services: Services, call: ChatCall, usage: Usage): Priced {
   try {
     const cost = priceUsage(call.model, usage);
     return {
@@ -187,8 +187,17 @@ function price(services: Services, call: ChatCall, usage: Usage): Priced {
   }
 }
 
-/** Credential, then limits: everything that can refuse a call before the provider is paid. */
-async function prepare(services: Services, call: ChatCall, startedAt: number): Promise<Prepared> {
+/**
+ * Credential, then limits: everything that can refuse a call before the provider is paid.
+ * `bounds` replaces the estimate from `call.request` for a surface whose body is not in our shape
+ * (the native Anthropic one estimates from its own).
+ */
+export async function prepare(
+  services: Services,
+  call: ChatCall,
+  startedAt: number,
+  bounds?: { promptTokens: number; maxOutputTokens: number },
+): Promise<Prepared> {
   // First, so a call refused for a usage backlog leaves no row and no reservation behind.
   await services.usage.admit();
   let credential: ResolvedCredential | undefined;
@@ -210,11 +219,13 @@ async function prepare(services: Services, call: ChatCall, startedAt: number): P
       ),
     );
   }
-  const maxOut = maxOutputTokens(call);
-  const promptTokens = estimateRequestPromptTokens(call.request, {
-    provider: call.model.provider,
-    model: call.request.model,
-  });
+  const maxOut = bounds?.maxOutputTokens ?? maxOutputTokens(call);
+  const promptTokens =
+    bounds?.promptTokens ??
+    estimateRequestPromptTokens(call.request, {
+      provider: call.model.provider,
+      model: call.request.model,
+    });
   let admission: Admission;
   try {
     admission = await services.limiter.admit({
@@ -488,7 +499,7 @@ async function stream(
 }
 
 /** Whether `pending` settles before `endsAt` (a performance.now() time). */
-async function settlesBefore(pending: Promise<void>, endsAt: number): Promise<boolean> {
+export async function settlesBefore(pending: Promise<void>, endsAt: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(resolve, Math.max(0, endsAt - performance.now()), false);
@@ -500,7 +511,8 @@ async function settlesBefore(pending: Promise<void>, endsAt: number): Promise<bo
   }
 }
 
-async function finishWithError(
+/** Charges what a failed call's provider already produced, records the row, throws the error. */
+export async function finishWithError(
   services: Services,
   call: ChatCall,
   startedAt: number,

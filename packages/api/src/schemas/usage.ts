@@ -175,7 +175,10 @@ export const requestListItemSchema = z
     created_at: isoDate,
     provider: z.string(),
     model: z.string(),
-    endpoint: z.string().meta({ description: "api (/api/chat/completions) or v1 (OpenAI-compatible)" }),
+    endpoint: z.string().meta({
+      description:
+        "api (/api/chat/completions), v1 (OpenAI-compatible) or anthropic (Anthropic Messages API)",
+    }),
     stream: z.boolean(),
     status: z.enum(["success", "error"]),
     http_status: z.number().int(),

@@ -65,7 +65,8 @@ export function joinUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, "")}${path}`;
 }
 
-function call(
+/** One HTTP call to the provider with its auth, limits, timeouts and error parsing (also used by native surfaces). */
+export function providerCall(
   spec: ProviderSpec,
   ctx: CredentialContext & Pick<CallContext, "limits"> & { retry?: RetryConfig },
   method: "GET" | "POST",
@@ -122,7 +123,7 @@ async function* run(
   progress: StreamProgress,
 ): AsyncGenerator<StreamEvent> {
   const { path, body } = spec.buildChat(req, ctx, true);
-  const http = call(spec, ctx, "POST", path, body);
+  const http = providerCall(spec, ctx, "POST", path, body);
   const upstream = await openStream(http);
   const translator = spec.createStreamTranslator(req);
   progress.translator = translator;
@@ -194,9 +195,11 @@ export function createAdapter(spec: ProviderSpec): ProviderAdapter {
 
     async chat(req, ctx) {
       const { path, body } = spec.buildChat(req, ctx, false);
-      const response = await requestJson(call(spec, ctx, "POST", path, body)).catch((error: unknown) => {
-        throw withoutBodyBytes(ctx, error);
-      });
+      const response = await requestJson(providerCall(spec, ctx, "POST", path, body)).catch(
+        (error: unknown) => {
+          throw withoutBodyBytes(ctx, error);
+        },
+      );
       const parsed = spec.parseChat(response.json, req);
       const result = parsed.toolCalls
         ? { ...parsed, toolCalls: parsed.toolCalls.map(withArguments) }
@@ -212,7 +215,7 @@ export function createAdapter(spec: ProviderSpec): ProviderAdapter {
       const started = performance.now();
       const latencyMs = () => Math.round(performance.now() - started);
       try {
-        const response = await requestStatus(call(spec, ctx, "GET", spec.modelsPath));
+        const response = await requestStatus(providerCall(spec, ctx, "GET", spec.modelsPath));
         return { ok: true, status: response.status, latencyMs: latencyMs() };
       } catch (error) {
         if (error instanceof ProviderError) {

@@ -1,6 +1,14 @@
 export type { ProviderSpec, StreamState, StreamTranslator } from "./adapter";
 export { type AdjustedRequest, type Adjustment, adjustRequest, formatAdjustments } from "./adjust";
 export {
+  anthropicNativeCountTokens,
+  anthropicNativeMessage,
+  anthropicNativeStream,
+  type NativeAnswer,
+  type NativeCallOptions,
+  type NativeStream,
+} from "./anthropic/native";
+export {
   isProviderError,
   type ParsedProviderError,
   ProviderError,
@@ -10,7 +18,7 @@ export {
 export { GeneratedText } from "./generated-text";
 /** Gemini finish reasons that end a billed answer with a 502: the model's outcome, not the key's health. */
 export { TOOL_FAILURE_REASONS } from "./google/chat";
-export { closeAllPools, parseRetryAfter } from "./http";
+export { closeAllPools, parseRetryAfter, type SseEvent } from "./http";
 export { GENERIC_IMAGE_TOKENS, type ImageTarget, imageTokens } from "./image-tokens";
 export { DEFAULT_BASE_URLS, getAdapter } from "./registry";
 export {
@@ -43,6 +51,7 @@ export {
   estimateRequestPromptTokens,
   estimateTokens,
   estimateUsage,
+  IMAGE_TOKEN_ESTIMATE,
   PROMPT_TOKENIZE_LIMIT_CHARS,
   type PromptExtras,
 } from "./tokens";

@@ -22,16 +22,21 @@ import { sendJson } from "../send-json";
 import { openAiErrorBody, sendOpenAiError } from "./openai-errors";
 import { ignoredFields, type OpenAiChatRequest, openAiChatRequest } from "./request-schema";
 
-/** The caller's user key, once it holds `scope` (chat for calls, read for the model list). */
+/**
+ * The caller's user key, once it holds `scope` (chat for calls, read for the model list).
+ * `authorization` is the Authorization header unless a surface takes the key elsewhere
+ * (/anthropic also takes it as x-api-key).
+ */
 export async function authenticateUser(
   services: Services,
   req: IncomingMessage,
   scope: "chat" | "read",
+  authorization: string | undefined = req.headers.authorization,
 ): Promise<UserPrincipal> {
   // Disabled users and the bad-key throttle apply here as on /api: both are checked in the
   // authenticator, from its cache (a map lookup per call).
   const principal = await services.auth.authenticate(
-    req.headers.authorization,
+    authorization,
     clientAddress(req, services.config.LLMG_TRUST_PROXY),
   );
   if (principal.kind !== "user")
