@@ -1,6 +1,7 @@
 import { addDecimals } from "@llmg/core";
-import { type BudgetAlert, type Database, listAlerts, spendBuckets } from "@llmg/db";
+import { type BudgetAlert, type Database, listAlerts } from "@llmg/db";
 import type { Kysely } from "kysely";
+import { readMeasures } from "../analytics/measures";
 import type { Limits } from "./limiter";
 import { usdToNano } from "./money";
 import { addMonths, dayStart, monthKey, monthStart } from "./period";
@@ -75,7 +76,12 @@ export function budgetSummary(
   const { db, limits } = deps;
   return summarize(limits, settings, {
     trackingStart: settings.userCreatedAt.getTime(),
-    spendBuckets: (from, to) => spendBuckets(db, settings.userId, from, to, "day"),
+    // The analytics reader (rollups for closed hours, raw rows for the tail, in one snapshot):
+    // as exact as summing the raw rows, without reading weeks of them on every page load.
+    spendBuckets: async (from, to) => {
+      const rows = await readMeasures(db, { userId: settings.userId, from, to, grouping: { bucket: "day" } });
+      return rows.flatMap((r) => (r.bucket ? [{ bucket: r.bucket, spent: r.cost }] : []));
+    },
     reservedNano: () => limits.reservedNano(settings.userId),
     alerts: (period) => listAlerts(db, settings.userId, period),
   });
