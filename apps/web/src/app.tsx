@@ -1,6 +1,5 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
-import { pagesFor, prefetchPage } from "./pages";
+import { useQuery } from "@tanstack/react-query";
+import { pagesFor } from "./pages";
 import { SignInPage } from "./session/sign-in-page";
 import { SignOutButton } from "./session/sign-out-button";
 import { ErrorNote, errorCode } from "./shared/errors";
@@ -15,11 +14,8 @@ import { setCsrfToken, useTRPC } from "./trpc";
  */
 export function App() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  // Already on its way (main.tsx's startFirstQueries): this finds it in the cache.
   const session = useQuery(trpc.session.get.queryOptions({}));
-  // The landing page's data goes out in the same batch as the session check.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: once, for the page the app was opened at
-  useEffect(() => prefetchPage(window.location.pathname, trpc, queryClient), []);
 
   if (session.isPending) {
     return (

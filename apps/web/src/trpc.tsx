@@ -1,7 +1,7 @@
 import { type AppRouter, createLlmgClient } from "@llmg/client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCContext } from "@trpc/tanstack-react-query";
-import { type ReactNode, useState } from "react";
+import { createTRPCContext, createTRPCOptionsProxy, type TRPCOptionsProxy } from "@trpc/tanstack-react-query";
+import type { ReactNode } from "react";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
@@ -16,19 +16,30 @@ export function getCsrfToken(): string | undefined {
   return csrfToken;
 }
 
+// One client each for the page's life, made when the module loads rather than in a component:
+// main.tsx starts the first queries with them before React has rendered anything.
+const queryClient = new QueryClient({
+  defaultOptions: {
+    // A 401 or a 400 will not get better by asking again; the user retries from the page.
+    queries: { retry: false, refetchOnWindowFocus: false, staleTime: 30_000 },
+  },
+});
+const trpcClient = createLlmgClient({ baseUrl: window.location.origin, csrfToken: () => csrfToken });
+
+/**
+ * Sends the session check and the page's own queries (see prefetchPage) in one batched request
+ * as the script starts: on a first visit that is a few hundred ms before React's first commit,
+ * time the API then has to answer while the browser is still compiling the page.
+ */
+export function startFirstQueries(
+  prefetch: (trpc: TRPCOptionsProxy<AppRouter>, client: QueryClient) => void,
+): void {
+  const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });
+  void queryClient.prefetchQuery(trpc.session.get.queryOptions({}));
+  prefetch(trpc, queryClient);
+}
+
 export function Providers({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          // A 401 or a 400 will not get better by asking again; the user retries from the page.
-          queries: { retry: false, refetchOnWindowFocus: false, staleTime: 30_000 },
-        },
-      }),
-  );
-  const [trpcClient] = useState(() =>
-    createLlmgClient({ baseUrl: window.location.origin, csrfToken: () => csrfToken }),
-  );
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
