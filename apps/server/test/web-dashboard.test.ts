@@ -222,15 +222,18 @@ describe.skipIf(skipBrowser)("web dashboard in Chromium", () => {
     expect(await page.locator("figure.chart .chart-legend li").allTextContents()).toEqual(
       expect.arrayContaining(["openai", "anthropic"]),
     );
-    // One segment per day and provider with spend, each titled with the API's figure for it.
+    // One segment per day and provider with spend, each titled with the API's exact figure for it.
     const chart = (
       await call(`${f.t.url}/api/usage/charts?type=cost&granularity=day&group_by=provider`, {
         key: f.user.key,
       })
     ).body.data;
     const points = chart.series.flatMap((s: any) =>
-      s.data.flatMap((value: number, i: number) => (value > 0 ? [{ provider: s.name, value, i }] : [])),
+      s.data.flatMap((value: number, i: number) =>
+        value > 0 ? [{ provider: s.name, exact: s.data_exact[i] as string, i }] : [],
+      ),
     );
+    expect(points.length).toBeGreaterThan(0);
     const titles = await page.locator("figure.chart rect.bar-segment title").allTextContents();
     expect(titles).toHaveLength(points.length);
     for (const point of points) {
@@ -239,8 +242,7 @@ describe.skipIf(skipBrowser)("web dashboard in Chromium", () => {
         day: "numeric",
         timeZone: "UTC",
       });
-      const shown = point.value < 0.01 ? point.value.toPrecision(2) : point.value.toFixed(2);
-      expect(titles).toContain(`${day} · ${point.provider}: $${shown}`);
+      expect(titles).toContain(`${day} · ${point.provider}: $${point.exact}`);
     }
 
     const top = [...summary.by_model].sort((a: any, b: any) => b.cost_usd - a.cost_usd)[0];

@@ -1,5 +1,5 @@
 import type { RouterOutputs } from "@llmg/client";
-import { day, usdShort } from "../shared/format";
+import { day, usdExact, usdShort } from "../shared/format";
 import { seriesColor } from "../usage/series-colors";
 import { StackedBarChart } from "./stacked-bar-chart";
 
@@ -13,10 +13,17 @@ export function CostPerDayChart({ chart }: { chart: Chart }) {
     <figure className="chart" aria-label="Cost per day this month, stacked by provider">
       <StackedBarChart
         labels={chart.labels.map(day)}
-        series={chart.series.map((s) => ({ name: s.name, color: seriesColor(s.name), data: s.data }))}
+        series={chart.series.map((s) => ({
+          name: s.name,
+          color: seriesColor(s.name),
+          data: s.data,
+          exact: s.data_exact,
+        }))}
         height={280}
         formatValue={usdShort}
-        describe={(label, provider, value) => `${label} · ${provider}: ${usdShort(value)}`}
+        describe={(label, provider, value, exact) =>
+          `${label} · ${provider}: ${exact === undefined ? usdShort(value) : usdExact(exact)}`
+        }
       />
     </figure>
   );

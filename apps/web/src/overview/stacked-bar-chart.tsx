@@ -6,6 +6,8 @@ export interface StackedSeries {
   name: string;
   color: string;
   data: number[];
+  /** The exact figure of each point, for its hover text (the bar's height is the number). */
+  exact?: readonly string[] | undefined;
 }
 
 interface Props {
@@ -14,8 +16,8 @@ interface Props {
   height: number;
   /** An axis tick's text (a chart plots display numbers; exact figures are shown beside it). */
   formatValue: (value: number) => string;
-  /** A bar's hover text for one segment. */
-  describe: (label: string, series: string, value: number) => string;
+  /** A bar's hover text for one segment: the exact figure when the series has one. */
+  describe: (label: string, series: string, value: number, exact: string | undefined) => string;
 }
 
 const AXIS_WIDTH = 64;
@@ -82,7 +84,7 @@ export function StackedBarChart({ labels, series, height, formatValue, describe 
                       height={Math.max(0, from - y(base))}
                       fill={s.color}
                     >
-                      <title>{describe(label, s.name, value)}</title>
+                      <title>{describe(label, s.name, value, s.exact?.[i])}</title>
                     </rect>
                   );
                 })}
