@@ -35,6 +35,19 @@ export function describeIssues(error: ZodError) {
   }));
 }
 
+/** A zod refusal as our 400: the first issue in the message, every issue in `details`. */
+export function validationError(error: ZodError): ApiError {
+  const details = describeIssues(error);
+  const first = details[0];
+  return new ApiError(
+    "validation_error",
+    first ? `Invalid ${first.field}: ${first.message}` : "Invalid input",
+    {
+      details,
+    },
+  );
+}
+
 /**
  * PostgreSQL errors that only bad input causes. Schemas refuse such input first; these catch what
  * a schema misses, so that a NUL byte or a huge number is a 400, not a 500. The message names
@@ -99,16 +112,7 @@ export function errorFields(thrown: unknown): ErrorFields {
   }
   if (isTrpcError(thrown)) {
     if (thrown.cause instanceof ApiError) return errorFields(thrown.cause);
-    if (thrown.cause instanceof ZodError) {
-      const details = describeIssues(thrown.cause);
-      const first = details[0];
-      return {
-        status: 400,
-        error: "validation_error",
-        message: first ? `Invalid ${first.field}: ${first.message}` : "Invalid input",
-        details,
-      };
-    }
+    if (thrown.cause instanceof ZodError) return errorFields(validationError(thrown.cause));
     // Input that overflows the stack while it is parsed (nested thousands deep): the cause's
     // message ("Maximum call stack size exceeded") says nothing a client can act on.
     if (thrown.code === "BAD_REQUEST" && thrown.cause instanceof RangeError) {

@@ -2,8 +2,7 @@ import type { KeyScope } from "@llmg/db";
 import { initTRPC } from "@trpc/server";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { OpenApiMeta } from "trpc-to-openapi";
-import type { UserPrincipal } from "./auth/authenticator";
-import { assertScope, requiredScope } from "./auth/key-rules";
+import { assertUserScope, requiredScope } from "./auth/key-rules";
 import type { Context } from "./context";
 import { errorFields } from "./error-fields";
 import { ApiError, trpcCodeForStatus } from "./errors";
@@ -56,11 +55,9 @@ const authenticated = t.middleware(async ({ ctx, next, type }) => {
  * checked here, for every user procedure, against what the procedure declares (or its type).
  */
 export const userProcedure = publicProcedure.use(authenticated).use(({ ctx, next, meta, type }) => {
-  if (ctx.principal.kind !== "user") {
-    throw new ApiError("forbidden", "This endpoint needs a user's API key, not the admin key");
-  }
-  assertScope(ctx.principal, requiredScope(meta?.scope, type));
-  return next({ ctx: { principal: ctx.principal as UserPrincipal, user: ctx.principal as UserPrincipal } });
+  const { principal } = ctx;
+  assertUserScope(principal, requiredScope(meta?.scope, type));
+  return next({ ctx: { principal, user: principal } });
 });
 
 export const adminProcedure = publicProcedure.use(authenticated).use(({ ctx, next }) => {

@@ -1,13 +1,12 @@
 import {
   API_CHAT_FIELDS,
-  ApiError,
   apiChatCall,
   apiChatInput,
-  assertScope,
-  describeIssues,
+  assertUserScope,
   errorFields,
   isDatabaseInputError,
   type Services,
+  validationError,
 } from "@llmg/api";
 import type { Request, Response } from "express";
 import { sendChatStream } from "./chat-stream";
@@ -50,20 +49,10 @@ export async function handleApiChatStream(services: Services, req: Request, res:
     // authenticateFirst checked the key before the body was read; the admin key has no user.
     const principal =
       req.principal ?? (await services.auth.authenticate(req.get("authorization"), req.ip ?? null));
-    if (principal.kind !== "user")
-      throw new ApiError("forbidden", "This endpoint needs a user's API key, not the admin key");
     // The scope the JSON route declares (chat), checked before the body is looked at, as there.
-    assertScope(principal, "chat");
+    assertUserScope(principal, "chat");
     const parsed = apiChatInput.safeParse(req.body);
-    if (!parsed.success) {
-      const details = describeIssues(parsed.error);
-      const first = details[0];
-      throw new ApiError(
-        "validation_error",
-        first ? `Invalid ${first.field}: ${first.message}` : "Invalid input",
-        { details },
-      );
-    }
+    if (!parsed.success) throw validationError(parsed.error);
     const call = await apiChatCall(services, principal, apiChatMeta(req), parsed.data);
     await sendChatStream(services, res, call, {
       id: `chatcmpl-${requestId.slice(4)}`,

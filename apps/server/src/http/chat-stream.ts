@@ -30,6 +30,29 @@ export interface StreamInfo {
   errorBody(fields: ErrorFields, requestId: string): unknown;
 }
 
+/** Aborted when the response closes before we ended it: the client went away. */
+export function clientGone(res: ServerResponse): AbortSignal {
+  const abort = new AbortController();
+  res.on("close", () => {
+    if (!res.writableEnded) abort.abort();
+  });
+  return abort.signal;
+}
+
+/**
+ * Sends the status and headers of an event stream at once. The cost is known only at the end:
+ * it follows as the x-llmg-cost-usd trailer.
+ */
+export function startEventStream(res: ServerResponse, headers: Record<string, string>): void {
+  res.statusCode = 200;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader("content-type", "text/event-stream; charset=utf-8");
+  res.setHeader("cache-control", "no-cache");
+  res.setHeader("connection", "keep-alive");
+  res.setHeader("trailer", "x-llmg-cost-usd");
+  res.flushHeaders();
+}
+
 /** Settles once the client took what was queued for it, or went away. */
 export function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -70,26 +93,13 @@ export async function sendChatStream(
 }
 
 async function streamCompletion(services: Services, res: ServerResponse, call: ChatCall, info: StreamInfo) {
-  const abort = new AbortController();
-  // The response closing before we ended it means the client went away.
-  res.on("close", () => {
-    if (!res.writableEnded) abort.abort();
-  });
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({ id: info.id, object: "chat.completion.chunk", created: info.created, model: info.model, choices, ...extra })}\n\n`;
   let first = true;
   const done = await streamChatCached(services, call, {
-    signal: abort.signal,
-    onStart(headers) {
-      res.statusCode = 200;
-      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-      res.setHeader("content-type", "text/event-stream; charset=utf-8");
-      res.setHeader("cache-control", "no-cache");
-      res.setHeader("connection", "keep-alive");
-      // The cost is known only at the end: it follows as a trailer and in the usage chunk.
-      res.setHeader("trailer", "x-llmg-cost-usd");
-      res.flushHeaders();
-    },
+    signal: clientGone(res),
+    // The cost follows as a trailer and in the usage chunk.
+    onStart: (headers) => startEventStream(res, headers),
     onEvent(event) {
       if (event.type !== "delta") return;
       const delta: Record<string, unknown> = {};

@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { ErrorNote } from "../shared/errors";
-import { Field, fieldErrors } from "../shared/settings-form";
+import { EditActions, Field, fieldErrors } from "../shared/settings-form";
 import { useTRPC } from "../trpc";
 import type { Credential, UpdateCredential } from "./credential-types";
 import { KeyAndUrlFields } from "./key-and-url-fields";
@@ -93,15 +92,11 @@ export function EditCredentialForm({ credential, onDone }: { credential: Credent
         <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.target.checked)} /> The
         provider's default
       </label>
-      <div className="form-actions">
-        <button type="submit" disabled={update.isPending}>
-          {update.isPending ? "Saving…" : "Save changes"}
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      {update.isError && <ErrorNote error={update.error} />}
+      <EditActions
+        pending={update.isPending}
+        error={update.isError ? update.error : null}
+        onCancel={onDone}
+      />
     </form>
   );
 }

@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { ErrorNote } from "../shared/errors";
-import { fieldErrors } from "../shared/settings-form";
+import { EditActions, fieldErrors } from "../shared/settings-form";
 import { useTRPC } from "../trpc";
 import { draftOfKey, type KeyDraft, updatePatch } from "./key-draft";
 import { KeyFields } from "./key-fields";
@@ -51,15 +50,11 @@ export function EditKeyForm({
         teams={teams}
         editing
       />
-      <div className="form-actions">
-        <button type="submit" disabled={update.isPending}>
-          {update.isPending ? "Saving…" : "Save changes"}
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      {update.isError && <ErrorNote error={update.error} />}
+      <EditActions
+        pending={update.isPending}
+        error={update.isError ? update.error : null}
+        onCancel={onDone}
+      />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { TRPCClientError } from "@trpc/client";
 import { type ReactNode, useId, useState } from "react";
+import { ErrorNote } from "./errors";
 
 interface FieldIssue {
   field?: unknown;
@@ -144,5 +145,30 @@ export function TableScroll({ label, children }: { label: string; children: Reac
     <section className="table-wrap settings-table-wrap" aria-label={label} tabIndex={0}>
       {children}
     </section>
+  );
+}
+
+/** An edit form's Save and Cancel, with the envelope's error (message and request id) under them. */
+export function EditActions({
+  pending,
+  error,
+  onCancel,
+}: {
+  pending: boolean;
+  error: unknown;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      <div className="form-actions">
+        <button type="submit" disabled={pending}>
+          {pending ? "Saving…" : "Save changes"}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      {error ? <ErrorNote error={error} /> : null}
+    </>
   );
 }

@@ -17,6 +17,7 @@ import {
   settlesBefore,
   succeeded,
 } from "../chat/service";
+import { streamAbortReason } from "../chat/stream-abort";
 import { ApiError } from "../errors";
 import type { Services } from "../services";
 import { callOptions, endpointFor } from "../services/provider-endpoint";
@@ -171,16 +172,7 @@ async function stream(
         events.usage(),
       );
     }
-    const byShutdown = shutdown?.aborted === true && !sink.signal.aborted;
-    const aborted = byShutdown
-      ? (shutdown.reason as unknown)
-      : new ApiError(
-          "validation_error",
-          stalled
-            ? `Client stopped reading the stream and had not caught up when the stream deadline (${services.config.LLMG_PROVIDER_STREAM_TIMEOUT_MS} ms) passed`
-            : "Client closed the stream before it ended",
-          { status: 499 },
-        );
+    const { reason: aborted, byShutdown } = streamAbortReason(services, sink.signal, shutdown, stalled);
     return await fail(aborted, events.usage(), byShutdown ? undefined : "client_closed");
   }
   const usage = events.usage();

@@ -1,6 +1,6 @@
 import type { KeyScope } from "@llmg/db";
 import { ApiError } from "../errors";
-import type { UserPrincipal } from "./authenticator";
+import type { Principal, UserPrincipal } from "./authenticator";
 
 /**
  * The one rule for which scope a tRPC procedure needs: what its meta declares, else `read` for
@@ -10,6 +10,14 @@ import type { UserPrincipal } from "./authenticator";
  */
 export function requiredScope(declared: KeyScope | undefined, type: string): KeyScope {
   return declared ?? (type === "query" ? "read" : "manage");
+}
+
+/** A user's key (never the admin key) with `scope`: what every user endpoint asks first. */
+export function assertUserScope(principal: Principal, scope: KeyScope): asserts principal is UserPrincipal {
+  if (principal.kind !== "user") {
+    throw new ApiError("forbidden", "This endpoint needs a user's API key, not the admin key");
+  }
+  assertScope(principal, scope);
 }
 
 export function assertScope(principal: UserPrincipal, scope: KeyScope): void {

@@ -27,6 +27,7 @@ import type { CallOutcome, ChatCall, ChatCost } from "./call";
 import type { Admission } from "./limits";
 import { fromProviderError } from "./provider-errors";
 import { usageRow } from "./record";
+import { streamAbortReason } from "./stream-abort";
 
 /** Anthropic requires max_tokens; when neither the caller nor the catalog gives one, this is used. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
@@ -449,16 +450,7 @@ async function stream(
       estimated: true,
     };
     // A shutdown's abort is the server's doing: recorded as such, and told to a client still there.
-    const byShutdown = shutdown?.aborted === true && !sink.signal.aborted;
-    const aborted = byShutdown
-      ? (shutdown.reason as unknown)
-      : new ApiError(
-          "validation_error",
-          stalled
-            ? `Client stopped reading the stream and had not caught up when the stream deadline (${services.config.LLMG_PROVIDER_STREAM_TIMEOUT_MS} ms) passed`
-            : "Client closed the stream before it ended",
-          { status: 499 },
-        );
+    const { reason: aborted, byShutdown } = streamAbortReason(services, sink.signal, shutdown, stalled);
     return await finishWithError(
       services,
       call,

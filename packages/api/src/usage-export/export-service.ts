@@ -1,8 +1,7 @@
 import { fieldError, resolveWindow } from "../analytics/range";
 import type { Principal } from "../auth/authenticator";
-import { assertScope } from "../auth/key-rules";
-import { describeIssues } from "../error-fields";
-import { ApiError } from "../errors";
+import { assertUserScope } from "../auth/key-rules";
+import { validationError } from "../error-fields";
 import type { Services } from "../services";
 import { exportInput, MAX_EXPORT_DAYS } from "./export-input";
 import { exportLines } from "./export-lines";
@@ -19,22 +18,9 @@ export interface UsageExport {
  * body has started, only the stream can say something went wrong (it is cut short).
  */
 export function startUsageExport(services: Services, principal: Principal, query: unknown): UsageExport {
-  if (principal.kind !== "user") {
-    throw new ApiError("forbidden", "This endpoint needs a user's API key, not the admin key");
-  }
-  assertScope(principal, "read");
+  assertUserScope(principal, "read");
   const parsed = exportInput.safeParse(query);
-  if (!parsed.success) {
-    const details = describeIssues(parsed.error);
-    const first = details[0];
-    throw new ApiError(
-      "validation_error",
-      first ? `Invalid ${first.field}: ${first.message}` : "Invalid input",
-      {
-        details,
-      },
-    );
-  }
+  if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
   const window = resolveWindow(input, Date.now());
   if (window.to.getTime() - window.from.getTime() > MAX_EXPORT_DAYS * 86_400_000) {

@@ -11,7 +11,7 @@ import {
 } from "@llmg/api";
 import type { SseEvent } from "@llmg/core";
 import type { Request, Response } from "express";
-import { drained } from "../chat-stream";
+import { clientGone, drained, startEventStream } from "../chat-stream";
 import { clientAddress } from "../client-address";
 import { sendJson } from "../send-json";
 import { anthropicErrorEvent, anthropicErrorFields, sendAnthropicError } from "./errors";
@@ -41,23 +41,9 @@ function answerError(services: Services, req: Request, res: Response, error: unk
 }
 
 async function sendStream(services: Services, res: ServerResponse, native: AnthropicCall): Promise<void> {
-  const abort = new AbortController();
-  // The response closing before we ended it means the client went away.
-  res.on("close", () => {
-    if (!res.writableEnded) abort.abort();
-  });
   const done = await streamAnthropic(services, native, {
-    signal: abort.signal,
-    onStart(headers) {
-      res.statusCode = 200;
-      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-      res.setHeader("content-type", "text/event-stream; charset=utf-8");
-      res.setHeader("cache-control", "no-cache");
-      res.setHeader("connection", "keep-alive");
-      // The cost is known only at the end: it follows as a trailer.
-      res.setHeader("trailer", COST_HEADER);
-      res.flushHeaders();
-    },
+    signal: clientGone(res),
+    onStart: (headers) => startEventStream(res, headers),
     onEvent(event) {
       return res.write(frame(event)) ? undefined : drained(res);
     },
